@@ -1,0 +1,48 @@
+"""The app factory: routers, error handlers, limits and the dashboard, around one Runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from kairos import __version__
+from kairos.api import errors
+from kairos.api.limits import BodySizeLimit
+from kairos.api.routers import health, jobs, schedule_actions, schedules
+from kairos.engine.runtime import Runtime
+from kairos.web import dashboard
+
+API_PREFIX = "/api/v1/workspaces/{workspace}"
+
+DESCRIPTION = """
+Kairos runs work on a schedule and keeps the record of every run.
+
+Authenticate with `X-API-Key: kr_…` or `Authorization: Bearer kr_…`. `{workspace}` is the
+workspace id (`ws_…`) or its slug (`default`). Errors are `application/problem+json`.
+"""
+
+
+def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if start_loops:
+            runtime.start()
+        try:
+            yield
+        finally:
+            if start_loops:
+                runtime.stop()
+
+    app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (schedules, schedule_actions, jobs):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    dashboard.mount(app)
+    app.add_middleware(BodySizeLimit)
+    return app

@@ -1,0 +1,106 @@
+"""`/jobs`: one-off jobs, the job list, a job's live state, cancellation and results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.idempotency import idempotent
+from kairos.api.present import job_public
+from kairos.api.schemas.common import Problem
+from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
+from kairos.domain.definition import build_job
+from kairos.ids import new_id
+from kairos.store.base import JobFilters
+from kairos.timeutil import utcnow
+
+router = APIRouter(tags=["jobs"], responses={
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+})
+
+
+@router.post("/jobs", status_code=201, response_model=JobPublic, summary="Run something once, now")
+def create_job(body: JobCreate, request: Request, access: Operator, store: StoreDep,
+               runtime: RuntimeDep) -> JSONResponse:
+    def produce() -> JobPublic:
+        job = build_job(body.model_dump(exclude_unset=True) | {
+            "max_attempts": body.max_attempts, "retry_delay_seconds": body.retry_delay_seconds,
+            "timeout_seconds": body.timeout_seconds,
+        }, job_id=new_id("job"), workspace_id=access.workspace.id, now=utcnow())
+        store.add_job(job)
+        runtime.job_created()
+        return job_public(job)
+
+    return idempotent(request, store, access, body.model_dump(), 201, produce)
+
+
+@router.get("/jobs", response_model=JobList, summary="List jobs, newest first")
+def list_jobs(
+    access: Viewer, store: StoreDep, page: PageDep,
+    status: Literal["pending", "running", "completed", "failed", "cancelled"] | None = None,
+    kind: Literal["task", "callback", "scrape", "reddit"] | None = None,
+    schedule_id: str | None = None,
+) -> JobList:
+    result = store.list_jobs(access.workspace.id,
+                             JobFilters(status=status, kind=kind, schedule_id=schedule_id), page)
+    return JobList(items=[job_public(j) for j in result.items], total=result.total,
+                   has_more=result.has_more, next_cursor=result.next_cursor)
+
+
+@router.get("/jobs/{job_id}", response_model=JobPublic, summary="A job, with live progress")
+def get_job(job_id: str, access: Viewer, store: StoreDep) -> JobPublic:
+    return job_public(store.get_job(access.workspace.id, job_id))
+
+
+@router.delete("/jobs/{job_id}", response_model=JobPublic, responses={409: {"model": Problem}},
+               summary="Cancel a pending or running job (409 if it has finished)")
+def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> JobPublic:
+    job = store.cancel_job(access.workspace.id, job_id, utcnow())
+    if runtime.worker is not None:
+        runtime.worker.cancel_local(job_id, "cancelled by request")
+    return job_public(job)
+
+
+def _items(result: Any) -> list[Any]:
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]
+
+
+def _csv(items: list[Any]) -> Iterator[str]:
+    rows = [item if isinstance(item, dict) else {"value": item} for item in items]
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns or ["value"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: v if isinstance(v, str | int | float | None) else json.dumps(v)
+                         for k, v in row.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if not rows:
+        yield buffer.getvalue()
+
+
+@router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV")
+def results(job_id: str, access: Viewer, store: StoreDep,
+            format: Literal["json", "ndjson", "csv"] = "json") -> Any:
+    job = store.get_job(access.workspace.id, job_id)
+    items = _items(job.result)
+    if format == "ndjson":
+        return StreamingResponse((json.dumps(item) + "\n" for item in items),
+                                 media_type="application/x-ndjson")
+    if format == "csv":
+        return StreamingResponse(_csv(items), media_type="text/csv",
+                                 headers={"Content-Disposition": f'attachment; filename="{job_id}.csv"'})
+    return {"job_id": job.id, "status": str(job.status), "count": len(items), "items": items}

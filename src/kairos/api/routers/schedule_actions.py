@@ -1,0 +1,108 @@
+"""Actions on one schedule: enable, disable, pause, resume, trigger; its fires; previews."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
+from kairos.api.idempotency import idempotent
+from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
+from kairos.api.routers.schedules import limits
+from kairos.api.schemas.common import Problem
+from kairos.api.schemas.jobs import JobPublic
+from kairos.api.schemas.schedules import (
+    FirePublic,
+    PreviewRequest,
+    PreviewResponse,
+    SchedulePublic,
+)
+from kairos.api.schemas.common import ListResponse
+from kairos.domain.definition import preview_schedule, upcoming_runs
+from kairos.domain.schedules import Schedule, set_enabled, set_paused
+from kairos.timeutil import utcnow
+
+router = APIRouter(tags=["schedules"], responses={
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+})
+
+
+def _change(
+    access: Operator, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
+    change: Callable[[Schedule, datetime], Schedule],
+) -> SchedulePublic:
+    now = utcnow()
+    updated = store.update_schedule(access.workspace.id, schedule_id, lambda s: change(s, now))
+    runtime.schedule_changed()
+    return schedule_public(updated)
+
+
+@router.post("/schedules/{schedule_id}/enable", response_model=SchedulePublic,
+             summary="Enable: fires resume from now, with no burst of missed ones")
+def enable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, True, now))
+
+
+@router.post("/schedules/{schedule_id}/disable", response_model=SchedulePublic,
+             summary="Disable: no more fires until enabled")
+def disable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, False, now))
+
+
+@router.post("/schedules/{schedule_id}/pause", response_model=SchedulePublic,
+             summary="Pause: hold the schedule (status `paused`)")
+def pause(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, True, now))
+
+
+@router.post("/schedules/{schedule_id}/resume", response_model=SchedulePublic,
+             summary="Resume a paused schedule from now")
+def resume(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
+
+
+@router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,
+             summary="Run the schedule's work now, paused or not; returns the job")
+def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+            runtime: RuntimeDep) -> JSONResponse:
+    def produce() -> JobPublic:
+        job = store.fire_now(access.workspace.id, schedule_id, utcnow())
+        runtime.job_created()
+        return job_public(job)
+
+    return idempotent(request, store, access, {"schedule_id": schedule_id}, 201, produce)
+
+
+@router.get("/schedules/{schedule_id}/fires", response_model=ListResponse[FirePublic],
+            summary="The schedule's fire history, newest first")
+def fires(schedule_id: str, access: Viewer, store: StoreDep, page: PageDep) -> ListResponse[FirePublic]:
+    result = store.list_fires(access.workspace.id, schedule_id, page)
+    return ListResponse[FirePublic](items=[fire_public(f) for f in result.items], total=result.total,
+                                    has_more=result.has_more, next_cursor=result.next_cursor)
+
+
+@router.get("/schedules/{schedule_id}/preview", response_model=PreviewResponse,
+            summary="The next fire times of a saved schedule")
+def preview_saved(
+    schedule_id: str, access: Viewer, store: StoreDep,
+    count: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> PreviewResponse:
+    schedule = store.get_schedule(access.workspace.id, schedule_id)
+    return PreviewResponse(items=upcoming_runs(schedule, utcnow(), count),
+                           description=schedule_text(schedule), timezone=schedule.timezone)
+
+
+@router.post("/schedules:preview", response_model=PreviewResponse,
+             summary="The next fire times of an unsaved trigger, with a readable description")
+def preview_unsaved(body: PreviewRequest, access: Viewer, settings: SettingsDep) -> PreviewResponse:
+    now = utcnow()
+    fields = body.sent()
+    fields.pop("count", None)
+    after = fields.pop("after", None) or now
+    schedule = preview_schedule(fields, now=now, limits=limits(settings))
+    return PreviewResponse(items=upcoming_runs(schedule, after, body.count),
+                           description=schedule_text(schedule), timezone=schedule.timezone)

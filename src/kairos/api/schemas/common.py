@@ -1,0 +1,64 @@
+"""Shapes shared by every resource: list envelopes, problem details, aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from kairos.timeutil import isoformat_z
+
+T = TypeVar("T")
+
+Timestamp = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
+
+
+class ListResponse(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    has_more: bool
+    next_cursor: str | None = None
+
+
+class ProblemError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "type": "about:blank", "title": "Bad Request", "status": 400,
+        "detail": "cron_expression: invalid cron expression: Bad minute",
+        "errors": [{"loc": ["body", "cron_expression"], "msg": "invalid cron expression: Bad minute"}],
+    }]})
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] = Field(default_factory=list)
+
+
+def resolve_aliases(
+    raw: Any, aliases: Mapping[str, tuple[str, ...]]
+) -> tuple[Any, list[tuple[str, str]]]:
+    """Rename alias keys to their canonical name; returns the body and the conflicts found.
+
+    Two names for one field in one body are a conflict unless they carry the same value.
+    """
+    if not isinstance(raw, dict):
+        return raw, []
+    body = dict(raw)
+    conflicts = []
+    for canonical, names in aliases.items():
+        present = [n for n in (canonical, *names) if n in body]
+        if len(present) > 1:
+            values = {repr(body[n]) for n in present}
+            if len(values) > 1:
+                conflicts.append((present[1], f"conflicts with {present[0]!r}; send one of them"))
+        for name in present:
+            value = body.pop(name)
+            body.setdefault(canonical, value)
+    return body, conflicts

@@ -1,0 +1,207 @@
+"""Schedule bodies: `ScheduleCreate`, `ScheduleUpdate` in; `SchedulePublic` out."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from kairos.api.schemas.common import Timestamp, resolve_aliases
+
+ALIASES = {
+    "trigger_type": ("type", "schedule_type"),
+    "run_at": ("next_run",),
+    "enabled": ("is_active",),
+}
+
+EXAMPLES = [
+    {"name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",
+     "timezone": "Europe/Berlin", "callback_type": "workflow", "callback_id": "workflow-456"},
+    {"name": "email.daily-digest", "trigger_type": "cron",
+     "trigger": {"minute": "0", "hour": "9", "day_of_week": "*"},
+     "task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"}, "enabled": True},
+    {"name": "Follow-up", "type": "delayed", "delay_seconds": 3600,
+     "callback_type": "workflow", "callback_id": "workflow-123"},
+    {"name": "Heartbeat", "interval_seconds": 300, "task": "kairos.http_request",
+     "kwargs": {"url": "https://example.com/health"}, "overlap_policy": "skip"},
+]
+
+
+def _map_status(body: dict[str, Any]) -> None:
+    """`status` on input is the seed documents' way to pause and resume."""
+    if "status" not in body:
+        return
+    status = body.pop("status")
+    if status == "paused":
+        body["paused"] = True
+    elif status == "active":
+        body["paused"] = False
+        if body.get("enabled") is False:
+            raise PydanticCustomError("conflict", "status 'active' conflicts with enabled false")
+        body.setdefault("enabled", True)
+    else:
+        raise PydanticCustomError("status", "status may be set to 'active' or 'paused'")
+
+
+class ScheduleFields(BaseModel):
+    """Every field a schedule body may carry, in canonical names (aliases are mapped first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    kind: Literal["task", "callback", "scrape", "reddit"] | None = None
+    trigger_type: Literal["cron", "interval", "once", "delayed"] | None = None
+    cron_expression: str | None = Field(default=None, max_length=200)
+    trigger: dict[str, Any] | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    interval_seconds: int | None = None
+    run_at: AwareDatetime | None = None
+    delay_seconds: int | None = None
+    start_at: AwareDatetime | None = None
+    end_at: AwareDatetime | None = None
+    jitter_seconds: int | None = None
+    misfire_policy: Literal["run_once", "skip", "run_all"] | None = None
+    misfire_grace_seconds: int | None = None
+    overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] | None = None
+    max_attempts: int | None = None
+    retry_delay_seconds: int | None = None
+    timeout_seconds: int | None = None
+    enabled: bool | None = None
+    paused: bool | None = None
+    scheduler: str | None = None
+    # kind `task`
+    task: str | None = None
+    args: list[Any] | None = None
+    kwargs: dict[str, Any] | None = None
+    executor: Literal["local", "celery"] | None = None
+    # kind `callback`
+    callback_type: Literal["workflow", "http"] | None = None
+    callback_id: str | None = None
+    # kind `scrape` and `reddit`: accepted so that the answer can say the kind is not available
+    strategy_id: str | None = None
+    url: str | None = None
+    urls: list[str] | None = None
+    parameters: dict[str, Any] | None = None
+    target: str | None = None
+    target_type: str | None = None
+    mode: str | None = None
+    limit: int | None = None
+    download_media: bool | None = None
+    scrape_comments: bool | None = None
+    plugins: list[str] | None = None
+    config: dict[str, Any] | None = None
+    # whom to tell
+    webhook_url: str | None = None
+    webhook_type: Literal["standard", "slack"] | None = None
+    webhook_metadata: dict[str, Any] | None = None
+    webhook_secret: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, raw: Any) -> Any:
+        body, conflicts = resolve_aliases(raw, ALIASES)
+        if conflicts:
+            name, msg = conflicts[0]
+            raise PydanticCustomError("alias_conflict", f"{name}: {msg}")
+        if isinstance(body, dict):
+            _map_status(body)
+        return body
+
+    def sent(self) -> dict[str, Any]:
+        """Only the fields the client sent (after alias mapping)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class ScheduleCreate(ScheduleFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES})
+
+
+class ScheduleUpdate(ScheduleFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"cron_expression": "0 10 * * *"}, {"status": "paused"}, {"is_active": False},
+    ]})
+
+
+class ScheduleBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+class PreviewRequest(ScheduleFields):
+    count: int = Field(default=5, ge=1, le=100)
+    after: AwareDatetime | None = None
+
+
+class PreviewResponse(BaseModel):
+    items: list[Timestamp]
+    description: str
+    timezone: str
+
+
+class FirePublic(BaseModel):
+    id: str
+    schedule_id: str
+    scheduled_for: Timestamp
+    fired_at: Timestamp
+    job_id: str | None
+    task_id: str | None
+    status: str
+    trigger: str
+
+
+class SchedulePublic(BaseModel):
+    id: str
+    workspace_id: str
+    name: str
+    description: str
+    kind: str
+    trigger_type: str
+    cron_expression: str | None
+    trigger: dict[str, str] | None
+    timezone: str
+    interval_seconds: int | None
+    run_at: Timestamp | None
+    delay_seconds: int | None
+    start_at: Timestamp | None
+    end_at: Timestamp | None
+    schedule_description: str
+    jitter_seconds: int
+    misfire_policy: str
+    misfire_grace_seconds: int
+    overlap_policy: str
+    max_attempts: int
+    retry_delay_seconds: int
+    timeout_seconds: int | None
+    task: str | None = None
+    args: list[Any] | None = None
+    kwargs: dict[str, Any] | None = None
+    executor: str | None = None
+    callback_type: str | None = None
+    callback_id: str | None = None
+    webhook_url: str | None
+    webhook_type: str | None
+    webhook_metadata: dict[str, Any]
+    webhook_secret: str | None = None
+    enabled: bool
+    status: str
+    next_run_at: Timestamp | None
+    last_run_at: Timestamp | None
+    run_count: int
+    scheduler: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    recent_fires: list[FirePublic] | None = None
+
+
+class ScheduleList(BaseModel):
+    items: list[SchedulePublic]
+    total: int
+    has_more: bool
+    next_cursor: str | None = None
+
+
+class DeletedResponse(BaseModel):
+    message: str
+    id: str

@@ -1,0 +1,419 @@
+"""From the fields a user sent to a valid `Schedule` (create) or a changed one (update).
+
+Input arrives already un-aliased (the API schemas map `is_active`, `type`, `next_run`…) as a
+dict of only the fields that were sent. Every problem is reported as an `InvalidInput` naming
+the field, never as a crash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from kairos.domain.describe import celery_to_cron
+from kairos.domain.jobs import Job, JobStatus
+from kairos.domain.schedules import (
+    Kind,
+    MisfirePolicy,
+    OverlapPolicy,
+    Schedule,
+    ScheduleStatus,
+    TriggerType,
+    cron_trigger,
+    first_run,
+    next_run_after,
+    rearm,
+    set_enabled,
+    set_paused,
+)
+from kairos.domain.triggers import TriggerError, load_zone
+from kairos.exceptions import FieldError, InvalidInput
+
+MAX_ARGS_BYTES = 64 * 1024
+TRIGGER_FIELDS = frozenset({
+    "trigger_type", "cron_expression", "trigger", "timezone", "interval_seconds", "run_at",
+    "delay_seconds", "start_at", "end_at",
+})
+TASK_FIELDS = ("task", "args", "kwargs", "executor")
+CALLBACK_FIELDS = ("callback_type", "callback_id")
+SCRAPE_FIELDS = ("strategy_id", "url", "urls", "parameters")
+REDDIT_FIELDS = ("target", "target_type", "mode", "limit", "download_media", "scrape_comments",
+                 "plugins", "config")
+KIND_FIELDS = {
+    Kind.TASK: TASK_FIELDS,
+    Kind.CALLBACK: CALLBACK_FIELDS,
+    Kind.SCRAPE: SCRAPE_FIELDS,
+    Kind.REDDIT: REDDIT_FIELDS,
+}
+AVAILABLE_KINDS = (Kind.TASK, Kind.CALLBACK)
+POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "overlap_policy",
+                 "max_attempts", "retry_delay_seconds", "timeout_seconds")
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    min_interval_seconds: int = 60
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[FieldError] = []
+
+    def add(self, loc: str, msg: str) -> None:
+        self.items.append(FieldError((loc,), msg))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidInput(errors=self.items)
+
+
+def infer_kind(values: Mapping[str, Any]) -> Kind | None:
+    if values.get("kind") is not None:
+        try:
+            return Kind(values["kind"])
+        except ValueError:
+            raise InvalidInput.field("kind", "must be one of task, callback, scrape, reddit") from None
+    present = [kind for kind, names in KIND_FIELDS.items()
+               if any(values.get(n) is not None for n in names if n not in ("config", "parameters"))]
+    if len(present) > 1:
+        raise InvalidInput.field("kind", "fields of several kinds were sent: "
+                                 + ", ".join(sorted(map(str, present))))
+    return present[0] if present else None
+
+
+def infer_trigger_type(values: Mapping[str, Any]) -> TriggerType | None:
+    if values.get("trigger_type") is not None:
+        try:
+            return TriggerType(values["trigger_type"])
+        except ValueError:
+            raise InvalidInput.field(
+                "trigger_type", "must be one of cron, interval, once, delayed") from None
+    present = []
+    if values.get("cron_expression") is not None or values.get("trigger") is not None:
+        present.append(TriggerType.CRON)
+    if values.get("interval_seconds") is not None:
+        present.append(TriggerType.INTERVAL)
+    if values.get("run_at") is not None:
+        present.append(TriggerType.ONCE)
+    if values.get("delay_seconds") is not None:
+        present.append(TriggerType.DELAYED)
+    if len(present) > 1:
+        raise InvalidInput.field("trigger_type", "fields of several trigger types were sent: "
+                                 + ", ".join(map(str, present)))
+    return present[0] if present else None
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":")).encode())
+
+
+def check_http_url(value: Any, field: str, errors: _Errors) -> None:
+    if not isinstance(value, str) or not value:
+        errors.add(field, "must be a URL")
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        errors.add(field, "must be an absolute http:// or https:// URL")
+
+
+def kind_payload(kind: Kind, values: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    """Validate and collect the *what* of a schedule or one-off job."""
+    if kind not in AVAILABLE_KINDS:
+        errors.add("kind", f"kind {kind.value!r} is not available in this version of Kairos "
+                           "(available: task, callback)")
+        return {}
+    if kind == Kind.TASK:
+        name = values.get("task")
+        if not isinstance(name, str) or not 1 <= len(name) <= 200:
+            errors.add("task", "a registered task name (1-200 characters) is required")
+        args = values.get("args") if values.get("args") is not None else []
+        kwargs = values.get("kwargs") if values.get("kwargs") is not None else {}
+        if not isinstance(args, list):
+            errors.add("args", "must be a list")
+        elif _json_size(args) > MAX_ARGS_BYTES:
+            errors.add("args", "must be at most 64 KiB of JSON")
+        if not isinstance(kwargs, dict):
+            errors.add("kwargs", "must be an object")
+        elif _json_size(kwargs) > MAX_ARGS_BYTES:
+            errors.add("kwargs", "must be at most 64 KiB of JSON")
+        executor = values.get("executor") or "local"
+        if executor == "celery":
+            errors.add("executor", "the celery executor needs a linked Celery app, which this "
+                                   "version of Kairos does not offer yet; use 'local'")
+        elif executor != "local":
+            errors.add("executor", "must be 'local' or 'celery'")
+        return {"task": name, "args": args, "kwargs": kwargs, "executor": executor}
+    callback_type = values.get("callback_type") or "workflow"
+    callback_id = values.get("callback_id")
+    if callback_type not in ("workflow", "http"):
+        errors.add("callback_type", "must be 'workflow' or 'http'")
+    elif callback_type == "http":
+        check_http_url(callback_id, "callback_id", errors)
+    elif not isinstance(callback_id, str) or not 1 <= len(callback_id) <= 200:
+        errors.add("callback_id", "a registered workflow name (1-200 characters) is required")
+    return {"callback_type": callback_type, "callback_id": callback_id}
+
+
+def _int_field(values: Mapping[str, Any], name: str, errors: _Errors, *, minimum: int,
+               maximum: int | None = None) -> None:
+    value = values.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.add(name, "must be an integer")
+    elif value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        errors.add(name, f"must be {bound}")
+
+
+def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Limits,
+                   errors: _Errors) -> None:
+    """Validate the *when*, filling in derived fields (cron text from a Celery object)."""
+    try:
+        load_zone(values.get("timezone") or "UTC")
+    except TriggerError as exc:
+        errors.add(exc.field, exc.message)
+        return
+    if trigger_type == TriggerType.CRON:
+        expression, crontab = values.get("cron_expression"), values.get("trigger")
+        if crontab is not None:
+            if not isinstance(crontab, dict):
+                errors.add("trigger", "must be an object with minute, hour, day_of_week, "
+                                      "day_of_month and month_of_year")
+                return
+            try:
+                from_crontab = celery_to_cron(crontab)
+            except TriggerError as exc:
+                errors.add(exc.field, exc.message)
+                return
+            if expression is not None and " ".join(str(expression).split()) != from_crontab:
+                errors.add("trigger", "disagrees with cron_expression; send one of them")
+                return
+            expression = from_crontab
+        if not isinstance(expression, str) or not expression.strip():
+            errors.add("cron_expression", "a cron expression (or a Celery `trigger` object) is "
+                                          "required for trigger_type cron")
+            return
+        try:
+            trigger = cron_trigger(expression, values.get("timezone") or "UTC")
+        except TriggerError as exc:
+            field = "trigger" if crontab is not None and exc.field == "cron_expression" else exc.field
+            errors.add(field, exc.message)
+            return
+        values["cron_expression"] = trigger.expression
+    elif trigger_type == TriggerType.INTERVAL:
+        _int_field(values, "interval_seconds", errors, minimum=limits.min_interval_seconds)
+        if values.get("interval_seconds") is None:
+            errors.add("interval_seconds", "is required for trigger_type interval")
+    elif trigger_type == TriggerType.ONCE:
+        if values.get("run_at") is None:
+            errors.add("run_at", "is required for trigger_type once")
+    else:
+        _int_field(values, "delay_seconds", errors, minimum=0, maximum=10 * 366 * 86400)
+        if values.get("delay_seconds") is None:
+            errors.add("delay_seconds", "is required for trigger_type delayed")
+    start, end = values.get("start_at"), values.get("end_at")
+    if start is not None and end is not None and end <= start:
+        errors.add("end_at", "must be after start_at")
+
+
+def _check_policies(values: Mapping[str, Any], errors: _Errors) -> None:
+    _int_field(values, "jitter_seconds", errors, minimum=0, maximum=86400)
+    _int_field(values, "misfire_grace_seconds", errors, minimum=1, maximum=366 * 86400)
+    _int_field(values, "max_attempts", errors, minimum=1, maximum=100)
+    _int_field(values, "retry_delay_seconds", errors, minimum=1, maximum=86400)
+    _int_field(values, "timeout_seconds", errors, minimum=1, maximum=7 * 86400)
+    for name, enum in (("misfire_policy", MisfirePolicy), ("overlap_policy", OverlapPolicy)):
+        value = values.get(name)
+        if value is not None and value not in {m.value for m in enum}:
+            errors.add(name, "must be one of " + ", ".join(m.value for m in enum))
+
+
+def _check_rest(values: Mapping[str, Any], errors: _Errors) -> None:
+    scheduler = values.get("scheduler") or "kairos"
+    if scheduler in ("celery-beat", "apscheduler"):
+        errors.add("scheduler", f"this workspace has no link to {scheduler}: link one first "
+                                "(external schedulers are not available in this version)")
+    elif scheduler != "kairos":
+        errors.add("scheduler", "must be one of kairos, celery-beat, apscheduler")
+    if values.get("webhook_url") is not None:
+        errors.add("webhook_url", "webhook delivery is not available in this version of Kairos")
+    name = values.get("name")
+    if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
+        errors.add("name", "must be 1-200 characters")
+
+
+def default_name(kind: Kind | None, payload: Mapping[str, Any]) -> str:
+    if kind == Kind.TASK:
+        return str(payload.get("task") or "task")
+    if kind == Kind.CALLBACK:
+        return str(payload.get("callback_id") or "callback")
+    return "schedule"
+
+
+def _trigger_columns(values: Mapping[str, Any], trigger_type: TriggerType, now: datetime) -> dict[str, Any]:
+    run_at = values.get("run_at")
+    if trigger_type == TriggerType.DELAYED:
+        run_at = now + timedelta(seconds=int(values["delay_seconds"]))
+    return {
+        "trigger_type": trigger_type,
+        "cron_expression": values.get("cron_expression") if trigger_type == TriggerType.CRON else None,
+        "timezone": values.get("timezone") or "UTC",
+        "interval_seconds": values.get("interval_seconds") if trigger_type == TriggerType.INTERVAL else None,
+        "run_at": run_at if trigger_type in (TriggerType.ONCE, TriggerType.DELAYED) else None,
+        "delay_seconds": values.get("delay_seconds") if trigger_type == TriggerType.DELAYED else None,
+        "start_at": values.get("start_at"),
+        "end_at": values.get("end_at"),
+    }
+
+
+def build_schedule(
+    values: Mapping[str, Any], *, schedule_id: str, workspace_id: str, now: datetime,
+    limits: Limits,
+) -> Schedule:
+    """A new schedule from create fields, with `next_run_at` computed."""
+    errors = _Errors()
+    fields = dict(values)
+    kind = infer_kind(fields)
+    if kind is None:
+        errors.add("kind", "say what to run: a `task`, a `callback_type`/`callback_id`, "
+                           "or an explicit `kind`")
+    trigger_type = infer_trigger_type(fields)
+    if trigger_type is None:
+        errors.add("trigger_type", "say when to run: `cron_expression`, `trigger`, "
+                                   "`interval_seconds`, `run_at` or `delay_seconds`")
+    payload = kind_payload(kind, fields, errors) if kind else {}
+    if trigger_type is not None:
+        _check_trigger(fields, trigger_type, limits, errors)
+    _check_policies(fields, errors)
+    _check_rest(fields, errors)
+    errors.raise_if_any()
+    assert kind is not None and trigger_type is not None
+    policies = {name: fields[name] for name in POLICY_FIELDS if fields.get(name) is not None}
+    schedule = Schedule(
+        id=schedule_id,
+        workspace_id=workspace_id,
+        name=fields.get("name") or default_name(kind, payload),
+        description=fields.get("description") or "",
+        kind=kind,
+        payload=payload,
+        **_trigger_columns(fields, trigger_type, now),
+        **policies,
+        enabled=fields.get("enabled", True) is not False,
+        status=ScheduleStatus.PAUSED if fields.get("paused") else ScheduleStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    return rearm(schedule, now)
+
+
+def apply_changes(
+    schedule: Schedule, changes: Mapping[str, Any], *, now: datetime, limits: Limits
+) -> Schedule:
+    """The schedule with `changes` applied; `next_run_at` moves only if the *when* changed."""
+    errors = _Errors()
+    current: dict[str, Any] = {
+        "name": schedule.name, "description": schedule.description, "kind": schedule.kind,
+        "trigger_type": schedule.trigger_type, "cron_expression": schedule.cron_expression,
+        "timezone": schedule.timezone, "interval_seconds": schedule.interval_seconds,
+        "run_at": schedule.run_at, "delay_seconds": schedule.delay_seconds,
+        "start_at": schedule.start_at, "end_at": schedule.end_at,
+        **{name: getattr(schedule, name) for name in POLICY_FIELDS},
+        **schedule.payload,
+    }
+    changed = dict(changes)
+    trigger_changed = bool(TRIGGER_FIELDS & set(changed))
+    if trigger_changed and "trigger_type" not in changed:
+        inferred = infer_trigger_type({k: v for k, v in changed.items() if k != "timezone"})
+        if inferred is not None:
+            changed["trigger_type"] = inferred
+    if "trigger_type" in changed and changed["trigger_type"] != schedule.trigger_type:
+        # A new trigger type replaces the old trigger fields rather than mixing with them.
+        for name in ("cron_expression", "interval_seconds", "run_at", "delay_seconds"):
+            current[name] = None
+    if "trigger" in changed:
+        current["cron_expression"] = None
+    if "kind" in changed and changed["kind"] != schedule.kind:
+        for name in TASK_FIELDS + CALLBACK_FIELDS:
+            current.pop(name, None)
+    merged = {**current, **changed}
+    kind = infer_kind(merged)
+    trigger_type = infer_trigger_type(merged)
+    assert kind is not None and trigger_type is not None
+    payload = kind_payload(kind, merged, errors)
+    if trigger_changed:
+        _check_trigger(merged, trigger_type, limits, errors)
+    _check_policies(merged, errors)
+    _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "webhook_url", "name")}, errors)
+    errors.raise_if_any()
+    update: dict[str, Any] = {
+        "name": merged.get("name") or schedule.name,
+        "description": merged.get("description") or "",
+        "kind": kind,
+        "payload": payload,
+        **{name: merged[name] for name in POLICY_FIELDS if merged.get(name) is not None},
+        "updated_at": now,
+    }
+    if trigger_changed:
+        delay_base = now if trigger_type == TriggerType.DELAYED else schedule.created_at
+        update.update(_trigger_columns(merged, trigger_type, delay_base))
+    result = dataclasses.replace(schedule, **update)
+    if trigger_changed:
+        if result.status == ScheduleStatus.COMPLETED:
+            result = dataclasses.replace(result, status=ScheduleStatus.ACTIVE)
+        if result.firing:
+            result = rearm(result, now)
+    steps: list[Callable[[Schedule], Schedule]] = []
+    if "enabled" in changes:
+        steps.append(lambda s: set_enabled(s, bool(changes["enabled"]), now))
+    if "paused" in changes:
+        steps.append(lambda s: set_paused(s, bool(changes["paused"]), now))
+    for step in steps:
+        result = step(result)
+    return result
+
+
+def preview_schedule(values: Mapping[str, Any], *, now: datetime, limits: Limits) -> Schedule:
+    """A throw-away schedule holding only the *when* of `values`, for `POST /schedules:preview`."""
+    errors = _Errors()
+    fields = dict(values)
+    trigger_type = infer_trigger_type(fields)
+    if trigger_type is None:
+        raise InvalidInput.field("trigger_type", "send a cron_expression, trigger, "
+                                 "interval_seconds, run_at or delay_seconds to preview")
+    _check_trigger(fields, trigger_type, limits, errors)
+    errors.raise_if_any()
+    return Schedule(id="preview", workspace_id="preview", name="preview", kind=Kind.TASK,
+                    **_trigger_columns(fields, trigger_type, now), created_at=now, updated_at=now)
+
+
+def upcoming_runs(schedule: Schedule, after: datetime, count: int) -> list[datetime]:
+    """The next `count` fire times after `after` (a not yet fired once-schedule: its instant)."""
+    times: list[datetime] = []
+    current = first_run(schedule, after) if schedule.status != ScheduleStatus.COMPLETED else None
+    while current is not None and len(times) < count:
+        times.append(current)
+        current = next_run_after(schedule, current)
+    return times
+
+
+def build_job(values: Mapping[str, Any], *, job_id: str, workspace_id: str, now: datetime) -> Job:
+    """A one-off job from the *what* fields of a schedule."""
+    errors = _Errors()
+    kind = infer_kind(values)
+    if kind is None:
+        raise InvalidInput.field("kind", "say what to run: a `task`, a `callback_type`/"
+                                 "`callback_id`, or an explicit `kind`")
+    payload = kind_payload(kind, values, errors)
+    errors.raise_if_any()
+    return Job(
+        id=job_id, workspace_id=workspace_id, schedule_id=None, kind=str(kind), payload=payload,
+        status=JobStatus.PENDING, max_attempts=int(values.get("max_attempts") or 1),
+        retry_delay_seconds=int(values.get("retry_delay_seconds") or 30),
+        timeout_seconds=values.get("timeout_seconds"), run_after=now, trigger="api",
+        created_at=now,
+    )

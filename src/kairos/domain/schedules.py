@@ -1,0 +1,175 @@
+"""The schedule: *when* (a trigger and its policies), *what* (a kind and its fields), *whom to tell*.
+
+Everything here is pure. The functions that change a schedule return a new one; storing it is
+the store's business.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from kairos.domain.triggers import CronTrigger, IntervalTrigger, OnceTrigger, Trigger, next_fire
+from kairos.timeutil import ensure_aware
+
+
+class TriggerType(StrEnum):
+    CRON = "cron"
+    INTERVAL = "interval"
+    ONCE = "once"
+    DELAYED = "delayed"
+
+
+class Kind(StrEnum):
+    TASK = "task"
+    CALLBACK = "callback"
+    SCRAPE = "scrape"
+    REDDIT = "reddit"
+
+
+class ScheduleStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class MisfirePolicy(StrEnum):
+    RUN_ONCE = "run_once"
+    SKIP = "skip"
+    RUN_ALL = "run_all"
+
+
+class OverlapPolicy(StrEnum):
+    SKIP = "skip"
+    ALLOW = "allow"
+    QUEUE_ONE = "queue_one"
+    CANCEL_PREVIOUS = "cancel_previous"
+
+
+SINGLE_SHOT = (TriggerType.ONCE, TriggerType.DELAYED)
+_BEFORE_EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=65536)
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """Cached: building a CronTrigger validates the expression, which the fire loop need not redo."""
+    return CronTrigger(expression=expression, timezone=timezone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule:
+    id: str
+    workspace_id: str
+    name: str
+    description: str = ""
+    kind: Kind
+    payload: dict[str, Any] = field(default_factory=dict)
+    trigger_type: TriggerType
+    cron_expression: str | None = None
+    timezone: str = "UTC"
+    interval_seconds: int | None = None
+    run_at: datetime | None = None
+    delay_seconds: int | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    jitter_seconds: int = 0
+    misfire_policy: MisfirePolicy = MisfirePolicy.RUN_ONCE
+    misfire_grace_seconds: int = 60
+    overlap_policy: OverlapPolicy = OverlapPolicy.SKIP
+    max_attempts: int = 1
+    retry_delay_seconds: int = 30
+    timeout_seconds: int | None = None
+    webhook_url: str | None = None
+    webhook_type: str | None = None
+    webhook_metadata: dict[str, Any] = field(default_factory=dict)
+    webhook_secret: str | None = None
+    enabled: bool = True
+    status: ScheduleStatus = ScheduleStatus.ACTIVE
+    next_run_at: datetime | None = None
+    due_at: datetime | None = None
+    last_run_at: datetime | None = None
+    run_count: int = 0
+    scheduler: str = "kairos"
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("run_at", "start_at", "end_at", "next_run_at", "due_at", "last_run_at",
+                     "created_at", "updated_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, ensure_aware(value, name))
+
+    @property
+    def trigger(self) -> Trigger:
+        if self.trigger_type == TriggerType.CRON:
+            assert self.cron_expression is not None
+            return cron_trigger(self.cron_expression, self.timezone)
+        if self.trigger_type == TriggerType.INTERVAL:
+            assert self.interval_seconds is not None
+            return IntervalTrigger(seconds=self.interval_seconds,
+                                   anchor=self.start_at or self.created_at)
+        assert self.run_at is not None
+        return OnceTrigger(run_at=self.run_at)
+
+    @property
+    def firing(self) -> bool:
+        """Whether the scheduler should fire this schedule when it falls due."""
+        return self.enabled and self.status == ScheduleStatus.ACTIVE
+
+
+def next_run_after(schedule: Schedule, after: datetime) -> datetime | None:
+    """The next fire time strictly after `after`, inside the `start_at`/`end_at` window."""
+    if schedule.start_at is not None and after < schedule.start_at:
+        after = schedule.start_at - timedelta(microseconds=1)
+    candidate = next_fire(schedule.trigger, after)
+    if candidate is None or (schedule.end_at is not None and candidate > schedule.end_at):
+        return None
+    return candidate
+
+
+def first_run(schedule: Schedule, now: datetime) -> datetime | None:
+    """Where `next_run_at` starts for a new (or re-armed) schedule.
+
+    A once/delayed schedule that has not fired keeps its instant even when it is already past:
+    the misfire policy then decides whether it still runs. Recurring ones start from now, so
+    enabling a schedule never causes a burst of old fires.
+    """
+    if schedule.trigger_type in SINGLE_SHOT:
+        if schedule.status == ScheduleStatus.COMPLETED:
+            return None
+        return next_run_after(schedule, _BEFORE_EVERYTHING)
+    return next_run_after(schedule, now)
+
+
+def rearm(schedule: Schedule, now: datetime) -> Schedule:
+    """Recompute `next_run_at` from now; a schedule with no future fire becomes completed."""
+    upcoming = first_run(schedule, now)
+    status = schedule.status
+    if upcoming is None and status == ScheduleStatus.ACTIVE:
+        status = ScheduleStatus.COMPLETED
+    return dataclasses.replace(schedule, next_run_at=upcoming, due_at=upcoming, status=status,
+                               updated_at=now)
+
+
+def set_enabled(schedule: Schedule, enabled: bool, now: datetime) -> Schedule:
+    if schedule.enabled == enabled:
+        return schedule
+    changed = dataclasses.replace(schedule, enabled=enabled, updated_at=now)
+    return rearm(changed, now) if enabled else changed
+
+
+def set_paused(schedule: Schedule, paused: bool, now: datetime) -> Schedule:
+    """Pause holds a schedule without turning it off; resuming starts again from now."""
+    if schedule.status == ScheduleStatus.COMPLETED:
+        return schedule
+    target = ScheduleStatus.PAUSED if paused else ScheduleStatus.ACTIVE
+    if schedule.status == target:
+        return schedule
+    changed = dataclasses.replace(schedule, status=target, updated_at=now)
+    return changed if paused else rearm(changed, now)

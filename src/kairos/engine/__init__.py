@@ -1,0 +1,1 @@
+"""The two loops: the scheduler fires due schedules, the worker claims and runs jobs."""

@@ -1,0 +1,87 @@
+"""Wiring, done once: the store, the registries, the runner and the loops of one process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+
+from kairos.engine.scheduler import Scheduler
+from kairos.engine.worker import Worker
+from kairos.kinds import registry
+from kairos.kinds.runner import JobRunner
+from kairos.outbound import make_client
+from kairos.settings import Settings
+from kairos.store.base import FireBatch, Store
+from kairos.store.sqlalchemy.migrate import upgrade
+from kairos.store.sqlalchemy.store import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
+    url = settings.resolved_database_url()
+    if migrate:
+        upgrade(url)
+    return SqlStore(url, pool_size=max(10, settings.workers + 4))
+
+
+@dataclass
+class Runtime:
+    """The parts of one Kairos process. `roles` says which loops run here."""
+
+    settings: Settings
+    store: Store
+    roles: frozenset[str] = frozenset({"api", "scheduler", "worker"})
+    scheduler: Scheduler | None = None
+    worker: Worker | None = None
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, roles: frozenset[str]) -> Runtime:
+        registry.load_task_modules(settings.task_module_names())
+        runtime = cls(settings=settings, store=store, roles=roles)
+        if "worker" in roles:
+            runner = JobRunner(
+                registry.tasks, registry.workflows,
+                partial(make_client, allow_private_networks=settings.allow_private_networks),
+            )
+            runtime.worker = Worker(
+                store, runner, concurrency=settings.workers,
+                lease_seconds=settings.job_lease_seconds,
+            )
+        if "scheduler" in roles:
+            runtime.scheduler = Scheduler(
+                store, batch_size=settings.scheduler_batch_size,
+                max_sleep=settings.scheduler_max_sleep_seconds,
+                on_fired=runtime._fired,
+            )
+        return runtime
+
+    def _fired(self, batch: FireBatch) -> None:
+        if self.worker is not None and batch.jobs:
+            self.worker.wake()
+
+    def job_created(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
+
+    def schedule_changed(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.wake()
+
+    def start(self) -> None:
+        for name, loop in (("scheduler", self.scheduler), ("worker", self.worker)):
+            if loop is not None:
+                thread = threading.Thread(target=loop.run, name=f"kairos-{name}", daemon=True)
+                thread.start()
+                self.threads.append(thread)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        for loop in (self.scheduler, self.worker):
+            if loop is not None:
+                loop.stop()
+        for thread in self.threads:
+            thread.join(timeout)
+        self.threads.clear()

@@ -1,0 +1,191 @@
+"""The worker loop: claim pending jobs under a lease, run them in threads, report back.
+
+Every second it renews the leases of its running jobs and saves their progress; a job that the
+renewal reports as no longer its own (cancelled through the API, or given away after a lost
+lease) is told to stop. Jobs whose worker vanished are resolved by `reap_expired_leases`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+
+from kairos.domain.jobs import Job, JobStatus
+from kairos.ids import new_id
+from kairos.kinds.context import TaskContext
+from kairos.kinds.runner import JobRunner
+from kairos.store.base import JobOutcome, Store
+from kairos.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+SHUTDOWN = "worker shutting down"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{new_id('w')[-8:]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        runner: JobRunner,
+        *,
+        concurrency: int = 8,
+        lease_seconds: float = 30.0,
+        poll_interval: float = 0.25,
+        renew_interval: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+        name: str | None = None,
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self.poll_interval = poll_interval
+        self.renew_interval = min(renew_interval, lease_seconds / 2)
+        self.clock = clock
+        self.name = name or worker_name()
+        self.running: dict[str, TaskContext] = {}
+        self._deadlines: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="kairos-job")
+        self._last_renew = 0.0
+        self._last_reap = 0.0
+        self.last_tick_at: float | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def cancel_local(self, job_id: str, reason: str) -> None:
+        """Tell a job running in this process to stop now (the API calls this after a cancel)."""
+        with self._lock:
+            ctx = self.running.get(job_id)
+        if ctx is not None:
+            ctx.cancel(reason)
+
+    def process_one(self) -> bool:
+        """Claim and start as many jobs as there are free slots; True if all slots were filled."""
+        with self._lock:
+            free = self.concurrency - len(self.running)
+        if free <= 0:
+            return False
+        claimed = self.store.claim_jobs(self.name, self.clock(), free, self.lease_seconds)
+        for job in claimed:
+            self._start(job)
+        return len(claimed) == free and free > 0
+
+    def _start(self, job: Job) -> None:
+        ctx = self.runner.context_for(job)
+        with self._lock:
+            self.running[job.id] = ctx
+            if job.timeout_seconds:
+                self._deadlines[job.id] = time.monotonic() + job.timeout_seconds
+        future = self._pool.submit(self._run, job, ctx)
+        future.add_done_callback(self._done)
+
+    def _run(self, job: Job, ctx: TaskContext) -> None:
+        try:
+            outcome = self.runner.run(job, ctx, self.clock)
+            if outcome.status == JobStatus.CANCELLED and ctx.cancel_reason == "timeout":
+                outcome = JobOutcome(
+                    status=JobStatus.FAILED,
+                    error_message=f"timed out after {job.timeout_seconds} seconds",
+                )
+            elif outcome.status == JobStatus.CANCELLED and ctx.cancel_reason == SHUTDOWN:
+                # Not the user's doing: the job runs again on the next worker.
+                outcome = JobOutcome(
+                    status=JobStatus.PENDING, retry_at=self.clock(),
+                    error_message="interrupted by a worker shutdown; running it again",
+                )
+            progress = ctx.take_progress()
+            if progress is not None:
+                self.store.renew_leases(self.name, {job.id: progress}, [job.id], self.clock(),
+                                        self.lease_seconds)
+            if not self.store.finish_job(job.id, self.name, outcome, self.clock()):
+                log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
+        except Exception:
+            log.exception("could not record the outcome of job %s", job.id)
+        finally:
+            with self._lock:
+                self.running.pop(job.id, None)
+                self._deadlines.pop(job.id, None)
+            self._wake.set()
+
+    @staticmethod
+    def _done(future: Future[None]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("job thread crashed: %r", exc)
+
+    def maintain(self) -> None:
+        """Renew leases, save progress, stop cancelled or timed-out jobs, reap lost ones."""
+        now_mono = time.monotonic()
+        if now_mono - self._last_renew >= self.renew_interval:
+            self._last_renew = now_mono
+            with self._lock:
+                contexts = dict(self.running)
+                overdue = [jid for jid, deadline in self._deadlines.items() if deadline <= now_mono]
+            for job_id in overdue:
+                contexts[job_id].cancel("timeout")
+            progress = {}
+            for job_id, ctx in contexts.items():
+                snapshot = ctx.take_progress()
+                if snapshot is not None:
+                    progress[job_id] = snapshot
+            lost = self.store.renew_leases(
+                self.name, progress, list(contexts), self.clock(), self.lease_seconds
+            )
+            for job_id in lost:
+                contexts[job_id].cancel("cancelled")
+        if now_mono - self._last_reap >= self.lease_seconds / 2:
+            self._last_reap = now_mono
+            reaped = self.store.reap_expired_leases(self.clock())
+            if reaped:
+                log.warning("resolved %d job(s) whose worker stopped responding", reaped)
+
+    def run(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                self.maintain()
+                more = self.process_one()
+                backoff = 0.5
+                delay = 0.0 if more else self.poll_interval
+            except Exception:
+                log.exception("worker step failed; retrying in %.1fs", backoff)
+                delay, backoff = backoff, min(backoff * 2, 10.0)
+            self.last_tick_at = time.monotonic()
+            if delay:
+                self._wake.wait(delay)
+            self._wake.clear()
+        self._drain()
+
+    def _drain(self, timeout: float = 10.0) -> None:
+        """On stop: let running jobs finish briefly, then cancel what is left."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self.running:
+                    break
+            self.maintain()
+            time.sleep(0.1)
+        with self._lock:
+            leftovers = list(self.running.values())
+        for ctx in leftovers:
+            ctx.cancel(SHUTDOWN)
+        # A sync task that never looks at its context must not hold the process: its lease
+        # runs out and another worker takes the job.
+        self._pool.shutdown(wait=not leftovers, cancel_futures=True)

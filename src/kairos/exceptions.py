@@ -1,0 +1,97 @@
+"""Every error Kairos raises on purpose. The API maps them to problem+json in one handler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    loc: tuple[str | int, ...]
+    msg: str
+
+
+class KairosError(Exception):
+    """Something went wrong."""
+
+    status = 500
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or (self.__doc__ or "").strip()
+        super().__init__(self.detail)
+
+
+class InvalidInput(KairosError):
+    """The request is not valid."""
+
+    status = 400
+
+    def __init__(self, detail: str | None = None, errors: Sequence[FieldError] = ()) -> None:
+        self.errors = list(errors)
+        if detail is None and self.errors:
+            detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in self.errors)
+        super().__init__(detail)
+
+    @classmethod
+    def field(cls, loc: str | tuple[str | int, ...], msg: str) -> InvalidInput:
+        path = (loc,) if isinstance(loc, str) else loc
+        return cls(errors=[FieldError(path, msg)])
+
+
+class NotFound(KairosError):
+    """The resource does not exist."""
+
+    status = 404
+    resource = "resource"
+
+    def __init__(self, resource_id: str, detail: str | None = None) -> None:
+        self.resource_id = resource_id
+        super().__init__(detail or f"{self.resource} {resource_id!r} not found")
+
+
+class WorkspaceNotFound(NotFound):
+    resource = "workspace"
+
+
+class ScheduleNotFound(NotFound):
+    resource = "schedule"
+
+
+class JobNotFound(NotFound):
+    resource = "job"
+
+
+class Conflict(KairosError):
+    """The resource is not in a state that allows this."""
+
+    status = 409
+
+
+class Unauthorized(KairosError):
+    """Missing or invalid credentials."""
+
+    status = 401
+
+
+class Forbidden(KairosError):
+    """Your role does not allow this."""
+
+    status = 403
+
+
+class PayloadTooLarge(KairosError):
+    """The request body is larger than 1 MiB."""
+
+    status = 413
+
+
+class TaskNotRegistered(KairosError):
+    """The task is not registered."""
+
+    def __init__(self, name: str, what: str = "task") -> None:
+        super().__init__(f"{what} {name!r} is not registered")
+
+
+class JobCancelled(Exception):
+    """Raised inside a running task when its job has been cancelled."""

@@ -1,0 +1,1 @@
+"""One module per job kind; `runner.py` picks the module for a job."""

@@ -1,0 +1,95 @@
+"""Runs one job of any kind and turns what happened into a `JobOutcome`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from kairos.domain.jobs import Job, JobStatus
+from kairos.exceptions import JobCancelled, KairosError
+from kairos.kinds.callback import run_callback
+from kairos.kinds.context import TaskContext
+from kairos.kinds.registry import Registry
+from kairos.kinds.task import run_task
+from kairos.store.base import JobOutcome
+
+MAX_RESULT_BYTES = 1024 * 1024
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _storable(value: Any) -> Any:
+    """The result as stored: JSON-safe, and summarised when larger than 1 MiB."""
+    text = canonical_json(value)
+    if len(text.encode()) > MAX_RESULT_BYTES:
+        return {"truncated": True, "bytes": len(text.encode()), "preview": text[:4096]}
+    return json.loads(text)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    if isinstance(exc, KairosError):
+        return text
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (at {frame[0].filename}:{frame[0].lineno})" if frame else ""
+    return f"{exc.__class__.__name__}: {text}{where}"
+
+
+class JobRunner:
+    """Knows every kind; the worker hands it jobs and gets outcomes back."""
+
+    def __init__(
+        self, tasks: Registry, workflows: Registry, http_client: Callable[[], httpx.Client]
+    ) -> None:
+        self.tasks = tasks
+        self.workflows = workflows
+        self.http_client = http_client
+
+    def context_for(self, job: Job) -> TaskContext:
+        return TaskContext(
+            job_id=job.id, workspace_id=job.workspace_id, schedule_id=job.schedule_id,
+            attempt=job.attempt, scheduled_for=job.scheduled_for, http_client=self.http_client,
+        )
+
+    def execute(self, job: Job, ctx: TaskContext) -> Any:
+        if job.kind == "task":
+            return run_task(self.tasks, job.payload, ctx)
+        if job.kind == "callback":
+            return run_callback(self.workflows, job.payload, ctx)
+        raise KairosError(f"jobs of kind {job.kind!r} are not available in this version")
+
+    def run(self, job: Job, ctx: TaskContext, now: Callable[[], datetime]) -> JobOutcome:
+        try:
+            value = self.execute(job, ctx)
+        except JobCancelled as exc:
+            return JobOutcome(status=JobStatus.CANCELLED, error_message=str(exc))
+        except Exception as exc:
+            message = _describe(exc)
+            if ctx.cancelled:
+                return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+            if job.attempt < job.max_attempts:
+                delay = job.retry_delay_seconds * 2 ** (job.attempt - 1)
+                return JobOutcome(
+                    status=JobStatus.PENDING,
+                    error_message=f"attempt {job.attempt} failed: {message}",
+                    retry_at=now() + timedelta(seconds=delay),
+                )
+            return JobOutcome(status=JobStatus.FAILED, error_message=message)
+        if ctx.cancelled:
+            return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+        result = _storable(value)
+        items = result if isinstance(result, list) else ([] if result is None else [result])
+        return JobOutcome(
+            status=JobStatus.COMPLETED,
+            result=result,
+            item_count=len(items),
+            content_hash=hashlib.sha256(canonical_json(items).encode()).hexdigest(),
+        )

@@ -1,0 +1,1 @@
+"""The SQLAlchemy store, for SQLite (the embedded default) and PostgreSQL."""

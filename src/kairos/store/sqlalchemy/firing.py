@@ -1,0 +1,235 @@
+"""The scheduler's writes: claim due schedules, record their fires and jobs, move them on.
+
+One transaction per batch holds the claim (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write
+lock on SQLite), the fire rows, the job rows and the schedules' new `next_run_at`: a crash
+anywhere rolls all of it back and the next scheduler redoes it. The unique key on
+(schedule_id, scheduled_for, trigger) makes a second fire for the same instant impossible even
+if two schedulers got past the claim.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from kairos.domain.firing import ActiveJobs, FireOutcome, jittered, plan_fires
+from kairos.domain.jobs import FireStatus, FireTrigger, Job
+from kairos.domain.schedules import OverlapPolicy, Schedule
+from kairos.exceptions import ScheduleNotFound
+from kairos.ids import new_id
+from kairos.store.base import FireBatch
+from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.rows import job_from_row, schedule_from_row
+from kairos.store.sqlalchemy.tables import fires, jobs, schedules
+
+FIRING = sa.and_(
+    schedules.c.enabled, schedules.c.status == "active", schedules.c.due_at.is_not(None)
+)
+
+_advance = (
+    sa.update(schedules)
+    .where(schedules.c.id == sa.bindparam("b_id"))
+    .values(
+        next_run_at=sa.bindparam("b_next"),
+        due_at=sa.bindparam("b_due"),
+        status=sa.bindparam("b_status"),
+        last_run_at=sa.func.coalesce(sa.bindparam("b_last", type_=schedules.c.last_run_at.type),
+                                     schedules.c.last_run_at),
+        run_count=schedules.c.run_count + sa.bindparam("b_runs"),
+        version=schedules.c.version + 1,
+    )
+)
+
+
+def job_row(
+    schedule: Schedule, scheduled_for: datetime, now: datetime, trigger: FireTrigger, *, wait: bool
+) -> dict[str, Any]:
+    """The row of a job made by a fire: the schedule's *what*, copied so later edits don't move it."""
+    return {
+        "id": new_id("job"),
+        "workspace_id": schedule.workspace_id,
+        "schedule_id": schedule.id,
+        "kind": str(schedule.kind),
+        "payload": schedule.payload,
+        "status": "pending",
+        "attempt": 1,
+        "max_attempts": schedule.max_attempts,
+        "retry_delay_seconds": schedule.retry_delay_seconds,
+        "timeout_seconds": schedule.timeout_seconds,
+        "wait_for_previous": wait,
+        "scheduled_for": scheduled_for,
+        "trigger": str(trigger),
+        "run_after": now,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "started_at": None,
+        "completed_at": None,
+        "progress": {},
+        "result": None,
+        "item_count": None,
+        "error_message": None,
+        "content_hash": None,
+        "has_changes": None,
+        "task_id": None,
+        "created_at": now,
+    }
+
+
+def fire_row(
+    schedule: Schedule, scheduled_for: datetime, now: datetime, trigger: FireTrigger,
+    job_id: str | None,
+) -> dict[str, Any]:
+    return {
+        "id": new_id("fire"),
+        "workspace_id": schedule.workspace_id,
+        "schedule_id": schedule.id,
+        "trigger": str(trigger),
+        "scheduled_for": scheduled_for,
+        "fired_at": now,
+        "job_id": job_id,
+        "status": None if job_id else str(FireStatus.SKIPPED),
+    }
+
+
+def _active_jobs(conn: Connection, schedule_ids: list[str]) -> dict[str, ActiveJobs]:
+    if not schedule_ids:
+        return {}
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = conn.execute(
+        sa.select(jobs.c.schedule_id, jobs.c.status, sa.func.count())
+        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_(("pending", "running")))
+        .group_by(jobs.c.schedule_id, jobs.c.status)
+    )
+    for schedule_id, status, count in rows:
+        counts[schedule_id][status] = count
+    return {
+        sid: ActiveJobs(pending=c.get("pending", 0), running=c.get("running", 0))
+        for sid, c in counts.items()
+    }
+
+
+def _insert_fires(
+    conn: Connection, pairs: list[tuple[dict[str, Any] | None, dict[str, Any]]]
+) -> list[tuple[dict[str, Any] | None, dict[str, Any]]]:
+    """Insert (job, fire) pairs; returns those written. A duplicate fire drops its job too."""
+    try:
+        with conn.begin_nested():
+            job_rows = [j for j, _ in pairs if j is not None]
+            if job_rows:
+                conn.execute(jobs.insert(), job_rows)
+            conn.execute(fires.insert(), [f for _, f in pairs])
+        return pairs
+    except IntegrityError:
+        pass
+    # Rare path: some instant already fired (say the trigger was edited back onto it).
+    written = []
+    for job, fire in pairs:
+        try:
+            with conn.begin_nested():
+                if job is not None:
+                    conn.execute(jobs.insert(), job)
+                conn.execute(fires.insert(), fire)
+            written.append((job, fire))
+        except IntegrityError:
+            continue
+    return written
+
+
+class FiringStoreMixin:
+    db: Database
+    rng: random.Random
+
+    def fire_due(self, now: datetime, limit: int) -> FireBatch:
+        with self.db.write() as conn:
+            query = (
+                sa.select(schedules).where(FIRING, schedules.c.due_at <= now)
+                .order_by(schedules.c.due_at).limit(limit)
+            )
+            if self.db.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            due = [schedule_from_row(row) for row in conn.execute(query).mappings()]
+            if not due:
+                return FireBatch()
+            active = _active_jobs(
+                conn, [s.id for s in due if s.overlap_policy != OverlapPolicy.ALLOW]
+            )
+            pairs: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+            cancel_for: list[str] = []
+            updates: dict[str, dict[str, Any]] = {}
+            for schedule in due:
+                plan = plan_fires(schedule, now, active.get(schedule.id, ActiveJobs()))
+                if plan.cancel_previous:
+                    cancel_for.append(schedule.id)
+                for fire in plan.fires:
+                    job = None
+                    if fire.outcome != FireOutcome.SKIP:
+                        job = job_row(schedule, fire.scheduled_for, now, FireTrigger.SCHEDULE,
+                                      wait=fire.outcome == FireOutcome.QUEUE)
+                    pairs.append((job, fire_row(schedule, fire.scheduled_for, now,
+                                                FireTrigger.SCHEDULE, job["id"] if job else None)))
+                updates[schedule.id] = {
+                    "b_id": schedule.id,
+                    "b_next": plan.next_run_at,
+                    "b_due": jittered(plan.next_run_at, schedule.jitter_seconds, self.rng),
+                    "b_status": str(plan.status),
+                    "b_last": None,
+                    "b_runs": 0,
+                }
+            cancelled = 0
+            if cancel_for:
+                cancelled = conn.execute(
+                    jobs.update()
+                    .where(jobs.c.schedule_id.in_(cancel_for), jobs.c.status.in_(("pending", "running")))
+                    .values(status="cancelled", completed_at=now,
+                            error_message="cancelled: a newer fire replaced it "
+                                          "(overlap_policy cancel_previous)")
+                ).rowcount
+            written = _insert_fires(conn, pairs) if pairs else []
+            for job, fire in written:
+                if job is not None:
+                    update = updates[fire["schedule_id"]]
+                    update["b_runs"] += 1
+                    update["b_last"] = now
+            conn.execute(_advance, list(updates.values()))
+        return FireBatch(
+            schedules=len(due),
+            fires=len(written),
+            jobs=sum(1 for job, _ in written if job is not None),
+            duplicates=len(pairs) - len(written),
+            cancelled=cancelled,
+            lateness=[(now - fire["scheduled_for"]).total_seconds() for _, fire in written],
+        )
+
+    def fire_now(self, workspace_id: str, schedule_id: str, now: datetime) -> Job:
+        """A manual fire: runs the schedule's work now, whatever its state or overlap policy."""
+        with self.db.write() as conn:
+            row = conn.execute(
+                sa.select(schedules).where(
+                    schedules.c.id == schedule_id, schedules.c.workspace_id == workspace_id
+                )
+            ).mappings().first()
+            if row is None:
+                raise ScheduleNotFound(schedule_id)
+            schedule = schedule_from_row(row)
+            job = job_row(schedule, now, now, FireTrigger.MANUAL, wait=False)
+            conn.execute(jobs.insert(), job)
+            conn.execute(fires.insert(), fire_row(schedule, now, now, FireTrigger.MANUAL, job["id"]))
+            conn.execute(
+                schedules.update().where(schedules.c.id == schedule_id).values(
+                    run_count=schedules.c.run_count + 1, last_run_at=now,
+                    version=schedules.c.version + 1,
+                )
+            )
+            stored = conn.execute(sa.select(jobs).where(jobs.c.id == job["id"])).mappings().one()
+        return job_from_row(stored)
+
+    def next_due_at(self) -> datetime | None:
+        with self.db.read() as conn:
+            value: datetime | None = conn.scalar(sa.select(sa.func.min(schedules.c.due_at)).where(FIRING))
+        return value

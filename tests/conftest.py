@@ -1,0 +1,80 @@
+"""Shared fixtures: real databases (SQLite files and PostgreSQL schemas-as-databases)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from kairos.store.sqlalchemy.migrate import upgrade
+from kairos.store.sqlalchemy.store import SqlStore
+
+PG_ADMIN_URL = os.environ.get(
+    "KAIROS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_SERVICES = os.environ.get("KAIROS_REQUIRE_SERVICES") == "1"
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    if not _postgres_available():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"PostgreSQL is required (KAIROS_REQUIRE_SERVICES=1) but {PG_ADMIN_URL} "
+                        "does not answer")
+        pytest.skip("PostgreSQL is not running")
+    return PG_ADMIN_URL
+
+
+def create_postgres_database(admin_url: str) -> str:
+    name = f"kairos_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return str(sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+
+
+def drop_postgres_database(admin_url: str, url: str) -> None:
+    name = sa.make_url(url).database
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty, migrated database of each kind; dropped afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
+        upgrade(url)
+        yield url
+        return
+    admin = request.getfixturevalue("postgres_admin_url")
+    url = create_postgres_database(admin)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(admin, url)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[SqlStore]:
+    s = SqlStore(database_url)
+    yield s
+    s.close()
