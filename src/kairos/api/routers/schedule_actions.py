@@ -13,7 +13,7 @@ from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep
 from kairos.api.idempotency import idempotent
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
 from kairos.api.routers.schedules import limits
-from kairos.api.schemas.common import Problem
+from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import (
     FirePublic,
@@ -21,7 +21,6 @@ from kairos.api.schemas.schedules import (
     PreviewResponse,
     SchedulePublic,
 )
-from kairos.api.schemas.common import ListResponse
 from kairos.domain.definition import preview_schedule, upcoming_runs
 from kairos.domain.schedules import Schedule, set_enabled, set_paused
 from kairos.timeutil import utcnow

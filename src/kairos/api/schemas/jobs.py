@@ -43,6 +43,8 @@ class JobCreate(BaseModel):
 
 
 class JobPublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     workspace_id: str
     schedule_id: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
 
 from kairos.api.schemas.common import Timestamp, resolve_aliases
@@ -15,7 +15,7 @@ ALIASES = {
     "enabled": ("is_active",),
 }
 
-EXAMPLES = [
+EXAMPLES: list[JsonValue] = [
     {"name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",
      "timezone": "Europe/Berlin", "callback_type": "workflow", "callback_id": "workflow-456"},
     {"name": "email.daily-digest", "trigger_type": "cron",
@@ -152,6 +152,8 @@ class FirePublic(BaseModel):
 
 
 class SchedulePublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     workspace_id: str
     name: str

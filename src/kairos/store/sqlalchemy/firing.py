@@ -166,12 +166,12 @@ class FiringStoreMixin:
                 plan = plan_fires(schedule, now, active.get(schedule.id, ActiveJobs()))
                 if plan.cancel_previous:
                     cancel_for.append(schedule.id)
-                for fire in plan.fires:
+                for planned in plan.fires:
                     job = None
-                    if fire.outcome != FireOutcome.SKIP:
-                        job = job_row(schedule, fire.scheduled_for, now, FireTrigger.SCHEDULE,
-                                      wait=fire.outcome == FireOutcome.QUEUE)
-                    pairs.append((job, fire_row(schedule, fire.scheduled_for, now,
+                    if planned.outcome != FireOutcome.SKIP:
+                        job = job_row(schedule, planned.scheduled_for, now, FireTrigger.SCHEDULE,
+                                      wait=planned.outcome == FireOutcome.QUEUE)
+                    pairs.append((job, fire_row(schedule, planned.scheduled_for, now,
                                                 FireTrigger.SCHEDULE, job["id"] if job else None)))
                 updates[schedule.id] = {
                     "b_id": schedule.id,

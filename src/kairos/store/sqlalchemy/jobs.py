@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from kairos.domain.jobs import Job
 from kairos.exceptions import Conflict, JobNotFound
@@ -17,6 +18,20 @@ from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
 from kairos.store.sqlalchemy.tables import jobs
 
 UNFINISHED = ("pending", "running")
+
+
+def _differs_from_previous(conn: Connection, job_id: str, content_hash: str) -> bool | None:
+    """Whether this result differs from the schedule's previous completed job (None: one-off)."""
+    schedule_id = conn.scalar(sa.select(jobs.c.schedule_id).where(jobs.c.id == job_id))
+    if schedule_id is None:
+        return None
+    previous = conn.scalar(
+        sa.select(jobs.c.content_hash)
+        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == "completed", jobs.c.id != job_id)
+        .order_by(jobs.c.completed_at.desc())
+        .limit(1)
+    )
+    return previous != content_hash
 
 
 class JobStoreMixin:
@@ -140,6 +155,8 @@ class JobStoreMixin:
                     "item_count": outcome.item_count, "error_message": outcome.error_message,
                     "content_hash": outcome.content_hash,
                 }
+                if outcome.content_hash is not None:
+                    values["has_changes"] = _differs_from_previous(conn, job_id, outcome.content_hash)
             result = conn.execute(jobs.update().where(owned).values(**values))
         return bool(result.rowcount)
 

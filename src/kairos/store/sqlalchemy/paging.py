@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from kairos.exceptions import InvalidInput
 from kairos.store.base import Page, PageResult
-from kairos.store.sqlalchemy.rows import decode_cursor, encode_cursor
+from kairos.store.sqlalchemy.rows import Row, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ def paginate(
     query: sa.Select[Any],
     id_column: sa.ColumnElement[str],
     page: Page,
-    convert: Callable[[Mapping[str, Any]], T],
+    convert: Callable[[Row], T],
 ) -> PageResult[T]:
     total = conn.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
     if page.cursor:

@@ -6,6 +6,8 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from kairos.domain.jobs import FIRE_STATUS_OF_JOB, Fire, FireStatus, FireTrigger, Job, JobStatus
 from kairos.domain.schedules import (
     Kind,
@@ -16,6 +18,8 @@ from kairos.domain.schedules import (
     TriggerType,
 )
 from kairos.store.base import ApiKey, Workspace
+
+Row = Mapping[str, Any] | RowMapping
 
 SCHEDULE_COLUMNS = (
     "id", "workspace_id", "name", "description", "kind", "payload", "trigger_type",
@@ -34,7 +38,7 @@ JOB_COLUMNS = (
 )
 
 
-def schedule_from_row(row: Mapping[str, Any]) -> Schedule:
+def schedule_from_row(row: Row) -> Schedule:
     values = {name: row[name] for name in SCHEDULE_COLUMNS}
     values["kind"] = Kind(values["kind"])
     values["trigger_type"] = TriggerType(values["trigger_type"])
@@ -51,7 +55,7 @@ def schedule_to_row(schedule: Schedule) -> dict[str, Any]:
     return row
 
 
-def job_from_row(row: Mapping[str, Any]) -> Job:
+def job_from_row(row: Row) -> Job:
     values = {name: row[name] for name in JOB_COLUMNS}
     values["status"] = JobStatus(values["status"])
     return Job(**values)
@@ -66,7 +70,7 @@ def job_to_row(job: Job, *, wait_for_previous: bool = False) -> dict[str, Any]:
     return row
 
 
-def fire_from_row(row: Mapping[str, Any]) -> Fire:
+def fire_from_row(row: Row) -> Fire:
     if row["status"] is not None:
         status = FireStatus(row["status"])
     elif row["job_status"] is not None:
@@ -85,11 +89,11 @@ def fire_from_row(row: Mapping[str, Any]) -> Fire:
     )
 
 
-def workspace_from_row(row: Mapping[str, Any]) -> Workspace:
+def workspace_from_row(row: Row) -> Workspace:
     return Workspace(id=row["id"], slug=row["slug"], name=row["name"], created_at=row["created_at"])
 
 
-def api_key_from_row(row: Mapping[str, Any]) -> ApiKey:
+def api_key_from_row(row: Row) -> ApiKey:
     return ApiKey(
         id=row["id"], workspace_id=row["workspace_id"], name=row["name"], role=row["role"],
         prefix=row["prefix"], created_at=row["created_at"], expires_at=row["expires_at"],
