@@ -71,6 +71,17 @@ class Api:
     def delete(self, path: str) -> Any:
         return self.send("DELETE", path).json()
 
+    def collect(self, path: str, params: Mapping[str, Any], *, every: bool) -> dict[str, Any]:
+        """One page of a list, or with `every` all of them joined (following `next_cursor`)."""
+        page: dict[str, Any] = self.get(path, params)
+        if not every:
+            return page
+        items = list(page["items"])
+        while page.get("has_more") and page.get("next_cursor"):
+            page = self.get(path, {**params, "cursor": page["next_cursor"]})
+            items += page["items"]
+        return {"items": items, "total": len(items), "has_more": False, "next_cursor": None}
+
     def send(self, method: str, path: str, *, body: Any = None,
              params: Mapping[str, Any] | None = None) -> httpx.Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}

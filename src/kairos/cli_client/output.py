@@ -78,13 +78,14 @@ def relative(moment: datetime, now: datetime | None = None) -> str:
 
 
 def when(value: str | None, *, zone: str | None = None, rel: bool = True) -> str:
-    """An API timestamp for people: UTC (or the given zone), to the second, with how far it is."""
+    """An API timestamp for people: UTC, then the given zone's wall time, and how far away it is."""
     moment = parse_time(value)
     if moment is None:
         return "-"
-    shown = in_zone(moment, zone)
-    suffix = f" ({relative(moment)})" if rel else ""
-    return f"{shown}{suffix}"
+    notes = [in_zone(moment, zone)] if zone and zone != "UTC" else []
+    if rel:
+        notes.append(relative(moment))
+    return in_zone(moment, "UTC") + (f" ({', '.join(notes)})" if notes else "")
 
 
 def in_zone(moment: datetime, zone: str | None) -> str:

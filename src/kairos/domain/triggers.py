@@ -130,10 +130,14 @@ def next_fire(trigger: Trigger, after: datetime) -> datetime | None:
     # cronsim works on whole seconds and returns times after its start; start from the
     # truncated instant so that `after` itself (when it is a fire time) is excluded.
     start = after.astimezone(trigger.zone).replace(microsecond=0)
-    try:
-        return next(CronSim(trigger.expression, start)).astimezone(UTC)
-    except StopIteration:
-        return None
+    # For fixed-time expressions cronsim counts in wall-clock time and answers the first pass
+    # of a repeated (DST overlap) hour, so from inside the second pass it can answer an instant
+    # before `after`: that fire already happened, so look further.
+    for candidate in CronSim(trigger.expression, start):
+        instant = candidate.astimezone(UTC)
+        if instant > after:
+            return instant
+    return None
 
 
 def previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
@@ -150,9 +154,14 @@ def previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
         return trigger.run_at if trigger.run_at <= at_or_before else None
     start = (at_or_before + timedelta(seconds=1)).astimezone(trigger.zone).replace(microsecond=0)
     try:
-        return next(CronSim(trigger.expression, start, reverse=True)).astimezone(UTC)
+        latest = next(CronSim(trigger.expression, start, reverse=True)).astimezone(UTC)
     except StopIteration:
         return None
+    # From inside the second pass of a DST overlap, cronsim's wall-clock reverse step jumps
+    # over the first pass (a day back for a fixed-time job); walk forward to the real latest.
+    while (later := next_fire(trigger, latest)) is not None and later <= at_or_before:
+        latest = later
+    return latest
 
 
 def iter_fires(trigger: Trigger, after: datetime) -> Iterator[datetime]:

@@ -1,4 +1,4 @@
-"""Serves the dashboard: a static page and its script, which call the JSON API."""
+"""Serves the dashboard: a static page and its scripts, which call the JSON API."""
 
 from __future__ import annotations
 
@@ -10,8 +10,31 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
 
+# The page loads nothing from another origin and runs no inline script, so a strict policy costs
+# nothing and turns any escaping slip in the scripts into a blocked request instead of an injection.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # The shell is tiny; always fetching it means a deploy never pairs an old page with new scripts.
+    "Cache-Control": "no-cache",
+}
+
 
 def mount(app: FastAPI) -> None:
+    """Add `/static`, the `/dashboard` page and the `/` redirect to `app`."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -20,4 +43,5 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/dashboard", include_in_schema=False)
     def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                            headers=PAGE_HEADERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -105,6 +106,13 @@ def encode_cursor(last_id: str) -> str:
     return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
 
 
+_ID_SHAPE = re.compile(r"^[a-z]+_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def decode_cursor(cursor: str) -> str:
+    """The id a cursor points after; ValueError for anything this API did not hand out."""
     padded = cursor + "=" * (-len(cursor) % 4)
-    return base64.urlsafe_b64decode(padded.encode()).decode()
+    last_id = base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
+    if not _ID_SHAPE.match(last_id):
+        raise ValueError("not a cursor")
+    return last_id

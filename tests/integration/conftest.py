@@ -1,0 +1,40 @@
+"""An in-process app on a real database, for API tests that need no running loops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kairos.api.app import create_app
+from kairos.api.auth import bootstrap, create_key
+from kairos.engine.runtime import Runtime
+from kairos.settings import Settings
+from kairos.store.sqlalchemy.store import SqlStore
+from kairos.timeutil import utcnow
+
+ADMIN_KEY = "kr_integration_admin_key"
+
+
+@pytest.fixture
+def api(store: SqlStore) -> Iterator[TestClient]:
+    """A client on /api/v1/workspaces/default with an admin key; loops are not started."""
+    bootstrap(store, utcnow(), ADMIN_KEY)
+    runtime = Runtime.build(Settings(min_interval_seconds=60), store, frozenset({"api"}))
+    app = create_app(runtime, start_loops=False)
+    with TestClient(app, base_url="http://testserver/api/v1/workspaces/default",
+                    headers={"X-API-Key": ADMIN_KEY}) as client:
+        yield client
+
+
+@pytest.fixture
+def key_for(store: SqlStore):  # type: ignore[no-untyped-def]
+    """Make a key of some role in some workspace; returns its secret."""
+
+    def make(role: str, workspace: str = "default") -> str:
+        ws = store.ensure_workspace(workspace, workspace, utcnow())
+        _, secret = create_key(store, ws.id, name=f"{role} key", role=role, now=utcnow())
+        return secret
+
+    return make
