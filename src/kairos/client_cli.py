@@ -1,4 +1,7 @@
-"""`kairos schedules …` and `kairos jobs …`: the API from the terminal."""
+"""`kairos schedules …` and `kairos jobs …`: the API from the terminal.
+
+The commands live in `kairos.cli_client`; this module only hangs them on the `kairos` app.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +9,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    from kairos.cli_client import jobs, schedules
+
+    app.add_typer(schedules.app, name="schedules")
+    app.add_typer(jobs.app, name="jobs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from datetime import timedelta
@@ -32,7 +33,7 @@ def test_every_second_schedules_fire_on_time(store: SqlStore) -> None:
         instants = sorted(f.scheduled_for for f in fires)
         assert len(instants) >= 3
         assert len(set(instants)) == len(instants)
-        gaps = {b - a for a, b in zip(instants, instants[1:], strict=False)}
+        gaps = {b - a for a, b in itertools.pairwise(instants)}
         assert gaps == {timedelta(seconds=1)}
     lateness = sorted(x for b in batches for x in b.lateness)
     assert lateness[len(lateness) // 2] < 0.5

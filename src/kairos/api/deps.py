@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -28,6 +29,7 @@ def _settings(request: Request) -> Settings:
     return _runtime(request).settings
 
 
+TOUCH_EVERY = timedelta(minutes=1)
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 StoreDep = Annotated[Store, Depends(_store)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -75,7 +77,9 @@ def require(role: str):  # type: ignore[no-untyped-def]
             raise WorkspaceNotFound(workspace)
         if not role_at_least(key.role, role):
             raise Forbidden(f"this needs the {role} role; your key has {key.role}")
-        store.touch_api_key(key.id, now)
+        if key.last_used_at is None or now - key.last_used_at > TOUCH_EVERY:
+            # Only a stale timestamp costs a write; reads stay reads.
+            store.touch_api_key(key.id, now)
         return Access(workspace=target, role=key.role, key_id=key.id)
 
     return dependency

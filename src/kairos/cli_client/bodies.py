@@ -21,7 +21,7 @@ def json_value(raw: str | None, option: str) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise typer.BadParameter(f"not valid JSON: {exc.msg} at {exc.pos}", param_hint=option) from None
+        raise typer.BadParameter(f"not valid JSON ({exc.msg}, at character {exc.pos})", param_hint=option) from None
 
 
 def seconds(raw: str | None, option: str) -> int | None:

@@ -35,12 +35,17 @@ def snapshot(job: dict[str, Any]) -> Snapshot:
     return str(job.get("status")), current, total, str(progress.get("message") or "")
 
 
-def progress_line(job_id: str, shot: Snapshot) -> str:
-    state, current, total, message = shot
-    line = f"{job_id} {state}"
+def progress_text(shot: Snapshot) -> str:
+    """`1/2 (50%) sleeping`, or just the message when there are no counters."""
+    _, current, total, message = shot
+    counted = ""
     if current is not None and total:
-        line += f" {current:g}/{total:g} ({100 * float(current) / float(total):.0f}%)"
-    return f"{line} {message}".rstrip()
+        counted = f"{current:g}/{total:g} ({100 * float(current) / float(total):.0f}%)"
+    return f"{counted} {message}".strip()
+
+
+def progress_line(job_id: str, shot: Snapshot) -> str:
+    return f"{job_id} {shot[0]} {progress_text(shot)}".rstrip()
 
 
 def follow(session: Session, job_id: str) -> NoReturn:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 # Piped output has no terminal width; 80 columns would wrap every table row that holds an id.
 PIPE_WIDTH = 160
+ID_COLUMNS = frozenset({"ID", "Job", "Schedule"})
 STYLES = {
     "completed": "green", "succeeded": "green", "active": "green", "running": "cyan",
     "pending": "dim", "failed": "red", "cancelled": "yellow", "paused": "yellow", "skipped": "dim",
@@ -77,11 +78,15 @@ def relative(moment: datetime, now: datetime | None = None) -> str:
     return f"in {span}" if seconds >= 0 else f"{span} ago"
 
 
-def when(value: str | None, *, zone: str | None = None, rel: bool = True) -> str:
+def when(value: str | None, *, zone: str | None = None, rel: bool = True,
+         compact: bool = False) -> str:
     """An API timestamp for people: UTC, then the given zone's wall time, and how far away it is."""
     moment = parse_time(value)
     if moment is None:
         return "-"
+    if compact:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ") + (
+            f" ({relative(moment)})" if rel else "")
     notes = [in_zone(moment, zone)] if zone and zone != "UTC" else []
     if rel:
         notes.append(relative(moment))
@@ -89,6 +94,7 @@ def when(value: str | None, *, zone: str | None = None, rel: bool = True) -> str
 
 
 def in_zone(moment: datetime, zone: str | None) -> str:
+    """`2026-03-29 09:00:00 CEST`: the wall time in `zone` (UTC if unknown), with its abbreviation."""
     tz: Any = UTC
     if zone and zone != "UTC":
         try:
@@ -114,9 +120,9 @@ def duration(seconds: float | None, *, precise: bool = True) -> str:
     return f"{days}d {hours:02d}h"
 
 
-def details(rows: Iterable[tuple[str, RenderableType]], title: str | None = None) -> Table:
+def details(rows: Iterable[tuple[str, RenderableType]]) -> Table:
     """A two-column table of field names and values."""
-    grid = Table(show_header=False, box=None, title=title, title_justify="left", pad_edge=False)
+    grid = Table(show_header=False, box=None, pad_edge=False)
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for name, value in rows:
@@ -125,10 +131,10 @@ def details(rows: Iterable[tuple[str, RenderableType]], title: str | None = None
 
 
 def table(*columns: str, title: str | None = None) -> Table:
-    """A list table whose first column (the id) never wraps, so it can be copied whole."""
+    """A list table whose id columns never wrap, so that an id can be copied whole."""
     made = Table(title=title, title_justify="left", header_style="bold")
-    for index, column in enumerate(columns):
-        made.add_column(column, no_wrap=index == 0)
+    for column in columns:
+        made.add_column(column, no_wrap=column in ID_COLUMNS)
     return made
 
 

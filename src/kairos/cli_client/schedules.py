@@ -56,7 +56,8 @@ def list_schedules(
     for item in page["items"]:
         rows.add_row(text(item["id"]), text(item["name"]), text(item["kind"]),
                      text(item["schedule_description"]), status(item["status"]),
-                     text(item["enabled"]), when(item.get("next_run_at")), str(item["run_count"]))
+                     text(item["enabled"]), when(item.get("next_run_at"), compact=True),
+                     str(item["run_count"]))
     s.out.show(rows if page["items"] else "No schedules.")
     _more(s, page)
 
@@ -70,7 +71,7 @@ def get(ctx: typer.Context, schedule_id: ScheduleId, as_json: JsonFlag = False) 
         s.out.json(item)
         return
     zone = item.get("timezone")
-    s.out.show(details(_rows(item, zone), title=f"Schedule {text(item['id'])}"))
+    s.out.show(f"[bold]Schedule {text(item['id'])}[/]", details(_rows(item, zone)))
     fires = item.get("recent_fires") or []
     s.out.show(_fires_table(fires, "Recent fires") if fires else "No fires yet.")
 
@@ -101,9 +102,10 @@ def _action(action: str) -> Callable[..., None]:
         if s.out.as_json:
             s.out.json(item)
             return
+        upcoming = item.get("next_run_at")
         s.out.show(f"Schedule {text(item['id'])}: {status(item['status'])}, "
-                   f"{'enabled' if item['enabled'] else 'disabled'}, "
-                   f"next run {when(item.get('next_run_at'), zone=item.get('timezone'))}")
+                   f"{'enabled' if item['enabled'] else 'disabled'}, next run "
+                   f"{when(upcoming, zone=item.get('timezone')) if upcoming else 'none'}")
 
     command.__doc__ = ACTIONS[action]
     return command
@@ -180,8 +182,8 @@ def _rows(item: dict[str, Any], zone: str | None) -> list[tuple[str, str]]:
 def _fires_table(fires: list[dict[str, Any]], title: str | None = None) -> Table:
     rows = table("ID", "Scheduled for", "Fired at", "Status", "Trigger", "Job", title=title)
     for fire in fires:
-        rows.add_row(text(fire["id"]), when(fire.get("scheduled_for")),
-                     when(fire.get("fired_at"), rel=False), status(fire["status"]),
+        rows.add_row(text(fire["id"]), when(fire.get("scheduled_for"), compact=True),
+                     when(fire.get("fired_at"), compact=True, rel=False), status(fire["status"]),
                      text(fire["trigger"]), text(fire.get("job_id")))
     return rows
 

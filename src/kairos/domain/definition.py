@@ -325,7 +325,9 @@ def apply_changes(
         **{name: getattr(schedule, name) for name in POLICY_FIELDS},
         **schedule.payload,
     }
-    changed = dict(changes)
+    # A null kind, trigger type, enabled or paused means "not sent": none of them can be unset.
+    changed = {name: value for name, value in changes.items()
+               if value is not None or name not in ("kind", "trigger_type", "enabled", "paused")}
     trigger_changed = bool(TRIGGER_FIELDS & set(changed))
     if trigger_changed and "trigger_type" not in changed:
         inferred = infer_trigger_type({k: v for k, v in changed.items() if k != "timezone"})
@@ -337,6 +339,11 @@ def apply_changes(
             current[name] = None
     if "trigger" in changed:
         current["cron_expression"] = None
+    if "kind" not in changed:
+        # As for the trigger: the other kind's fields alone switch the kind, never go unheard.
+        inferred_kind = infer_kind(changed)
+        if inferred_kind is not None:
+            changed["kind"] = inferred_kind
     if "kind" in changed and changed["kind"] != schedule.kind:
         for name in TASK_FIELDS + CALLBACK_FIELDS:
             current.pop(name, None)
@@ -359,19 +366,22 @@ def apply_changes(
         "updated_at": now,
     }
     if trigger_changed:
-        delay_base = now if trigger_type == TriggerType.DELAYED else schedule.created_at
-        update.update(_trigger_columns(merged, trigger_type, delay_base))
+        update.update(_trigger_columns(merged, trigger_type, now))
+        if trigger_type == schedule.trigger_type == TriggerType.DELAYED and "delay_seconds" not in changed:
+            # Only a new delay restarts the countdown: editing the window or the zone of a
+            # delayed schedule must not move (or, once it has fired, repeat) its run.
+            update["run_at"] = schedule.run_at
     result = dataclasses.replace(schedule, **update)
     if trigger_changed:
         if result.status == ScheduleStatus.COMPLETED:
             result = dataclasses.replace(result, status=ScheduleStatus.ACTIVE)
-        if result.firing:
-            result = rearm(result, now)
+        # Also when disabled or paused: `next_run_at` shows the new trigger, never the old one.
+        result = rearm(result, now)
     steps: list[Callable[[Schedule], Schedule]] = []
-    if "enabled" in changes:
-        steps.append(lambda s: set_enabled(s, bool(changes["enabled"]), now))
-    if "paused" in changes:
-        steps.append(lambda s: set_paused(s, bool(changes["paused"]), now))
+    if "enabled" in changed:
+        steps.append(lambda s: set_enabled(s, bool(changed["enabled"]), now))
+    if "paused" in changed:
+        steps.append(lambda s: set_paused(s, bool(changed["paused"]), now))
     for step in steps:
         result = step(result)
     return result

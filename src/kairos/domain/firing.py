@@ -57,13 +57,22 @@ class ActiveJobs:
 
 
 def missed_times(schedule: Schedule, now: datetime) -> list[datetime]:
-    """Every fire time from `next_run_at` up to now, newest last (bounded for `run_all`)."""
+    """The fire times from `next_run_at` up to now that the misfire policy may run, newest last.
+
+    `run_all` gets every one within the grace (at most `RUN_ALL_CAP`); the other policies get
+    `next_run_at` and, when later, the newest missed time.
+    """
     first = schedule.next_run_at
     if first is None or first > now:
         return []
-    times = [first]
     if schedule.misfire_policy == MisfirePolicy.RUN_ALL:
-        current = next_run_after(schedule, first)
+        # Older fires fall outside the grace anyway: start the walk there, so that a long outage
+        # of a fast schedule costs what the grace holds, not one step per missed second.
+        oldest = now - timedelta(seconds=schedule.misfire_grace_seconds)
+        current: datetime | None = first
+        if first < oldest:
+            current = next_run_after(schedule, oldest - timedelta(microseconds=1))
+        times: list[datetime] = []
         while current is not None and current <= now:
             times.append(current)
             if len(times) > RUN_ALL_CAP:
@@ -72,6 +81,7 @@ def missed_times(schedule: Schedule, now: datetime) -> list[datetime]:
         return times
     # Only the newest missed time matters for the other policies: jump to it directly
     # instead of walking a week of minutely fires.
+    times = [first]
     latest = previous_fire(schedule.trigger, now)
     if latest is not None and latest > first and (schedule.end_at is None or latest <= schedule.end_at):
         times.append(latest)

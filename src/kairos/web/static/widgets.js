@@ -1,0 +1,147 @@
+// Small building blocks shared by the views: badges, times, progress bars, tables, paging.
+
+import { h } from "./dom.js";
+import { absolute, duration, relative } from "./format.js";
+
+const TONES = {
+  schedule: { active: "ok", paused: "warn", completed: "muted" },
+  job: { pending: "muted", running: "info", completed: "ok", failed: "bad", cancelled: "warn" },
+  fire: { pending: "muted", running: "info", succeeded: "ok", failed: "bad", skipped: "muted", cancelled: "warn" },
+};
+
+export function badge(text, tone = "muted", title = undefined) {
+  return h("span", { class: ["badge", `badge--${tone}`], title }, text);
+}
+
+/** A status badge coloured by what the status means for that kind of record. */
+export function statusBadge(domain, status) {
+  return badge(status, (TONES[domain] || {})[status] || "muted");
+}
+
+/** The badges of a schedule: its status, and "disabled" when it is. */
+export function scheduleBadges(schedule) {
+  return h("span", { class: "badges" },
+    statusBadge("schedule", schedule.status),
+    schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled"));
+}
+
+/** A time as "in 5 minutes" over "22 Nov 2026, 09:00", with the UTC instant as a tooltip. */
+export function when(iso, { empty = "—", inline = false } = {}) {
+  if (!iso) return h("span", { class: "muted" }, empty);
+  const title = `${absolute(iso, { seconds: true })} (${iso} UTC)`;
+  if (inline) return h("time", { datetime: iso, title }, relative(iso));
+  return h("span", { class: "when" },
+    h("time", { datetime: iso, title }, relative(iso)),
+    h("small", { class: "muted" }, absolute(iso)));
+}
+
+export function elapsed(seconds) {
+  return seconds === null || seconds === undefined ? h("span", { class: "muted" }, "—") : duration(seconds);
+}
+
+/** A bar for a job's live `progress`; indeterminate while running without a total. */
+export function progressBar(progress, status, { compact = false } = {}) {
+  const p = progress || {};
+  const percent = typeof p.percent === "number" ? Math.max(0, Math.min(100, p.percent)) : null;
+  const finished = status === "completed";
+  const fill = h("span", { class: "progress__fill" });
+  const shown = finished ? 100 : percent;
+  if (shown !== null) fill.style.width = `${shown}%`;
+  const bar = h("span", {
+    class: ["progress", `progress--${status}`, shown === null && status === "running" && "progress--indeterminate"],
+    role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
+    "aria-valuenow": shown === null ? undefined : shown,
+  }, fill);
+  const counts = typeof p.current === "number" && typeof p.total === "number" ? `${p.current} / ${p.total}` : "";
+  const label = [percent !== null && !finished ? `${percent}%` : "", counts].filter(Boolean).join(" · ");
+  return h("span", { class: ["progress-wrap", compact && "progress-wrap--compact"] },
+    bar,
+    h("span", { class: "progress__label" }, label, p.message ? h("span", { class: "muted" }, ` ${p.message}`) : null));
+}
+
+/** A table with a header row; `rows` are arrays of cells (nodes or text) or ready `<tr>` nodes. */
+export function table(columns, rows, { className } = {}) {
+  return h("div", { class: "table-wrap" },
+    h("table", { class: ["table", className] },
+      h("thead", null, h("tr", null, columns.map((c) =>
+        typeof c === "string" ? h("th", null, c) : h("th", { class: c.class }, c.label)))),
+      h("tbody", null, rows.map((row) => (row instanceof Node ? row : h("tr", null, row.map((cell) => h("td", null, cell))))))));
+}
+
+/** A labelled list of values; rows whose value is null or undefined are left out. */
+export function fields(rows) {
+  return h("dl", { class: "fields" }, rows
+    .filter(([, value]) => value !== null && value !== undefined && value !== "")
+    .map(([label, value]) => [h("dt", null, label), h("dd", null, value)]));
+}
+
+export function code(text) {
+  return h("code", null, text);
+}
+
+export function pre(text) {
+  return h("pre", { class: "json" }, text);
+}
+
+export function emptyState(title, body, action = null) {
+  return h("div", { class: "empty" }, h("p", { class: "empty__title" }, title),
+    body ? h("p", { class: "muted" }, body) : null, action);
+}
+
+export function card(title, ...children) {
+  return h("section", { class: "card" }, title ? h("h2", { class: "card__title" }, title) : null, ...children);
+}
+
+/**
+ * Cursor paging: the API gives only a `next_cursor`, so earlier pages are remembered here
+ * (the cursor that opened each page) to make "Previous" possible.
+ */
+export class CursorPager {
+  constructor(limit) {
+    this.limit = limit;
+    this.reset();
+  }
+
+  reset() {
+    this.cursors = [null];
+    this.index = 0;
+    this.nextCursor = null;
+  }
+
+  query() {
+    const cursor = this.cursors[this.index];
+    return cursor ? { limit: this.limit, cursor } : { limit: this.limit };
+  }
+
+  /** Record the page just loaded; returns false when it came back empty past the first page. */
+  loaded(page) {
+    this.nextCursor = page.has_more ? page.next_cursor : null;
+    return !(this.index > 0 && page.items.length === 0);
+  }
+
+  next() {
+    if (!this.nextCursor) return false;
+    this.cursors = this.cursors.slice(0, this.index + 1);
+    this.cursors.push(this.nextCursor);
+    this.index += 1;
+    return true;
+  }
+
+  previous() {
+    if (this.index === 0) return false;
+    this.index -= 1;
+    return true;
+  }
+
+  /** "51–100 of 230" with Previous and Next buttons. */
+  render(page, onMove) {
+    const start = this.index * this.limit;
+    const range = page.items.length ? `${start + 1}–${start + page.items.length} of ${page.total}` : `0 of ${page.total}`;
+    return h("nav", { class: "pager", "aria-label": "Pages" },
+      h("span", { class: "muted" }, range),
+      h("button", { type: "button", class: "btn btn--ghost", disabled: this.index === 0,
+        onclick: () => this.previous() && onMove() }, "← Previous"),
+      h("button", { type: "button", class: "btn btn--ghost", disabled: !this.nextCursor,
+        onclick: () => this.next() && onMove() }, "Next →"));
+  }
+}
