@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from kairos.settings import Settings
+if TYPE_CHECKING:
+    from kairos.settings import Settings
 
 app = typer.Typer(help="Kairos: scheduled jobs with a durable record of every fire.",
                   no_args_is_help=True)
@@ -18,6 +19,9 @@ console = Console(stderr=True)
 
 
 def _settings(host: str | None = None, port: int | None = None) -> Settings:
+    # Imported here: client commands (`kairos jobs …`) never need pydantic-settings.
+    from kairos.settings import Settings
+
     overrides: dict[str, object] = {}
     if host is not None:
         overrides["host"] = host

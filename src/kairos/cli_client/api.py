@@ -49,21 +49,19 @@ def problem_lines(status: int, body: Any, text: str = "") -> list[str]:
 class Api:
     """The workspace's API; every failure is printed to stderr and ends the command with exit 1."""
 
-    def __init__(self, connection: Connection, errors: Console,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, connection: Connection, errors: Console) -> None:
         headers = {"Accept": "application/json", "User-Agent": "kairos-cli"}
         if connection.api_key:
             headers["X-API-Key"] = connection.api_key
         self.connection = connection
         self.errors = errors
-        self.http = httpx.Client(base_url=connection.base, headers=headers, timeout=TIMEOUT,
-                                 transport=transport)
+        self.http = httpx.Client(base_url=connection.base, headers=headers, timeout=TIMEOUT)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.send("GET", path, params=params).json()
 
-    def post(self, path: str, body: Any = None, params: Mapping[str, Any] | None = None) -> Any:
-        return self.send("POST", path, body=body, params=params).json()
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.send("POST", path, body=body).json()
 
     def patch(self, path: str, body: Any) -> Any:
         return self.send("PATCH", path, body=body).json()
@@ -86,8 +84,7 @@ class Api:
              params: Mapping[str, Any] | None = None) -> httpx.Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            response = self.http.request(method, path, params=query,
-                                         json=body if body is not None else None)
+            response = self.http.request(method, path, params=query, json=body)
         except httpx.ConnectError as exc:
             self.fail(f"cannot reach Kairos at {self.connection.url} ({_reason(exc)}).",
                       "Is the server running? Start it with `make run` (or `kairos serve`), "

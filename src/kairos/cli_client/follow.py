@@ -84,7 +84,7 @@ def _with_lines(session: Session, job_id: str) -> dict[str, Any]:
     def show(job: dict[str, Any]) -> None:
         shot = snapshot(job)
         if not last or shot != last[-1]:
-            session.out.note(escape(progress_line(job_id, shot)))
+            session.out.note(progress_line(job_id, shot))
             last.append(shot)
 
     return _poll(session, job_id, show)
@@ -113,6 +113,6 @@ def _summary(session: Session, job: dict[str, Any]) -> None:
         took = (ended - started).total_seconds() if started and ended else None
     verb = "in" if job["status"] == "completed" else "after"
     tail = f" {verb} {duration(took)}" if took is not None else ""
-    session.out.show(f"Job {job['id']} {status(job['status'])}{tail}")
+    session.out.show(f"Job {escape(job['id'])} {status(job['status'])}{tail}")
     if job.get("error_message"):
         session.out.show(f"[red]Error:[/] {escape(str(job['error_message']))}")

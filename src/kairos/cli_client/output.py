@@ -45,8 +45,8 @@ class Output:
         self.out.print(*renderables)
 
     def note(self, text: str) -> None:
-        """A line for people (stderr), so that stdout stays clean for the answer itself."""
-        self.err.print(text, highlight=False)
+        """A plain line for people (stderr), so that stdout stays clean for the answer itself."""
+        self.err.print(text, highlight=False, markup=False)
 
 
 def text(value: Any) -> str:

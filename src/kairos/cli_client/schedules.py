@@ -14,9 +14,6 @@ from kairos.cli_client.output import details, status, table, text, what, when
 from kairos.cli_client.session import JsonFlag, Session, group, session
 
 app = group("schedules", "Create, list, change, preview and trigger schedules.")
-app.command("create")(schedule_edit.create)
-app.command("update")(schedule_edit.update)
-app.command("preview")(schedule_edit.preview)
 
 ScheduleId = Annotated[str, typer.Argument(help="Schedule id (sched_…).")]
 Limit = Annotated[int, typer.Option(min=1, max=200, help="Items per page.")]
@@ -74,6 +71,11 @@ def get(ctx: typer.Context, schedule_id: ScheduleId, as_json: JsonFlag = False) 
     s.out.show(f"[bold]Schedule {text(item['id'])}[/]", details(_rows(item, zone)))
     fires = item.get("recent_fires") or []
     s.out.show(_fires_table(fires, "Recent fires") if fires else "No fires yet.")
+
+
+app.command("create")(schedule_edit.create)
+app.command("update")(schedule_edit.update)
+app.command("preview")(schedule_edit.preview)
 
 
 @app.command("delete")

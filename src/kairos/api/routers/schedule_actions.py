@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
@@ -89,9 +90,10 @@ def fires(schedule_id: str, access: Viewer, store: StoreDep, page: PageDep) -> L
 def preview_saved(
     schedule_id: str, access: Viewer, store: StoreDep,
     count: Annotated[int, Query(ge=1, le=100)] = 5,
+    after: Annotated[AwareDatetime | None, Query(description="Exclusive start; default now")] = None,
 ) -> PreviewResponse:
     schedule = store.get_schedule(access.workspace.id, schedule_id)
-    return PreviewResponse(items=upcoming_runs(schedule, utcnow(), count),
+    return PreviewResponse(items=upcoming_runs(schedule, after or utcnow(), count),
                            description=schedule_text(schedule), timezone=schedule.timezone)
 
 
