@@ -81,9 +81,10 @@ def missed_times(schedule: Schedule, now: datetime) -> list[datetime]:
         return times
     # Only the newest missed time matters for the other policies: jump to it directly
     # instead of walking a week of minutely fires.
+    # Past `end_at`, the newest is the last fire inside the window, not none at all.
     times = [first]
-    latest = previous_fire(schedule.trigger, now)
-    if latest is not None and latest > first and (schedule.end_at is None or latest <= schedule.end_at):
+    latest = previous_fire(schedule.trigger, min(now, schedule.end_at or now))
+    if latest is not None and latest > first:
         times.append(latest)
     return times
 
