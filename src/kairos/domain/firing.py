@@ -100,7 +100,15 @@ def _apply_misfire(schedule: Schedule, times: list[datetime], now: datetime) -> 
 
 def plan_fires(schedule: Schedule, now: datetime, active: ActiveJobs) -> FirePlan:
     """Decide the fires for a schedule whose `next_run_at` is at or before `now`."""
-    times = _apply_misfire(schedule, missed_times(schedule, now), now)
+    first = schedule.next_run_at
+    following = next_run_after(schedule, first) if first is not None else None
+    if first is not None and first <= now and (following is None or following > now):
+        # The usual case, on the fire path for every schedule: one instant is due and the
+        # next one is already in the future, so no missed instants need looking for.
+        times, upcoming = _apply_misfire(schedule, [first], now), following
+    else:
+        times = _apply_misfire(schedule, missed_times(schedule, now), now)
+        upcoming = next_run_after(schedule, max(now, first or now))
     fires: list[PlannedFire] = []
     pending, running = active.pending, active.running
     policy = schedule.overlap_policy
@@ -119,7 +127,6 @@ def plan_fires(schedule: Schedule, now: datetime, active: ActiveJobs) -> FirePla
         if outcome != FireOutcome.SKIP:
             pending += 1
         fires.append(PlannedFire(scheduled_for, outcome))
-    upcoming = next_run_after(schedule, max(now, schedule.next_run_at or now))
     status = ScheduleStatus.COMPLETED if upcoming is None else schedule.status
     return FirePlan(
         fires=tuple(fires),
