@@ -58,7 +58,7 @@ def describe(trigger: Trigger) -> str:
         text: str = ExpressionDescriptor(trigger.expression, options).get_description()
         return text if trigger.timezone == "UTC" else f"{text} ({trigger.timezone})"
     if isinstance(trigger, IntervalTrigger):
-        anchor = isoformat_z(trigger.anchor)
+        anchor = isoformat_z(trigger.anchor.replace(microsecond=0))
         return f"{describe_seconds(trigger.seconds)}, counted from {anchor}"
     assert isinstance(trigger, OnceTrigger)
     return f"Once at {isoformat_z(trigger.run_at)}"

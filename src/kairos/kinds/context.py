@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any
 import httpx
 
 from kairos.exceptions import JobCancelled
+from kairos.timeutil import isoformat_z, utcnow
 
 
 @dataclass(eq=False)
@@ -53,7 +53,7 @@ class TaskContext:
             if "current" in self._progress and self._progress.get("total"):
                 share = float(self._progress["current"]) / float(self._progress["total"])
                 self._progress["percent"] = round(100 * share, 1)
-            self._progress["updated_at"] = time.time()
+            self._progress["updated_at"] = isoformat_z(utcnow())
             self._dirty = True
 
     def take_progress(self) -> dict[str, Any] | None:

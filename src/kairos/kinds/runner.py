@@ -7,6 +7,7 @@ import json
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,7 +40,8 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, KairosError):
         return text
     frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    where = f" (at {frame[0].filename}:{frame[0].lineno})" if frame else ""
+    # The file name and line help the task's author; the server's directory layout is nobody's business.
+    where = f" (at {Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
     return f"{exc.__class__.__name__}: {text}{where}"
 
 

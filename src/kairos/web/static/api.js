@@ -22,12 +22,20 @@ export const session = {
 
   save(apiKey, workspace) {
     this.current = { apiKey, workspace };
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(this.current));
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(this.current));
+    } catch {
+      // Storage refused (private mode, quota): stay signed in for this page only.
+    }
   },
 
   clear() {
     this.current = null;
-    localStorage.removeItem(STORAGE_KEY);
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // Nothing was stored.
+    }
   },
 };
 

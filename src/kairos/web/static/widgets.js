@@ -9,6 +9,16 @@ const TONES = {
   fire: { pending: "muted", running: "info", succeeded: "ok", failed: "bad", skipped: "muted", cancelled: "warn" },
 };
 
+export const scheduleHref = (scheduleId) => `#/schedules/${encodeURIComponent(scheduleId)}`;
+export const jobHref = (jobId) => `#/jobs/${encodeURIComponent(jobId)}`;
+
+/** What a schedule or job runs, in one line: "kairos.sleep", "workflow · wf-123". */
+export function whatItRuns(item) {
+  if (item.kind === "task") return item.task || "";
+  if (item.kind === "callback") return [item.callback_type, item.callback_id].filter(Boolean).join(" · ");
+  return "";
+}
+
 export function badge(text, tone = "muted", title = undefined) {
   return h("span", { class: ["badge", `badge--${tone}`], title }, text);
 }

@@ -1,0 +1,412 @@
+// The create-schedule form, with a live preview of the trigger as it is typed.
+
+import { ApiError, schedules } from "./api.js";
+import { busy, debounce, fill, h, select } from "./dom.js";
+import { LOCAL_ZONE, absolute, relative, shortId, timeZones } from "./format.js";
+import { scheduleHref } from "./widgets.js";
+
+const PREVIEW_COUNT = 5;
+const PREVIEW_DELAY_MS = 350;
+const BUILTIN_TASKS = ["kairos.sleep", "kairos.echo", "kairos.fail", "kairos.http_request"];
+const UNITS = [["1", "seconds"], ["60", "minutes"], ["3600", "hours"], ["86400", "days"]];
+const CRON_EXAMPLES = [
+  ["*/5 * * * *", "Every 5 minutes"],
+  ["0 * * * *", "Hourly"],
+  ["0 9 * * MON-FRI", "Weekdays at 9:00"],
+  ["0 0 * * *", "Daily at midnight"],
+  ["30 8 1 * *", "Monthly, 1st at 8:30"],
+];
+const OVERLAP = [
+  ["skip", "Skip: no new run while one is running"],
+  ["allow", "Allow: runs may overlap"],
+  ["queue_one", "Queue one: run once the current run ends"],
+  ["cancel_previous", "Cancel previous: stop the running one, start anew"],
+];
+const MISFIRE = [
+  ["run_once", "Run once: missed fires coalesce into one run"],
+  ["skip", "Skip: missed fires are dropped"],
+  ["run_all", "Run all: every missed fire within the grace period"],
+];
+// Fields the server may name in an error that this form shows elsewhere.
+const ERROR_HOME = { trigger: "cron_expression", executor: "task", url: "kind", target: "kind" };
+const TRIGGER_FIELDS = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at",
+  "delay_seconds", "start_at", "end_at"];
+
+function field(label, control, { name, hint = null, wide = false } = {}) {
+  return h("label", { class: ["field", wide && "field--wide"] },
+    h("span", { class: "field__label" }, label),
+    control,
+    hint ? h("span", { class: "field__hint" }, hint) : null,
+    h("span", { class: "field__error", "data-error-for": name }));
+}
+
+function segmented(name, options, checked, onchange) {
+  return h("div", { class: "segmented", role: "radiogroup" }, options.map(([value, label]) =>
+    h("label", { class: "segmented__option" },
+      h("input", { type: "radio", name, value, checked: value === checked, onchange }),
+      h("span", null, label))));
+}
+
+/** A number with a unit select; reads back as a count of seconds. */
+function durationInput(name, defaultUnit) {
+  const amount = h("input", { type: "number", min: 1, step: 1, inputmode: "numeric", "data-field": name });
+  const unit = select({ "aria-label": "Unit" }, UNITS, defaultUnit);
+  return {
+    node: h("span", { class: "input-group" }, amount, unit),
+    seconds: () => (amount.value.trim() === "" ? null : Math.round(Number(amount.value) * Number(unit.value))),
+    inputs: [amount, unit],
+  };
+}
+
+/** A `datetime-local` value (the viewer's wall clock) as an RFC 3339 instant, or null. */
+function instant(input) {
+  if (!input.value) return null;
+  const date = new Date(input.value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function parseJson(text, kind) {
+  const source = text.trim();
+  if (!source) return { value: kind === "list" ? [] : {} };
+  try {
+    const value = JSON.parse(source);
+    if (kind === "list" && !Array.isArray(value)) return { error: "must be a JSON list, such as [1, \"two\"]" };
+    if (kind === "object" && (value === null || typeof value !== "object" || Array.isArray(value))) {
+      return { error: "must be a JSON object, such as {\"seconds\": 10}" };
+    }
+    return { value };
+  } catch (error) {
+    return { error: `not valid JSON: ${error.message}` };
+  }
+}
+
+export function scheduleForm(ctx) {
+  ctx.setTitle("New schedule");
+  let triggerType = "cron";
+  let whatKind = "task";
+
+  // ---- controls ----
+  const name = h("input", { type: "text", maxlength: 200, placeholder: "Defaults to what it runs", autocomplete: "off" });
+  const description = h("input", { type: "text", maxlength: 2000, placeholder: "Optional", autocomplete: "off" });
+  const cron = h("input", {
+    type: "text", class: "mono", placeholder: "0 9 * * MON-FRI", autocomplete: "off", spellcheck: "false",
+    "aria-describedby": "cron-help", "data-field": "cron_expression",
+  });
+  const zone = select({ "data-field": "timezone" },
+    timeZones().map((z) => [z, z === LOCAL_ZONE ? `${z} (your time zone)` : z]), LOCAL_ZONE);
+  const interval = durationInput("interval_seconds", "60");
+  const runAt = h("input", { type: "datetime-local", "data-field": "run_at" });
+  const delay = durationInput("delay_seconds", "3600");
+  const task = h("input", { type: "text", class: "mono", list: "builtin-tasks", placeholder: "kairos.sleep",
+    autocomplete: "off", spellcheck: "false", "data-field": "task" });
+  const args = h("textarea", { class: "mono", rows: 2, spellcheck: "false", placeholder: "[]", "data-field": "args" });
+  const kwargs = h("textarea", { class: "mono", rows: 3, spellcheck: "false", placeholder: "{\"seconds\": 10}",
+    "data-field": "kwargs" });
+  const executor = select({ "data-field": "executor" }, [["local", "Local worker"], ["celery", "Celery"]], "local");
+  const callbackType = select({ "data-field": "callback_type" }, [["workflow", "Workflow"], ["http", "HTTP URL"]], "workflow");
+  const callbackId = h("input", { type: "text", class: "mono", placeholder: "workflow name, or a URL for HTTP",
+    autocomplete: "off", spellcheck: "false", "data-field": "callback_id" });
+  const overlap = select({ "data-field": "overlap_policy" }, OVERLAP, "skip");
+  const misfire = select({ "data-field": "misfire_policy" }, MISFIRE, "run_once");
+  const startAt = h("input", { type: "datetime-local", "data-field": "start_at" });
+  const endAt = h("input", { type: "datetime-local", "data-field": "end_at" });
+  const number = (fieldName, placeholder) => h("input", { type: "number", min: 0, step: 1, placeholder,
+    inputmode: "numeric", "data-field": fieldName });
+  const jitter = number("jitter_seconds", "0");
+  const grace = number("misfire_grace_seconds", "60");
+  const attempts = number("max_attempts", "1");
+  const retryDelay = number("retry_delay_seconds", "30");
+  const timeout = number("timeout_seconds", "none");
+  const webhook = h("input", { type: "url", placeholder: "Optional: where to POST each result", autocomplete: "off",
+    "data-field": "webhook_url" });
+  const enabled = h("input", { type: "checkbox", checked: true });
+  const submit = h("button", { type: "submit", class: "btn btn--primary" }, "Create schedule");
+
+  // ---- trigger and kind panels, shown one at a time ----
+  const triggerPanels = {
+    cron: h("div", { class: "panel" },
+      field("Cron expression", cron, { name: "cron_expression", wide: true,
+        hint: h("span", { id: "cron-help" }, "minute hour day-of-month month day-of-week; names like MON-FRI, ",
+          "macros like @daily, and a leading seconds field are accepted.") }),
+      h("div", { class: "examples" }, h("span", { class: "muted small" }, "Try: "),
+        CRON_EXAMPLES.map(([expression, label]) => h("button", {
+          type: "button", class: "chip chip--button", title: expression,
+          onclick: () => {
+            cron.value = expression;
+            schedulePreview();
+            cron.focus();
+          },
+        }, label))),
+      field("Time zone", zone, { name: "timezone", hint: "Cron times are read in this zone, DST included." })),
+    interval: h("div", { class: "panel" },
+      field("Every", interval.node, { name: "interval_seconds",
+        hint: "Fires at fixed steps from the start time (or from creation), never drifting." })),
+    once: h("div", { class: "panel" },
+      field("Run at", runAt, { name: "run_at", hint: `Your local time (${LOCAL_ZONE}).` })),
+    delayed: h("div", { class: "panel" },
+      field("Run after", delay.node, { name: "delay_seconds", hint: "Once, this long after the schedule is created." })),
+  };
+  const kindPanels = {
+    task: h("div", { class: "panel" },
+      field("Task", task, { name: "task", hint: "A registered task name; it is looked up when the job runs." }),
+      h("datalist", { id: "builtin-tasks" }, BUILTIN_TASKS.map((t) => h("option", { value: t }))),
+      h("div", { class: "row" },
+        field("Arguments (JSON list)", args, { name: "args" }),
+        field("Keyword arguments (JSON object)", kwargs, { name: "kwargs" })),
+      field("Executor", executor, { name: "executor" })),
+    callback: h("div", { class: "panel" },
+      h("div", { class: "row" },
+        field("Callback type", callbackType, { name: "callback_type" }),
+        field("Workflow or URL", callbackId, { name: "callback_id", wide: true }))),
+  };
+  const showPanels = () => {
+    for (const [type, panel] of Object.entries(triggerPanels)) panel.hidden = type !== triggerType;
+    for (const [kind, panel] of Object.entries(kindPanels)) panel.hidden = kind !== whatKind;
+  };
+
+  // ---- preview ----
+  const preview = h("div", { class: "preview__body" });
+  let previewSeq = 0;
+  let previewAbort = null;
+
+  function triggerBody() {
+    const body = { trigger_type: triggerType };
+    if (triggerType === "cron") {
+      body.cron_expression = cron.value.trim();
+      body.timezone = zone.value;
+    } else if (triggerType === "interval") {
+      body.interval_seconds = interval.seconds();
+    } else if (triggerType === "once") {
+      body.run_at = instant(runAt);
+    } else {
+      body.delay_seconds = delay.seconds();
+    }
+    const start = instant(startAt);
+    const end = instant(endAt);
+    if (start) body.start_at = start;
+    if (end) body.end_at = end;
+    return body;
+  }
+
+  function triggerIncomplete(body) {
+    const value = { cron: body.cron_expression, interval: body.interval_seconds, once: body.run_at,
+      delayed: body.delay_seconds }[triggerType];
+    return value === null || value === undefined || value === "";
+  }
+
+  function renderPreview(answer, zoneName) {
+    const otherZone = triggerType === "cron" && zoneName && zoneName !== LOCAL_ZONE;
+    fill(preview,
+      h("p", { class: "preview__description" }, answer.description),
+      answer.items.length
+        ? h("ol", { class: "upcoming" }, answer.items.map((iso) => h("li", null,
+          h("span", { class: "upcoming__time", title: `${iso} UTC` }, absolute(iso)),
+          h("span", { class: "muted" }, relative(iso)),
+          otherZone ? h("span", { class: "muted small" }, `${absolute(iso, { timeZone: zoneName })} ${zoneName}`) : null)))
+        : h("p", { class: "muted" }, "It would never fire."));
+  }
+
+  async function runPreview() {
+    const body = triggerBody();
+    const seq = ++previewSeq;
+    if (previewAbort) previewAbort.abort();
+    if (triggerIncomplete(body)) {
+      clearErrors(TRIGGER_FIELDS);
+      preview.classList.remove("is-error", "is-loading");
+      fill(preview, h("p", { class: "muted" }, {
+        cron: "Type a cron expression to see when it fires.",
+        interval: "Enter an interval to see when it fires.",
+        once: "Pick a time to see when it fires.",
+        delayed: "Enter a delay to see when it fires.",
+      }[triggerType]));
+      return;
+    }
+    previewAbort = new AbortController();
+    preview.classList.add("is-loading");
+    try {
+      const answer = await schedules.previewUnsaved({ ...body, count: PREVIEW_COUNT }, previewAbort.signal);
+      if (seq !== previewSeq) return;
+      clearErrors(TRIGGER_FIELDS);
+      preview.classList.remove("is-error", "is-loading");
+      renderPreview(answer, body.timezone);
+    } catch (error) {
+      if (seq !== previewSeq || (error && error.name === "AbortError")) return;
+      preview.classList.remove("is-loading");
+      if (error instanceof ApiError && error.status === 400) {
+        clearErrors(TRIGGER_FIELDS);
+        showErrors(error, { only: TRIGGER_FIELDS });
+        preview.classList.add("is-error");
+        const lines = [...error.fieldErrors().values()];
+        fill(preview, h("p", { class: "preview__error" }, lines.length ? lines.join("; ") : error.detail));
+      } else {
+        ctx.fail(error);
+      }
+    }
+  }
+  const schedulePreview = debounce(runPreview, PREVIEW_DELAY_MS);
+
+  // ---- field errors ----
+  const form = h("form", { class: "form", novalidate: true });
+
+  function clearErrors(names = null) {
+    for (const el of form.querySelectorAll("[data-error-for]")) {
+      if (!names || names.includes(el.dataset.errorFor)) el.textContent = "";
+    }
+    for (const el of form.querySelectorAll("[data-field]")) {
+      if (!names || names.includes(el.dataset.field)) el.classList.remove("is-invalid");
+    }
+  }
+
+  /** Put each field error next to its field; returns the messages that have no field on the form. */
+  function showErrors(error, { only = null } = {}) {
+    const unplaced = [];
+    let first = null;
+    for (const [fieldName, msg] of error.fieldErrors()) {
+      const home = ERROR_HOME[fieldName] || fieldName;
+      if (only && !only.includes(home)) continue;
+      const slot = form.querySelector(`[data-error-for="${CSS.escape(home)}"]`);
+      if (!slot || slot.closest("[hidden]")) {
+        unplaced.push(`${fieldName}: ${msg}`);
+        continue;
+      }
+      slot.textContent = msg;
+      const control = form.querySelector(`[data-field="${CSS.escape(home)}"]`);
+      if (control) control.classList.add("is-invalid");
+      first = first || control || slot;
+    }
+    return { unplaced, first };
+  }
+
+  function fullBody() {
+    const body = triggerBody();
+    const errors = new Map();
+    const text = (input) => input.value.trim();
+    if (text(name)) body.name = text(name);
+    if (text(description)) body.description = text(description);
+    if (whatKind === "task") {
+      body.task = text(task);
+      const parsedArgs = parseJson(args.value, "list");
+      const parsedKwargs = parseJson(kwargs.value, "object");
+      if (parsedArgs.error) errors.set("args", parsedArgs.error);
+      if (parsedKwargs.error) errors.set("kwargs", parsedKwargs.error);
+      body.args = parsedArgs.value;
+      body.kwargs = parsedKwargs.value;
+      body.executor = executor.value;
+    } else {
+      body.callback_type = callbackType.value;
+      body.callback_id = text(callbackId);
+    }
+    body.overlap_policy = overlap.value;
+    body.misfire_policy = misfire.value;
+    for (const [input, fieldName] of [[jitter, "jitter_seconds"], [grace, "misfire_grace_seconds"],
+      [attempts, "max_attempts"], [retryDelay, "retry_delay_seconds"], [timeout, "timeout_seconds"]]) {
+      if (text(input) !== "") body[fieldName] = Number(text(input));
+    }
+    if (text(webhook)) body.webhook_url = text(webhook);
+    body.enabled = enabled.checked;
+    return { body, errors };
+  }
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    clearErrors();
+    const { body, errors } = fullBody();
+    if (errors.size) {
+      const local = new ApiError(400, { errors: [...errors].map(([loc, msg]) => ({ loc: ["body", loc], msg })) });
+      const { first } = showErrors(local);
+      if (first) first.focus();
+      return;
+    }
+    await busy(submit, async () => {
+      try {
+        const created = await schedules.create(body);
+        ctx.notify(`Created “${created.name || shortId(created.id)}”.`);
+        ctx.navigate(scheduleHref(created.id));
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 400) {
+          ctx.fail(error);
+          return;
+        }
+        const { unplaced, first } = showErrors(error);
+        if (unplaced.length) ctx.fail(new ApiError(400, { title: "The schedule was not created", detail: unplaced.join("; ") }));
+        if (first && first.focus) first.focus();
+      }
+    });
+  }
+
+  // ---- layout ----
+  fill(form,
+    h("section", { class: "form__section" },
+      h("h2", null, "Name"),
+      h("div", { class: "row" },
+        field("Name", name, { name: "name" }),
+        field("Description", description, { name: "description", wide: true }))),
+    h("section", { class: "form__section" },
+      h("h2", null, "When"),
+      segmented("trigger_type", [["cron", "Cron"], ["interval", "Interval"], ["once", "Once"], ["delayed", "Delayed"]],
+        triggerType, (event) => {
+          triggerType = event.target.value;
+          showPanels();
+          clearErrors(TRIGGER_FIELDS);
+          runPreview();
+        }),
+      h("span", { class: "field__error", "data-error-for": "trigger_type" }),
+      Object.values(triggerPanels)),
+    h("section", { class: "form__section" },
+      h("h2", null, "What"),
+      segmented("what", [["task", "Task"], ["callback", "Callback"]], whatKind, (event) => {
+        whatKind = event.target.value;
+        showPanels();
+      }),
+      h("span", { class: "field__error", "data-error-for": "kind" }),
+      Object.values(kindPanels)),
+    h("section", { class: "form__section" },
+      h("h2", null, "Policies"),
+      h("div", { class: "row" },
+        field("When a run is still going", overlap, { name: "overlap_policy" }),
+        field("After downtime", misfire, { name: "misfire_policy" }))),
+    h("details", { class: "form__section form__more" },
+      h("summary", null, "More options"),
+      h("div", { class: "row" },
+        field("Start at", startAt, { name: "start_at", hint: "Local time; optional." }),
+        field("End at", endAt, { name: "end_at", hint: "Local time; optional." })),
+      h("div", { class: "row" },
+        field("Jitter (seconds)", jitter, { name: "jitter_seconds" }),
+        field("Misfire grace (seconds)", grace, { name: "misfire_grace_seconds" }),
+        field("Timeout (seconds)", timeout, { name: "timeout_seconds" })),
+      h("div", { class: "row" },
+        field("Attempts", attempts, { name: "max_attempts" }),
+        field("Retry delay (seconds)", retryDelay, { name: "retry_delay_seconds" })),
+      field("Webhook URL", webhook, { name: "webhook_url", wide: true }),
+      h("span", { class: "field__error", "data-error-for": "webhook_type" })),
+    h("div", { class: "form__actions" },
+      h("label", { class: "check" }, enabled, " Enabled: start firing at once"),
+      h("span", { class: "spacer" }),
+      h("a", { class: "btn btn--ghost", href: "#/schedules" }, "Cancel"),
+      submit));
+  form.addEventListener("submit", onSubmit);
+  for (const input of [cron, zone, runAt, startAt, endAt, ...interval.inputs, ...delay.inputs]) {
+    input.addEventListener("input", schedulePreview);
+    input.addEventListener("change", schedulePreview);
+  }
+
+  fill(ctx.root,
+    h("a", { class: "back", href: "#/schedules" }, "← Schedules"),
+    h("div", { class: "page-head" }, h("h1", null, "New schedule")),
+    h("div", { class: "form-layout" },
+      form,
+      h("aside", { class: "preview card", "aria-live": "polite" },
+        h("h2", { class: "card__title" }, "Preview"),
+        h("p", { class: "muted small" }, `Next ${PREVIEW_COUNT} fire times, in your local time.`),
+        preview)));
+  showPanels();
+  runPreview();
+  name.focus();
+
+  return {
+    dispose() {
+      schedulePreview.cancel();
+      if (previewAbort) previewAbort.abort();
+    },
+  };
+}

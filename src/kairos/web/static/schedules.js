@@ -1,0 +1,287 @@
+// The schedules list (search, filters, paging, row actions) and one schedule's page.
+
+import { ApiError, jobs, schedules } from "./api.js";
+import { busy, debounce, fill, h, select } from "./dom.js";
+import { LOCAL_ZONE, absolute, count, duration, json, relative, shortId } from "./format.js";
+import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
+import {
+  badge, card, code, CursorPager, emptyState, fields, jobHref, pre, scheduleBadges, scheduleHref, statusBadge, table,
+  whatItRuns, when,
+} from "./widgets.js";
+
+const PAGE_SIZE = 25;
+const FILTERS = ["q", "status", "enabled", "kind", "trigger_type"];
+
+/** The trigger in the schedule's own terms: the cron expression and zone, the interval, the instant. */
+function triggerDetail(s) {
+  if (s.trigger_type === "cron") return [code(s.cron_expression || ""), ` · ${s.timezone}`];
+  if (s.trigger_type === "interval") return `every ${duration(s.interval_seconds)}`;
+  if (s.trigger_type === "once") return `once · ${absolute(s.run_at)}`;
+  if (s.trigger_type === "delayed") return `once, ${duration(s.delay_seconds)} after creation`;
+  return s.trigger_type;
+}
+
+/**
+ * The buttons that act on one schedule: run now, pause/resume, enable/disable, delete.
+ * `afterDelete` runs once it is gone (the detail page leaves for the list).
+ */
+function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
+  const act = (label, run, done, tone = "") => h("button", {
+    type: "button",
+    class: ["btn", compact ? "btn--small" : "", tone ? `btn--${tone}` : "btn--ghost"],
+    onclick: (event) => busy(event.currentTarget, async () => {
+      try {
+        done(await run());
+        ctx.refresh();
+      } catch (error) {
+        ctx.fail(error);
+      }
+    }),
+  }, label);
+
+  const name = s.name || shortId(s.id);
+  const buttons = [
+    act("Run now", () => schedules.trigger(s.id), (job) => ctx.notify(`Triggered “${name}”.`,
+      { link: { href: jobHref(job.id), text: `Job ${shortId(job.id)}` } }), "primary-soft"),
+  ];
+  if (s.status === "paused") {
+    buttons.push(act("Resume", () => schedules.resume(s.id), () => ctx.notify(`Resumed “${name}”.`)));
+  } else if (s.status === "active") {
+    buttons.push(act("Pause", () => schedules.pause(s.id), () => ctx.notify(`Paused “${name}”.`)));
+  }
+  buttons.push(s.enabled
+    ? act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”.`))
+    : act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)));
+  buttons.push(h("button", {
+    type: "button",
+    class: ["btn", compact ? "btn--small" : "", "btn--danger-soft"],
+    onclick: async (event) => {
+      const button = event.currentTarget;
+      const sure = await ctx.confirm({
+        title: `Delete “${name}”?`,
+        body: "The schedule and its fire history are removed. Jobs already run are kept. This cannot be undone.",
+        confirmLabel: "Delete schedule",
+      });
+      if (!sure) return;
+      await busy(button, async () => {
+        try {
+          await schedules.remove(s.id);
+          ctx.notify(`Deleted “${name}”.`);
+          if (afterDelete) afterDelete();
+          else ctx.refresh();
+        } catch (error) {
+          ctx.fail(error);
+        }
+      });
+    },
+  }, "Delete"));
+  return h("div", { class: "actions" }, buttons);
+}
+
+// ---- the list --------------------------------------------------------------------------------
+
+export function scheduleList(ctx) {
+  ctx.setTitle("Schedules");
+  const state = Object.fromEntries(FILTERS.map((name) => [name, ctx.query.get(name) || ""]));
+  const pager = new CursorPager(PAGE_SIZE);
+  const total = h("span", { class: "page-head__count" });
+  const results = h("div", { class: "results" }, h("p", { class: "loading" }, "Loading schedules…"));
+
+  const changed = () => {
+    pager.reset();
+    ctx.setQuery(state);
+    ctx.refresh();
+    clear.hidden = !FILTERS.some((name) => state[name]);
+  };
+  const bind = (name) => (event) => {
+    state[name] = event.target.value.trim();
+    changed();
+  };
+  const search = h("input", {
+    type: "search", class: "toolbar__search", placeholder: "Search names and targets", value: state.q,
+    "aria-label": "Search schedules", "data-search": true, maxlength: 200, oninput: debounce(bind("q"), 300),
+  });
+  const filters = [
+    select({ "aria-label": "Status", onchange: bind("status") },
+      [["", "Any status"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"]], state.status),
+    select({ "aria-label": "Enabled", onchange: bind("enabled") },
+      [["", "Enabled or not"], ["true", "Enabled"], ["false", "Disabled"]], state.enabled),
+    select({ "aria-label": "Kind", onchange: bind("kind") },
+      [["", "Any kind"], ["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"], ["reddit", "Reddit"]], state.kind),
+    select({ "aria-label": "Trigger", onchange: bind("trigger_type") },
+      [["", "Any trigger"], ["cron", "Cron"], ["interval", "Interval"], ["once", "Once"], ["delayed", "Delayed"]],
+      state.trigger_type),
+  ];
+  const clear = h("a", {
+    href: "#/schedules", class: "toolbar__clear", hidden: !FILTERS.some((name) => state[name]),
+  }, "Clear filters");
+
+  fill(ctx.root,
+    h("div", { class: "page-head" },
+      h("h1", null, "Schedules ", total),
+      h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "New schedule")),
+    h("div", { class: "toolbar" }, search, filters, clear),
+    results);
+
+  const row = (s) => h("tr", { class: s.enabled ? null : "is-off" },
+    h("td", null,
+      h("a", { class: "row-title", href: scheduleHref(s.id) }, s.name || "(unnamed)"),
+      h("div", { class: "muted small" }, s.description || shortId(s.id))),
+    h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s))),
+    h("td", null, h("div", null, s.schedule_description), h("div", { class: "small muted" }, triggerDetail(s))),
+    h("td", null, scheduleBadges(s)),
+    h("td", null, when(s.next_run_at)),
+    h("td", null, when(s.last_run_at, { empty: "never" })),
+    h("td", { class: "num" }, count(s.run_count)),
+    h("td", null, scheduleActions(ctx, s, { compact: true })));
+
+  async function refresh() {
+    const filtersSent = Object.fromEntries(FILTERS.map((name) => [name, state[name]]));
+    const page = await schedules.list({ ...filtersSent, ...pager.query() });
+    if (!pager.loaded(page)) {
+      // The page emptied under us (its schedules were deleted): step back one.
+      pager.previous();
+      return refresh();
+    }
+    total.textContent = count(page.total);
+    if (!page.items.length) {
+      const filtered = FILTERS.some((name) => state[name]);
+      fill(results, filtered
+        ? emptyState("No schedule matches these filters.", null, h("a", { href: "#/schedules" }, "Clear filters"))
+        : emptyState("No schedules yet.", "A schedule runs a task or calls back a workflow on a cron, " +
+          "an interval, once, or after a delay.", h("a", { class: "btn btn--primary", href: "#/schedules/new" },
+          "Create the first schedule")));
+      return {};
+    }
+    fill(results,
+      table(["Name", "Kind", "When", "Status", "Next run", "Last run", { label: "Runs", class: "num" }, ""],
+        page.items.map(row), { className: "table--schedules" }),
+      pager.render(page, () => ctx.refresh()));
+    return {};
+  }
+
+  return { refresh };
+}
+
+// ---- one schedule ----------------------------------------------------------------------------
+
+function whenFields(s) {
+  return fields([
+    ["Runs", s.schedule_description],
+    ["Trigger", s.trigger_type],
+    ["Cron expression", s.cron_expression ? code(s.cron_expression) : null],
+    ["Celery crontab", s.trigger ? code(Object.entries(s.trigger).map(([k, v]) => `${k}=${v}`).join(" ")) : null],
+    ["Time zone", s.trigger_type === "cron" ? s.timezone : null],
+    ["Every", s.interval_seconds ? `${duration(s.interval_seconds)} (${count(s.interval_seconds)} s)` : null],
+    ["Run at", s.run_at ? when(s.run_at) : null],
+    ["Delay", s.delay_seconds ? duration(s.delay_seconds) : null],
+    ["Starts", s.start_at ? when(s.start_at) : null],
+    ["Ends", s.end_at ? when(s.end_at) : null],
+    ["Jitter", s.jitter_seconds ? `up to ${duration(s.jitter_seconds)}` : null],
+    ["Missed fires", `${s.misfire_policy} (grace ${duration(s.misfire_grace_seconds)})`],
+    ["Overlap", s.overlap_policy],
+  ]);
+}
+
+function whatFields(s) {
+  return fields([
+    ["Kind", badge(s.kind, "kind")],
+    ["Task", s.task ? code(s.task) : null],
+    ["Executor", s.kind === "task" ? s.executor : null],
+    ["Arguments", s.args && s.args.length ? pre(json(s.args)) : null],
+    ["Keyword arguments", s.kwargs && Object.keys(s.kwargs).length ? pre(json(s.kwargs)) : null],
+    ["Callback", s.callback_type ? `${s.callback_type}` : null],
+    ["Callback target", s.callback_id ? code(s.callback_id) : null],
+    ["Attempts", `${s.max_attempts}${s.max_attempts > 1 ? `, ${duration(s.retry_delay_seconds)} apart` : ""}`],
+    ["Timeout", s.timeout_seconds ? duration(s.timeout_seconds) : "none"],
+    ["Webhook", s.webhook_url ? code(s.webhook_url) : "none"],
+    ["Webhook type", s.webhook_url ? s.webhook_type : null],
+    ["Webhook metadata", Object.keys(s.webhook_metadata || {}).length ? pre(json(s.webhook_metadata)) : null],
+  ]);
+}
+
+function stateFields(s) {
+  return fields([
+    ["Status", scheduleBadges(s)],
+    ["Next run", when(s.next_run_at, { empty: s.enabled ? "not scheduled" : "disabled" })],
+    ["Last run", when(s.last_run_at, { empty: "never" })],
+    ["Runs", count(s.run_count)],
+    ["Scheduler", s.scheduler],
+    ["Created", when(s.created_at)],
+    ["Updated", when(s.updated_at)],
+    ["ID", code(s.id)],
+    ["Workspace", code(s.workspace_id)],
+  ]);
+}
+
+function upcomingList(s, upcoming) {
+  if (!upcoming) return h("p", { class: "muted" }, "Could not compute the next fire times.");
+  if (!upcoming.items.length) return h("p", { class: "muted" }, "This schedule will not fire again.");
+  const otherZone = s.timezone && s.timezone !== LOCAL_ZONE;
+  const note = s.status === "paused" || !s.enabled
+    ? h("p", { class: "note" }, s.enabled ? "Paused: these run only once resumed." : "Disabled: these run only once enabled.")
+    : null;
+  return [note, h("ol", { class: "upcoming" }, upcoming.items.map((iso) => h("li", null,
+    h("span", { class: "upcoming__time", title: `${iso} UTC` }, absolute(iso)),
+    h("span", { class: "muted" }, relative(iso)),
+    otherZone ? h("span", { class: "muted small" }, `${absolute(iso, { timeZone: s.timezone })} ${s.timezone}`) : null)))];
+}
+
+function firesTable(fires) {
+  if (!fires || !fires.length) return h("p", { class: "muted" }, "No fires yet.");
+  return table(["Scheduled for", "Fired", "Trigger", "Status", "Job"], fires.map((f) => [
+    when(f.scheduled_for),
+    when(f.fired_at, { inline: true }),
+    badge(f.trigger, f.trigger === "manual" ? "info" : "muted"),
+    statusBadge("fire", f.status),
+    f.job_id ? h("a", { class: "mono", href: jobHref(f.job_id) }, shortId(f.job_id)) : h("span", { class: "muted" }, "—"),
+  ]), { className: "table--compact" });
+}
+
+export function scheduleDetail(ctx) {
+  const [scheduleId] = ctx.params;
+  ctx.setTitle("Schedule");
+  const body = h("div", { class: "detail" }, h("p", { class: "loading" }, "Loading schedule…"));
+  fill(ctx.root, h("a", { class: "back", href: "#/schedules" }, "← Schedules"), body);
+
+  async function refresh() {
+    let s;
+    try {
+      s = await schedules.get(scheduleId);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        ctx.setTitle("Schedule not found");
+        fill(body, emptyState("This schedule does not exist.", "It may have been deleted, or it belongs to another " +
+          "workspace.", h("a", { href: "#/schedules" }, "Back to schedules")));
+        return { stop: true };
+      }
+      throw error;
+    }
+    const [upcoming, jobPage] = await Promise.all([
+      schedules.upcoming(scheduleId, 10).catch(() => null),
+      jobs.list({ schedule_id: scheduleId, limit: 10 }),
+    ]);
+    ctx.setTitle(s.name || "Schedule");
+    fill(body,
+      h("div", { class: "detail-head" },
+        h("div", null,
+          h("h1", null, s.name || "(unnamed)", " ", scheduleBadges(s)),
+          s.description ? h("p", { class: "muted" }, s.description) : null),
+        scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") })),
+      h("div", { class: "grid" },
+        card("When", whenFields(s)),
+        card("What", whatFields(s)),
+        card("State", stateFields(s)),
+        card("Next 10 fire times", upcomingList(s, upcoming))),
+      card("Recent fires", firesTable(s.recent_fires)),
+      card("Jobs",
+        jobPage.items.length ? jobsTable(ctx, jobPage.items, { showSchedule: false }) : h("p", { class: "muted" }, "No jobs yet."),
+        jobPage.total > jobPage.items.length
+          ? h("a", { class: "more", href: `#/jobs?schedule_id=${encodeURIComponent(s.id)}` }, `All ${count(jobPage.total)} jobs →`)
+          : null));
+    const live = jobPage.items.some((job) => job.status === "running");
+    return live ? { interval: RUNNING_REFRESH_MS } : {};
+  }
+
+  return { refresh };
+}
