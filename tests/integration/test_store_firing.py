@@ -154,3 +154,19 @@ def test_manual_trigger_fires_a_paused_schedule(store: SqlStore) -> None:
     (fire,) = store.list_fires(ws, schedule.id, Page()).items
     assert fire.trigger == "manual" and fire.job_id == job.id
     assert store.get_schedule(ws, schedule.id).run_count == 1
+
+
+def test_a_broken_schedule_is_pushed_forward_not_retried_in_a_loop(store: SqlStore) -> None:
+    ws = workspace_id(store, now=T0)
+    good = make_schedule(ws, T0, interval_seconds=10, overlap_policy="allow")
+    bad = make_schedule(ws, T0, interval_seconds=10, overlap_policy="allow")
+    store.add_schedules([good, bad])
+    with store.db.write() as conn:
+        conn.execute(sa.text("UPDATE schedules SET trigger_type = 'lunar' WHERE id = :id"), {"id": bad.id})
+    batch = store.fire_due(T0 + timedelta(seconds=10), 100)
+    assert batch.fires == 1
+    assert store.fire_due(T0 + timedelta(seconds=11), 100).schedules == 0
+    with store.db.read() as conn:
+        due = conn.execute(sa.select(sa.text("due_at")).select_from(sa.text("schedules"))
+                           .where(sa.text("id = :id")), {"id": bad.id}).scalar()
+    assert str(due).startswith("2026-05-04 12:01:10")

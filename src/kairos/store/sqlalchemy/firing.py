@@ -9,13 +9,14 @@ if two schedulers got past the claim.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from kairos.domain.firing import ActiveJobs, FireOutcome, jittered, plan_fires
@@ -45,6 +46,30 @@ _advance = (
         version=schedules.c.version + 1,
     )
 )
+
+
+# A schedule that cannot be read or planned (a corrupt row, a bug) must not stall the others
+# or be retried in a tight loop: it is pushed this far forward and logged each time.
+POISON_DELAY = timedelta(minutes=1)
+log = logging.getLogger(__name__)
+
+_postpone = (
+    sa.update(schedules)
+    .where(schedules.c.id == sa.bindparam("b_id"))
+    .values(due_at=sa.bindparam("b_due", type_=schedules.c.due_at.type))
+)
+
+
+def _readable(rows: list[RowMapping]) -> tuple[list[Schedule], list[str]]:
+    schedules_ok, broken = [], []
+    for row in rows:
+        try:
+            schedules_ok.append(schedule_from_row(row))
+        except Exception:
+            log.exception("schedule %s has a row that cannot be read; retrying it in %s",
+                          row["id"], POISON_DELAY)
+            broken.append(row["id"])
+    return schedules_ok, broken
 
 
 def job_row(
@@ -153,9 +178,12 @@ class FiringStoreMixin:
             )
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            due = [schedule_from_row(row) for row in conn.execute(query).mappings()]
-            if not due:
+            rows = list(conn.execute(query).mappings())
+            if not rows:
                 return FireBatch()
+            due, broken = _readable(rows)
+            if broken:
+                conn.execute(_postpone, [{"b_id": sid, "b_due": now + POISON_DELAY} for sid in broken])
             active = _active_jobs(
                 conn, [s.id for s in due if s.overlap_policy != OverlapPolicy.ALLOW]
             )
@@ -163,7 +191,14 @@ class FiringStoreMixin:
             cancel_for: list[str] = []
             updates: dict[str, dict[str, Any]] = {}
             for schedule in due:
-                plan = plan_fires(schedule, now, active.get(schedule.id, ActiveJobs()))
+                try:
+                    plan = plan_fires(schedule, now, active.get(schedule.id, ActiveJobs()))
+                except Exception:
+                    log.exception("cannot plan the fires of schedule %s; retrying it in %s",
+                                  schedule.id, POISON_DELAY)
+                    broken.append(schedule.id)
+                    conn.execute(_postpone, {"b_id": schedule.id, "b_due": now + POISON_DELAY})
+                    continue
                 if plan.cancel_previous:
                     cancel_for.append(schedule.id)
                 for planned in plan.fires:
@@ -196,9 +231,10 @@ class FiringStoreMixin:
                     update = updates[fire["schedule_id"]]
                     update["b_runs"] += 1
                     update["b_last"] = now
-            conn.execute(_advance, list(updates.values()))
+            if updates:
+                conn.execute(_advance, list(updates.values()))
         return FireBatch(
-            schedules=len(due),
+            schedules=len(rows),
             fires=len(written),
             jobs=sum(1 for job, _ in written if job is not None),
             duplicates=len(pairs) - len(written),
