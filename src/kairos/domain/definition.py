@@ -34,6 +34,8 @@ from kairos.domain.triggers import TriggerError, load_zone
 from kairos.exceptions import FieldError, InvalidInput
 
 MAX_ARGS_BYTES = 64 * 1024
+# Ten years: beyond it nobody means it, and it still fits a 32-bit integer column.
+MAX_SECONDS = 10 * 366 * 86400
 TRIGGER_FIELDS = frozenset({
     "trigger_type", "cron_expression", "trigger", "timezone", "interval_seconds", "run_at",
     "delay_seconds", "start_at", "end_at",
@@ -206,14 +208,15 @@ def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Li
             return
         values["cron_expression"] = trigger.expression
     elif trigger_type == TriggerType.INTERVAL:
-        _int_field(values, "interval_seconds", errors, minimum=limits.min_interval_seconds)
+        _int_field(values, "interval_seconds", errors, minimum=limits.min_interval_seconds,
+                   maximum=MAX_SECONDS)
         if values.get("interval_seconds") is None:
             errors.add("interval_seconds", "is required for trigger_type interval")
     elif trigger_type == TriggerType.ONCE:
         if values.get("run_at") is None:
             errors.add("run_at", "is required for trigger_type once")
     else:
-        _int_field(values, "delay_seconds", errors, minimum=0, maximum=10 * 366 * 86400)
+        _int_field(values, "delay_seconds", errors, minimum=0, maximum=MAX_SECONDS)
         if values.get("delay_seconds") is None:
             errors.add("delay_seconds", "is required for trigger_type delayed")
     start, end = values.get("start_at"), values.get("end_at")

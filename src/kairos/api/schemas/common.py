@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 from kairos.timeutil import isoformat_z
 
@@ -62,3 +63,30 @@ def resolve_aliases(
             value = body.pop(name)
             body.setdefault(canonical, value)
     return body, conflicts
+
+
+def find_nul(value: Any, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where a NUL character hides in a JSON value (keys included), or None."""
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return (*loc, str(key).replace("\x00", "\\0"))
+            found = find_nul(item, (*loc, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = find_nul(item, (*loc, index))
+            if found is not None:
+                return found
+    return None
+
+
+def refuse_nul(raw: Any) -> None:
+    """Text may not contain NUL characters: PostgreSQL can store none, and no user needs one."""
+    where = find_nul(raw)
+    if where is not None:
+        field = ".".join(str(p) for p in where) or "body"
+        raise PydanticCustomError("nul_character", f"{field}: must not contain NUL characters")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from kairos.api.schemas.common import Timestamp
+from kairos.api.schemas.common import Timestamp, refuse_nul
 
 
 class JobCreate(BaseModel):
@@ -32,14 +32,20 @@ class JobCreate(BaseModel):
     target: str | None = None
     target_type: str | None = None
     mode: str | None = None
-    limit: int | None = None
+    limit: StrictInt | None = None
     download_media: bool | None = None
     scrape_comments: bool | None = None
     plugins: list[str] | None = None
     config: dict[str, Any] | None = None
-    max_attempts: int = Field(default=1, ge=1, le=100)
-    retry_delay_seconds: int = Field(default=30, ge=1, le=86400)
-    timeout_seconds: int | None = Field(default=None, ge=1, le=7 * 86400)
+    max_attempts: StrictInt = Field(default=1, ge=1, le=100)
+    retry_delay_seconds: StrictInt = Field(default=30, ge=1, le=86400)
+    timeout_seconds: StrictInt | None = Field(default=None, ge=1, le=7 * 86400)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, raw: Any) -> Any:
+        refuse_nul(raw)
+        return raw
 
 
 class JobPublic(BaseModel):

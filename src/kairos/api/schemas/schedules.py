@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import Timestamp, resolve_aliases
+from kairos.api.schemas.common import Timestamp, refuse_nul, resolve_aliases
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -56,18 +56,18 @@ class ScheduleFields(BaseModel):
     cron_expression: str | None = Field(default=None, max_length=200)
     trigger: dict[str, Any] | None = None
     timezone: str | None = Field(default=None, max_length=64)
-    interval_seconds: int | None = None
+    interval_seconds: StrictInt | None = None
     run_at: AwareDatetime | None = None
-    delay_seconds: int | None = None
+    delay_seconds: StrictInt | None = None
     start_at: AwareDatetime | None = None
     end_at: AwareDatetime | None = None
-    jitter_seconds: int | None = None
+    jitter_seconds: StrictInt | None = None
     misfire_policy: Literal["run_once", "skip", "run_all"] | None = None
-    misfire_grace_seconds: int | None = None
+    misfire_grace_seconds: StrictInt | None = None
     overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] | None = None
-    max_attempts: int | None = None
-    retry_delay_seconds: int | None = None
-    timeout_seconds: int | None = None
+    max_attempts: StrictInt | None = None
+    retry_delay_seconds: StrictInt | None = None
+    timeout_seconds: StrictInt | None = None
     enabled: bool | None = None
     paused: bool | None = None
     scheduler: str | None = None
@@ -87,7 +87,7 @@ class ScheduleFields(BaseModel):
     target: str | None = None
     target_type: str | None = None
     mode: str | None = None
-    limit: int | None = None
+    limit: StrictInt | None = None
     download_media: bool | None = None
     scrape_comments: bool | None = None
     plugins: list[str] | None = None
@@ -101,6 +101,7 @@ class ScheduleFields(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _aliases(cls, raw: Any) -> Any:
+        refuse_nul(raw)
         body, conflicts = resolve_aliases(raw, ALIASES)
         if conflicts:
             name, msg = conflicts[0]
