@@ -164,7 +164,7 @@ def test_a_kind_that_is_not_available_cannot_be_switched_to() -> None:
 
 def test_policy_changes_are_checked() -> None:
     assert errors_of(daily(), {"misfire_grace_seconds": 0}) == [
-        (("misfire_grace_seconds",), "must be between 1 and 31622400")]
+        (("misfire_grace_seconds",), "must be at least 1")]
     changed = change(daily(), {"overlap_policy": "allow", "misfire_policy": "skip"})
     assert (changed.overlap_policy, changed.misfire_policy) == ("allow", "skip")
     assert changed.next_run_at == at("2026-01-05T09:00Z")

@@ -105,7 +105,7 @@ def test_policies_are_kept() -> None:
         ({"trigger_type": "interval"}, [(("interval_seconds",),
                                          "is required for trigger_type interval")]),
         ({"trigger_type": "once"}, [(("run_at",), "is required for trigger_type once")]),
-        ({"delay_seconds": -1}, [(("delay_seconds",), "must be between 0 and 316224000")]),
+        ({"delay_seconds": -1}, [(("delay_seconds",), "must be at least 0")]),
         ({"trigger_type": "weekly"},
          [(("trigger_type",), "must be one of cron, interval, once, delayed")]),
         ({}, [(("trigger_type",), "say when to run: `cron_expression`, `trigger`, "
@@ -182,7 +182,7 @@ def test_every_problem_is_reported_at_once() -> None:
         (("args",), "must be a list"),
         (("executor",), "must be 'local' or 'celery'"),
         (("interval_seconds",), "must be at least 60"),
-        (("jitter_seconds",), "must be between 0 and 86400"),
+        (("jitter_seconds",), "must be at least 0"),
         (("misfire_policy",), "must be one of run_once, skip, run_all"),
         (("overlap_policy",), "must be one of skip, allow, queue_one, cancel_previous"),
         (("scheduler",), "must be one of kairos, celery-beat, apscheduler"),

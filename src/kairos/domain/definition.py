@@ -167,9 +167,10 @@ def _int_field(values: Mapping[str, Any], name: str, errors: _Errors, *, minimum
         return
     if isinstance(value, bool) or not isinstance(value, int):
         errors.add(name, "must be an integer")
-    elif value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        errors.add(name, f"must be {bound}")
+    elif value < minimum:
+        errors.add(name, f"must be at least {minimum}")
+    elif maximum is not None and value > maximum:
+        errors.add(name, f"must be at most {maximum}")
 
 
 def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Limits,
