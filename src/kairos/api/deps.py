@@ -30,6 +30,8 @@ def _settings(request: Request) -> Settings:
 
 
 TOUCH_EVERY = timedelta(minutes=1)
+# Deep offsets make the database walk every skipped row; cursors stay fast at any depth.
+MAX_OFFSET = 10_000
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 StoreDep = Annotated[Store, Depends(_store)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -92,7 +94,8 @@ Admin = Annotated[Access, Depends(require("admin"))]
 
 def _page(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page (1-200)")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                                 description=f"Items to skip (at most {MAX_OFFSET}; page further with `cursor`)")] = 0,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> Page:
     return Page(limit=limit, offset=offset, cursor=cursor)

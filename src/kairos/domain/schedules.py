@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from kairos.domain.triggers import CronTrigger, IntervalTrigger, OnceTrigger, Trigger, next_fire
@@ -105,7 +105,7 @@ class Schedule:
             if value is not None:
                 object.__setattr__(self, name, ensure_aware(value, name))
 
-    @property
+    @cached_property
     def trigger(self) -> Trigger:
         if self.trigger_type == TriggerType.CRON:
             assert self.cron_expression is not None

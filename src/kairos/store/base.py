@@ -35,6 +35,7 @@ class PageResult(Generic[T]):
     total: int
     has_more: bool
     next_cursor: str | None
+    total_exact: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

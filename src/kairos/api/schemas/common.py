@@ -21,6 +21,7 @@ class ListResponse(BaseModel, Generic[T]):
     total: int
     has_more: bool
     next_cursor: str | None = None
+    total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")
 
 
 class ProblemError(BaseModel):

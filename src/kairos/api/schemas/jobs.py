@@ -87,3 +87,4 @@ class JobList(BaseModel):
     total: int
     has_more: bool
     next_cursor: str | None = None
+    total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")

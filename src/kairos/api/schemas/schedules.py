@@ -203,6 +203,7 @@ class ScheduleList(BaseModel):
     total: int
     has_more: bool
     next_cursor: str | None = None
+    total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")
 
 
 class DeletedResponse(BaseModel):

@@ -29,8 +29,13 @@ from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.rows import job_from_row, schedule_from_row
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
 
+# The claim repeats the predicate of the partial index `ix_schedules_due` word for word, with
+# literals: SQLite only uses a partial index when the query contains the index's own terms, and
+# `enabled = 1 AND status = ?` (what SQLAlchemy would render) would make it scan the table.
 FIRING = sa.and_(
-    schedules.c.enabled, schedules.c.status == "active", schedules.c.due_at.is_not(None)
+    sa.literal_column("schedules.enabled"),
+    schedules.c.status == sa.literal_column("'active'"),
+    schedules.c.due_at.is_not(None),
 )
 
 _advance = (
@@ -91,17 +96,7 @@ def job_row(
         "scheduled_for": scheduled_for,
         "trigger": str(trigger),
         "run_after": now,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "started_at": None,
-        "completed_at": None,
         "progress": {},
-        "result": None,
-        "item_count": None,
-        "error_message": None,
-        "content_hash": None,
-        "has_changes": None,
-        "task_id": None,
         "created_at": now,
     }
 

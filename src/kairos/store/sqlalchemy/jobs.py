@@ -18,6 +18,9 @@ from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
 from kairos.store.sqlalchemy.tables import jobs
 
 UNFINISHED = ("pending", "running")
+# Literals, so that SQLite matches the partial indexes `ix_jobs_claimable` and `ix_jobs_leases`.
+PENDING = jobs.c.status == sa.literal_column("'pending'")
+RUNNING = jobs.c.status == sa.literal_column("'running'")
 
 
 def _differs_from_previous(conn: Connection, job_id: str, content_hash: str) -> bool | None:
@@ -79,7 +82,7 @@ class JobStoreMixin:
         candidates = (
             sa.select(jobs.c.id)
             .where(
-                jobs.c.status == "pending",
+                PENDING,
                 jobs.c.run_after <= now,
                 sa.or_(
                     sa.not_(jobs.c.wait_for_previous),
@@ -162,7 +165,7 @@ class JobStoreMixin:
 
     def reap_expired_leases(self, now: datetime) -> int:
         """Resolve jobs whose worker vanished: retried while attempts remain, else failed."""
-        expired = sa.and_(jobs.c.status == "running", jobs.c.lease_expires_at < now)
+        expired = sa.and_(RUNNING, jobs.c.lease_expires_at < now)
         message = (
             "the worker running this job stopped responding (its lease expired); "
             "it was probably killed or lost its database connection"

@@ -14,6 +14,7 @@ from kairos.store.base import Page, PageResult
 from kairos.store.sqlalchemy.rows import Row, decode_cursor, encode_cursor
 
 T = TypeVar("T")
+COUNT_CAP = 10_000
 
 
 def paginate(
@@ -23,7 +24,10 @@ def paginate(
     page: Page,
     convert: Callable[[Row], T],
 ) -> PageResult[T]:
-    total = conn.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    # Counting a million rows costs more than the page itself, so the count stops at
+    # COUNT_CAP: past it `total` is COUNT_CAP and `total_exact` is false (docs/behaviour.md).
+    capped = query.order_by(None).with_only_columns(sa.literal(1)).limit(COUNT_CAP + 1)
+    total = conn.scalar(sa.select(sa.func.count()).select_from(capped.subquery())) or 0
     if page.cursor:
         try:
             last_id = decode_cursor(page.cursor)
@@ -37,4 +41,5 @@ def paginate(
     rows = rows[: page.limit]
     items = [convert(row) for row in rows]
     next_cursor = encode_cursor(rows[-1]["id"]) if has_more and rows else None
-    return PageResult(items=items, total=total, has_more=has_more, next_cursor=next_cursor)
+    return PageResult(items=items, total=min(total, COUNT_CAP), total_exact=total <= COUNT_CAP,
+                      has_more=has_more, next_cursor=next_cursor)
