@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from kairos.api.deps import MAX_OFFSET
 from kairos.store.base import Page, ScheduleFilters
 from kairos.store.sqlalchemy.rows import encode_cursor
 from kairos.store.sqlalchemy.store import SqlStore
@@ -29,7 +30,9 @@ def plan(total: int, sample_ids: list[str], count: int, seed: int = 7) -> list[R
     firsts = count // 5
     offsets = (count - firsts) // 2
     requests = [Request("first page", Page(limit=LIMIT)) for _ in range(firsts)]
-    requests += [Request("offset", Page(limit=LIMIT, offset=rng.randrange(0, total - LIMIT)))
+    # The API takes offsets up to MAX_OFFSET and points deeper pages to the cursor.
+    deepest = min(total - LIMIT, MAX_OFFSET)
+    requests += [Request("offset", Page(limit=LIMIT, offset=rng.randrange(0, deepest)))
                  for _ in range(offsets)]
     requests += [Request("cursor", Page(limit=LIMIT, cursor=encode_cursor(rng.choice(sample_ids))))
                  for _ in range(count - firsts - offsets)]

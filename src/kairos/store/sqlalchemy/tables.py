@@ -50,9 +50,12 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         def to_text(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to the store")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+            if value.tzinfo is not UTC:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given to the store")
+                value = value.astimezone(UTC)
+            # "2026-05-04 12:00:00.000000+00:00" without its offset: all values here are UTC.
+            return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
         return to_text
 
