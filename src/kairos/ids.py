@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import uuid_utils
 
-PREFIXES = ("ws", "sched", "job", "fire", "strat", "key", "dlv", "user")
-
 
 def new_id(prefix: str) -> str:
     """A new id: the prefix, an underscore and a UUIDv7, so ids sort by creation time."""
     return f"{prefix}_{uuid_utils.uuid7()}"
-
-
-def has_prefix(value: str, prefix: str) -> bool:
-    return value.startswith(prefix + "_")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -12,7 +11,7 @@ from kairos.api.auth import hash_key, role_at_least
 from kairos.engine.runtime import Runtime
 from kairos.exceptions import Forbidden, Unauthorized, WorkspaceNotFound
 from kairos.settings import Settings
-from kairos.store.base import Page, Store, Workspace
+from kairos.store.base import KEY_TOUCH_INTERVAL, Page, Store, Workspace
 from kairos.timeutil import utcnow
 
 
@@ -29,7 +28,6 @@ def _settings(request: Request) -> Settings:
     return _runtime(request).settings
 
 
-TOUCH_EVERY = timedelta(minutes=1)
 # Deep offsets make the database walk every skipped row; cursors stay fast at any depth.
 MAX_OFFSET = 10_000
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
@@ -79,7 +77,7 @@ def require(role: str):  # type: ignore[no-untyped-def]
             raise WorkspaceNotFound(workspace)
         if not role_at_least(key.role, role):
             raise Forbidden(f"this needs the {role} role; your key has {key.role}")
-        if key.last_used_at is None or now - key.last_used_at > TOUCH_EVERY:
+        if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
             # Only a stale timestamp costs a write; reads stay reads.
             store.touch_api_key(key.id, now)
         return Access(workspace=target, role=key.role, key_id=key.id)

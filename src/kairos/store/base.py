@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from kairos.domain.jobs import Fire, Job, JobStatus
 from kairos.domain.schedules import Schedule
 
 T = TypeVar("T")
+
+# `last_used_at` of an API key is kept to this precision: writing it on every request would
+# turn each read into a write.
+KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)

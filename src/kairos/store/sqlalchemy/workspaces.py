@@ -9,14 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from kairos.exceptions import WorkspaceNotFound
 from kairos.ids import new_id
-from kairos.store.base import ApiKey, StoredResponse, Workspace
+from kairos.store.base import KEY_TOUCH_INTERVAL, ApiKey, StoredResponse, Workspace
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.rows import api_key_from_row, workspace_from_row
 from kairos.store.sqlalchemy.tables import api_keys, idempotency_keys, workspaces
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-# Writing `last_used_at` on every request would turn each read into a write.
-_TOUCH_EVERY = timedelta(minutes=1)
 
 
 class WorkspaceStoreMixin:
@@ -66,7 +64,7 @@ class WorkspaceStoreMixin:
             conn.execute(
                 api_keys.update()
                 .where(api_keys.c.id == key_id, sa.or_(api_keys.c.last_used_at.is_(None),
-                                                       api_keys.c.last_used_at < now - _TOUCH_EVERY))
+                                                       api_keys.c.last_used_at < now - KEY_TOUCH_INTERVAL))
                 .values(last_used_at=now)
             )
 
