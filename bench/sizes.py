@@ -23,7 +23,7 @@ class Sizes:
     list_requests: int
 
 
-FULL = Sizes(fire_schedules=20_000, fire_seconds=20.0, light_schedules=(2_000, 5_000),
+FULL = Sizes(fire_schedules=20_000, fire_seconds=20.0, light_schedules=(2_000, 5_000, 13_400),
              light_seconds=10.0, burst_schedules=50_000,
              burst_timeout=60.0, scale_schedules=1_000_000, scale_seconds=10.0,
              list_requests=200)

@@ -11,6 +11,8 @@ def utcnow() -> datetime:
 
 def ensure_aware(value: datetime, field: str = "datetime") -> datetime:
     """Return `value` in UTC; naive datetimes are refused, never guessed."""
+    if value.tzinfo is UTC:
+        return value  # the common case (everything read from the store): nothing to convert
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{field} must carry a time zone (for example a trailing Z)")
     return value.astimezone(UTC)

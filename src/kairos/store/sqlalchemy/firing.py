@@ -25,6 +25,7 @@ from kairos.domain.schedules import OverlapPolicy, Schedule
 from kairos.exceptions import ScheduleNotFound
 from kairos.ids import new_id
 from kairos.store.base import FireBatch
+from kairos.store.sqlalchemy.bulk import insert_rows
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.rows import job_from_row, schedule_from_row
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
@@ -140,10 +141,8 @@ def _insert_fires(
     """Insert (job, fire) pairs; returns those written. A duplicate fire drops its job too."""
     try:
         with conn.begin_nested():
-            job_rows = [j for j, _ in pairs if j is not None]
-            if job_rows:
-                conn.execute(jobs.insert(), job_rows)
-            conn.execute(fires.insert(), [f for _, f in pairs])
+            insert_rows(conn, jobs, [j for j, _ in pairs if j is not None])
+            insert_rows(conn, fires, [f for _, f in pairs])
         return pairs
     except IntegrityError:
         pass
