@@ -132,6 +132,21 @@ def kairos(kairos_factory: Any) -> KairosProcess:
 # --- Helpers for the trigger, crash-recovery and multi-process stories ---------------------------
 
 
+def job_state(client: httpx.Client, job_id: str) -> dict[str, Any]:
+    """GET /jobs/{id}, asserting it answers."""
+    response = client.get(f"/jobs/{job_id}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def finished_job(client: httpx.Client, job_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Poll a job until it is no longer pending or running; returns its final state."""
+    return dict(wait_for(
+        lambda: (j := job_state(client, job_id))["status"] not in ("pending", "running") and j,
+        timeout=timeout, what=f"job {job_id} to finish",
+    ))
+
+
 def wait_for(check: Any, *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition") -> Any:
     """Poll `check()` until it returns something truthy; fail with the last value at the deadline."""
     deadline = time.monotonic() + timeout

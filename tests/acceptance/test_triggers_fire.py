@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.acceptance.conftest import KairosProcess, Receiver, list_all, parse_time, wait_for
+from tests.acceptance.conftest import KairosProcess, Receiver, finished_job, list_all, parse_time, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -24,19 +24,6 @@ def schedule_fires(client: httpx.Client, schedule_id: str) -> list[dict[str, Any
     """The schedule's fires, oldest first."""
     return sorted(list_all(client, f"/schedules/{schedule_id}/fires"),
                   key=lambda f: f["scheduled_for"])
-
-
-def job(client: httpx.Client, job_id: str) -> dict[str, Any]:
-    response = client.get(f"/jobs/{job_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def finished_job(client: httpx.Client, job_id: str, timeout: float = 10.0) -> dict[str, Any]:
-    return dict(wait_for(
-        lambda: (j := job(client, job_id))["status"] not in ("pending", "running") and j,
-        timeout=timeout, what=f"job {job_id} to finish",
-    ))
 
 
 def rfc3339(moment: datetime) -> str:
