@@ -163,3 +163,11 @@ def test_idempotency_key_replays_the_first_answer(api: TestClient) -> None:
     assert api.get("/schedules").json()["total"] == 1
     other = api.post("/schedules", json={**body, "name": "x"}, headers=headers)
     assert other.status_code == 409
+
+
+def test_registered_tasks_are_listed(api: TestClient) -> None:
+    listed = api.get("/tasks").json()
+    names = {t["name"]: t for t in listed["tasks"]}
+    assert {"kairos.sleep", "kairos.echo", "kairos.fail", "kairos.http_request"} <= set(names)
+    assert names["kairos.sleep"]["description"].startswith("Sleep for `seconds`")
+    assert isinstance(listed["workflows"], list)

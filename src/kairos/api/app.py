@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from kairos import __version__
 from kairos.api import errors
 from kairos.api.limits import BodySizeLimit
-from kairos.api.routers import health, jobs, schedule_actions, schedules
+from kairos.api.routers import health, jobs, schedule_actions, schedules, tasks
 from kairos.engine.runtime import Runtime
 from kairos.web import dashboard
 
@@ -39,7 +39,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (schedules, schedule_actions, jobs):
+    for module in (schedules, schedule_actions, jobs, tasks):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

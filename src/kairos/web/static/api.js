@@ -132,3 +132,7 @@ export const jobs = {
   cancel: (jobId) => call("DELETE", `/jobs/${id(jobId)}`),
   results: (jobId, format) => call("GET", `/jobs/${id(jobId)}/results`, { query: { format }, raw: true }),
 };
+
+export const registry = {
+  list: () => call("GET", "/tasks"),
+};

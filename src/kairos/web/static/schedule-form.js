@@ -1,6 +1,6 @@
 // The create-schedule form, with a live preview of the trigger as it is typed.
 
-import { ApiError, schedules } from "./api.js";
+import { ApiError, registry, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { LOCAL_ZONE, absolute, relative, shortId, timeZones } from "./format.js";
 import { scheduleHref } from "./widgets.js";
@@ -146,10 +146,15 @@ export function scheduleForm(ctx) {
     delayed: h("div", { class: "panel" },
       field("Run after", delay.node, { name: "delay_seconds", hint: "Once, this long after the schedule is created." })),
   };
+  // Suggest what this deployment registered; the built-ins stand in until the answer comes.
+  const taskNames = h("datalist", { id: "builtin-tasks" }, BUILTIN_TASKS.map((t) => h("option", { value: t })));
+  registry.list()
+    .then((found) => fill(taskNames, found.tasks.map((t) => h("option", { value: t.name }, t.description))))
+    .catch(() => {});
   const kindPanels = {
     task: h("div", { class: "panel" },
       field("Task", task, { name: "task", hint: "A registered task name; it is looked up when the job runs." }),
-      h("datalist", { id: "builtin-tasks" }, BUILTIN_TASKS.map((t) => h("option", { value: t }))),
+      taskNames,
       h("div", { class: "row" },
         field("Arguments (JSON list)", args, { name: "args" }),
         field("Keyword arguments (JSON object)", kwargs, { name: "kwargs" })),
