@@ -147,3 +147,10 @@ def test_http_callback_to_a_private_address_is_refused(store: SqlStore, worker: 
     done = wait_for(store, job, lambda j: j.finished)
     assert done.status == "failed"
     assert "private, loopback or otherwise internal address" in (done.error_message or "")
+
+
+def test_the_last_progress_report_is_kept_with_the_outcome(store: SqlStore, worker: Worker) -> None:
+    job = submit(store, task="test.steps", kwargs={"count": 3})
+    done = wait_for(store, job, lambda j: j.finished)
+    assert done.status == "completed"
+    assert (done.progress["current"], done.progress["percent"]) == (3, 100.0)

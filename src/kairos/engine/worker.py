@@ -7,6 +7,7 @@ lease) is told to stop. Jobs whose worker vanished are resolved by `reap_expired
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -110,10 +111,8 @@ class Worker:
                     status=JobStatus.PENDING, retry_at=self.clock(),
                     error_message="interrupted by a worker shutdown; running it again",
                 )
-            progress = ctx.take_progress()
-            if progress is not None:
-                self.store.renew_leases(self.name, {job.id: progress}, [job.id], self.clock(),
-                                        self.lease_seconds)
+            # The last progress report travels with the outcome: one write to end a job.
+            outcome = dataclasses.replace(outcome, progress=ctx.take_progress())
             if not self.store.finish_job(job.id, self.name, outcome, self.clock()):
                 log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
         except Exception:

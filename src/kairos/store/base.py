@@ -100,6 +100,7 @@ class JobOutcome:
     error_message: str | None = None
     content_hash: str | None = None
     retry_at: datetime | None = None
+    progress: dict[str, Any] | None = None  # the last progress report, saved with the outcome
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -160,6 +160,8 @@ class JobStoreMixin:
                 }
                 if outcome.content_hash is not None:
                     values["has_changes"] = _differs_from_previous(conn, job_id, outcome.content_hash)
+            if outcome.progress is not None:
+                values["progress"] = outcome.progress
             result = conn.execute(jobs.update().where(owned).values(**values))
         return bool(result.rowcount)
 
