@@ -9,26 +9,17 @@ import httpx
 import pytest
 
 from tests.acceptance.conftest import KairosProcess, list_all, parse_time, wait_for
+from tests.seed_bodies import (
+    DAILY_DIGEST,
+    DAILY_REPORT,
+    FOLLOW_UP,
+    HOURLY_SYNC,
+    PAUSE,
+    SEND_REMINDER,
+    UPDATE,
+)
 
 pytestmark = pytest.mark.slow
-
-# Seed 002 (workflow callbacks: once / delayed / cron, paused through PUT).
-DAILY_REPORT = {"name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",
-                "callback_type": "workflow", "callback_id": "workflow-456", "status": "active"}
-SEND_REMINDER = {"name": "Send Reminder", "type": "once", "next_run": "2024-12-20T15:00:00Z",
-                 "callback_type": "workflow", "callback_id": "workflow-789"}
-FOLLOW_UP = {"name": "Follow-up", "type": "delayed", "delay_seconds": 3600,
-             "callback_type": "workflow", "callback_id": "workflow-123"}
-HOURLY_SYNC = {"name": "Hourly Sync", "type": "cron", "cron_expression": "0 * * * *",
-               "callback_type": "workflow", "callback_id": "sync-workflow"}
-PAUSE = {"status": "paused"}
-UPDATE = {"name": "Updated Schedule", "cron_expression": "0 10 * * *", "status": "paused"}
-
-# Seed 003 (Celery beat / APScheduler project schedules).
-DAILY_DIGEST = {"name": "email.daily-digest", "scheduler": "celery-beat", "trigger_type": "cron",
-                "trigger": {"minute": "0", "hour": "9", "day_of_week": "*"},
-                "task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"},
-                "enabled": True}
 
 
 def created(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:

@@ -6,16 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-SEED_002_CRON = {"name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",
-                 "callback_type": "workflow", "callback_id": "workflow-456", "status": "active"}
-SEED_002_ONCE = {"name": "Send Reminder", "type": "once", "next_run": "2024-12-20T15:00:00Z",
-                 "callback_type": "workflow", "callback_id": "workflow-789"}
-SEED_002_DELAYED = {"name": "Follow-up", "type": "delayed", "delay_seconds": 3600,
-                    "callback_type": "workflow", "callback_id": "workflow-123"}
-SEED_003 = {"name": "email.daily-digest", "scheduler": "celery-beat", "trigger_type": "cron",
-            "trigger": {"minute": "0", "hour": "9", "day_of_week": "*"},
-            "task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"},
-            "enabled": True}
+from tests.seed_bodies import DAILY_DIGEST, DAILY_REPORT, FOLLOW_UP, SEND_REMINDER
 
 
 def problem_fields(response: Any) -> list[str]:
@@ -24,13 +15,13 @@ def problem_fields(response: Any) -> list[str]:
 
 
 def test_seed_002_bodies_create_callback_schedules(api: TestClient) -> None:
-    cron = api.post("/schedules", json=SEED_002_CRON)
+    cron = api.post("/schedules", json=DAILY_REPORT)
     assert cron.status_code == 201, cron.text
     assert cron.json()["kind"] == "callback"
     assert cron.json()["schedule_description"] == "At 09:00"
-    once = api.post("/schedules", json=SEED_002_ONCE).json()
+    once = api.post("/schedules", json=SEND_REMINDER).json()
     assert once["trigger_type"] == "once" and once["run_at"] == "2024-12-20T15:00:00Z"
-    delayed = api.post("/schedules", json=SEED_002_DELAYED).json()
+    delayed = api.post("/schedules", json=FOLLOW_UP).json()
     assert delayed["trigger_type"] == "delayed" and delayed["delay_seconds"] == 3600
 
     paused = api.put(f"/schedules/{cron.json()['id']}", json={"status": "paused"})
@@ -46,10 +37,10 @@ def test_seed_002_bodies_create_callback_schedules(api: TestClient) -> None:
 
 
 def test_seed_003_body_needs_a_scheduler_link(api: TestClient) -> None:
-    refused = api.post("/schedules", json=SEED_003)
+    refused = api.post("/schedules", json=DAILY_DIGEST)
     assert refused.status_code == 400
     assert problem_fields(refused) == ["body.scheduler"]
-    body = {k: v for k, v in SEED_003.items() if k != "scheduler"}
+    body = {k: v for k, v in DAILY_DIGEST.items() if k != "scheduler"}
     created = api.post("/schedules", json=body)
     assert created.status_code == 201
     data = created.json()

@@ -30,10 +30,8 @@ router = APIRouter(tags=["jobs"], responses={
 def create_job(body: JobCreate, request: Request, access: Operator, store: StoreDep,
                runtime: RuntimeDep) -> JSONResponse:
     def produce() -> JobPublic:
-        job = build_job(body.model_dump(exclude_unset=True) | {
-            "max_attempts": body.max_attempts, "retry_delay_seconds": body.retry_delay_seconds,
-            "timeout_seconds": body.timeout_seconds,
-        }, job_id=new_id("job"), workspace_id=access.workspace.id, now=utcnow())
+        job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
+                        now=utcnow())
         store.add_job(job)
         runtime.job_created()
         return job_public(job)

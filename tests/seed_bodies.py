@@ -1,0 +1,32 @@
+"""The request bodies of the seed documents, as they stand, for every test that sends them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Seed 002 (workflow callbacks: once / delayed / cron, paused through PUT).
+DAILY_REPORT: dict[str, Any] = {
+    "name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",
+    "callback_type": "workflow", "callback_id": "workflow-456", "status": "active",
+}
+SEND_REMINDER: dict[str, Any] = {
+    "name": "Send Reminder", "type": "once", "next_run": "2024-12-20T15:00:00Z",
+    "callback_type": "workflow", "callback_id": "workflow-789",
+}
+FOLLOW_UP: dict[str, Any] = {
+    "name": "Follow-up", "type": "delayed", "delay_seconds": 3600,
+    "callback_type": "workflow", "callback_id": "workflow-123",
+}
+HOURLY_SYNC: dict[str, Any] = {
+    "name": "Hourly Sync", "type": "cron", "cron_expression": "0 * * * *",
+    "callback_type": "workflow", "callback_id": "sync-workflow",
+}
+PAUSE: dict[str, Any] = {"status": "paused"}
+UPDATE: dict[str, Any] = {"name": "Updated Schedule", "cron_expression": "0 10 * * *", "status": "paused"}
+
+# Seed 003 (Celery beat / APScheduler project schedules).
+DAILY_DIGEST: dict[str, Any] = {
+    "name": "email.daily-digest", "scheduler": "celery-beat", "trigger_type": "cron",
+    "trigger": {"minute": "0", "hour": "9", "day_of_week": "*"},
+    "task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"}, "enabled": True,
+}
