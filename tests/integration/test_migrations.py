@@ -19,11 +19,13 @@ def test_upgraded_schema_matches_the_models(database_url: str) -> None:
 
 
 def test_upgrade_twice_is_harmless(database_url: str) -> None:
-    from kairos.store.sqlalchemy.migrate import upgrade
+    from alembic.script import ScriptDirectory
+
+    from kairos.store.sqlalchemy.migrate import alembic_config, upgrade
 
     upgrade(database_url)
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     engine.dispose()
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()

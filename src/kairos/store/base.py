@@ -14,32 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from kairos.domain.jobs import Fire, Job, JobStatus
 from kairos.domain.schedules import Schedule
-
-T = TypeVar("T")
+from kairos.store.access import AccessStore
+from kairos.store.delivery import DeliveryStore
+from kairos.store.pages import Page as Page
+from kairos.store.pages import PageResult as PageResult
+from kairos.store.scraping import ScrapeStore
 
 # `last_used_at` of an API key is kept to this precision: writing it on every request would
 # turn each read into a write.
 KEY_TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Page:
-    limit: int = 50
-    offset: int = 0
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class PageResult(Generic[T]):
-    items: list[T]
-    total: int
-    has_more: bool
-    next_cursor: str | None
-    total_exact: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +97,7 @@ class StoredResponse:
     body: Any
 
 
-class Store(Protocol):
+class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
     # workspaces and keys
     def ensure_workspace(self, slug: str, name: str, now: datetime) -> Workspace: ...
     def get_workspace(self, ref: str) -> Workspace: ...

@@ -6,14 +6,21 @@ import random
 
 import sqlalchemy as sa
 
+from kairos.store.sqlalchemy.access import AccessStoreMixin
 from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
+from kairos.store.sqlalchemy.results import ResultStoreMixin
 from kairos.store.sqlalchemy.schedules import ScheduleStoreMixin
+from kairos.store.sqlalchemy.strategies import StrategyStoreMixin
 from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 
-class SqlStore(WorkspaceStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin):
+class SqlStore(
+    WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
+    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin,
+):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 
     def __init__(self, url: str, *, pool_size: int = 10, rng: random.Random | None = None) -> None:

@@ -225,3 +225,8 @@ idempotency_keys = sa.Table(
     _json(name="response", nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
+
+
+# Each area keeps its tables in a module of its own, on this same metadata; importing them here
+# means whoever imports `metadata` (Alembic, the migration test) sees every table.
+from kairos.store.sqlalchemy import access_tables, delivery_tables, scrape_tables  # noqa: E402, F401

@@ -1,0 +1,9 @@
+"""People, memberships, sessions, API keys and the audit log."""
+
+from __future__ import annotations
+
+from kairos.store.sqlalchemy.database import Database
+
+
+class AccessStoreMixin:
+    db: Database

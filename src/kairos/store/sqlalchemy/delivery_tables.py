@@ -1,0 +1,7 @@
+"""The table of webhook deliveries."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+
+from kairos.store.sqlalchemy.tables import ID, JSONType, UTCDateTime, metadata  # noqa: F401
