@@ -88,6 +88,9 @@ class JobOutcome:
     content_hash: str | None = None
     retry_at: datetime | None = None
     progress: dict[str, Any] | None = None  # the last progress report, saved with the outcome
+    # The items a job produced, when its kind makes a list of them (scrape): stored per job, compared
+    # with the previous run, and sent to the webhook. None means "the result is the list".
+    items: list[Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
