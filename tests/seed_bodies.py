@@ -30,3 +30,25 @@ DAILY_DIGEST: dict[str, Any] = {
     "trigger": {"minute": "0", "hour": "9", "day_of_week": "*"},
     "task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"}, "enabled": True,
 }
+
+# Seed 004 (interval/cron URL scrapes with strategies and webhooks). The seed's strategy id is a
+# placeholder for one of the reader's strategies: tests substitute one that exists.
+SEED_004_STRATEGY_ID = "550e8400-e29b-41d4-a716-446655440000"
+SCRAPE_INTERVAL: dict[str, Any] = {
+    "strategy_id": SEED_004_STRATEGY_ID, "url": "https://example.com/products",
+    "interval_seconds": 3600, "webhook_url": "https://your-app.com/webhooks/meter",
+}
+SCRAPE_CRON: dict[str, Any] = {
+    "strategy_id": SEED_004_STRATEGY_ID, "url": "https://example.com/products",
+    "cron_expression": "0 9 * * *", "webhook_url": "https://your-app.com/webhooks/meter",
+}
+SCRAPE_INTERVAL_MINIMAL: dict[str, Any] = {
+    "strategy_id": SEED_004_STRATEGY_ID, "url": "https://example.com/products",
+    "interval_seconds": 3600,
+}
+SCRAPE_CRON_MINIMAL: dict[str, Any] = {
+    "strategy_id": SEED_004_STRATEGY_ID, "url": "https://example.com/products",
+    "cron_expression": "0 9 * * *",
+}
+SCRAPE_DISABLE: dict[str, Any] = {"enabled": False}
+SCRAPE_CHANGE_INTERVAL: dict[str, Any] = {"interval_seconds": 7200}

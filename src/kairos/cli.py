@@ -112,7 +112,9 @@ def migrate() -> None:
 
 
 def main() -> None:
+    from kairos.cli_users import app as users_app
     from kairos.client_cli import register
 
     register(app)
+    app.add_typer(users_app, name="users")
     app()

@@ -62,6 +62,38 @@ class JobNotFound(NotFound):
     resource = "job"
 
 
+class DeliveryNotFound(NotFound):
+    resource = "delivery"
+
+
+class StrategyNotFound(NotFound):
+    resource = "strategy"
+
+
+class ExtractionError(KairosError):
+    """The strategy could not extract items from the document."""
+
+    status = 400
+
+    def __init__(self, detail: str | None = None, loc: tuple[str | int, ...] = ()) -> None:
+        # `loc` names the part of the strategy (or its parameters) that failed, such as
+        # ("item",), ("fields", "price", "selector") or ("parameters", "city").
+        self.loc = loc
+        super().__init__(detail)
+
+
+class UserNotFound(NotFound):
+    resource = "user"
+
+
+class MemberNotFound(NotFound):
+    resource = "member"
+
+
+class ApiKeyNotFound(NotFound):
+    resource = "API key"
+
+
 class Conflict(KairosError):
     """The resource is not in a state that allows this."""
 
@@ -80,6 +112,16 @@ class Forbidden(KairosError):
     status = 403
 
 
+class TooManyAttempts(KairosError):
+    """Too many failed sign-ins or bad keys; try again later."""
+
+    status = 429
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(detail or f"too many failed attempts; try again in {self.retry_after} s")
+
+
 class PayloadTooLarge(KairosError):
     """The request body is larger than 1 MiB."""
 
@@ -91,6 +133,18 @@ class TaskNotRegistered(KairosError):
 
     def __init__(self, name: str, what: str = "task") -> None:
         super().__init__(f"{what} {name!r} is not registered")
+
+
+class FetchFailed(KairosError):
+    """A page could not be fetched."""
+
+    status = 400
+
+    def __init__(self, url: str, reason: str, *, http_status: int | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        self.http_status = http_status
+        super().__init__(f"{url}: {reason}")
 
 
 class JobCancelled(Exception):

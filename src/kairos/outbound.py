@@ -1,25 +1,36 @@
-"""Outgoing HTTP goes through here: timeouts, the User-Agent and the private-network guard.
+"""Outgoing HTTP goes through here: timeouts, the User-Agent, the private-network guard, redirects.
 
 The guard lives in the connection layer (an httpcore network backend): the host name is
 resolved once, every address is checked, and the socket is opened to the checked address. A
 name that resolves to a public address when checked and a private one when connected (DNS
-rebinding) therefore cannot slip through, and every redirect hop passes the same check.
+rebinding) therefore cannot slip through.
+
+Clients never follow redirects on their own: `send` follows them one hop at a time, checks the
+scheme of each new URL, and opens each hop through the same guarded backend, so a public page
+that redirects to 169.254.169.254 is refused like a direct request would be.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
 from kairos import __version__
+from kairos.exceptions import KairosError
 
 USER_AGENT = f"Kairos/{__version__} (+https://github.com/kairos-scheduler/kairos; scheduled job)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+MAX_REDIRECTS = 5
+ALLOWED_SCHEMES = ("http", "https")
+
+# host, port -> the addresses the host name stands for. Tests inject their own to map a name
+# to 127.0.0.1 without touching /etc/hosts or the network.
+Resolver = Callable[[str, int], list[str]]
 
 # Networks no user-supplied URL may reach: beside what `ipaddress` calls private, loopback,
 # link-local (which holds the cloud metadata address 169.254.169.254), multicast, reserved and
@@ -32,8 +43,24 @@ _EXTRA_BLOCKED = [
 ]
 
 
-class BlockedAddress(httpx.ConnectError):
+class BlockedAddress(httpcore.ConnectError):
     """The URL resolves to an address user-supplied URLs may not reach."""
+
+
+class RedirectRefused(KairosError):
+    """A redirect led somewhere Kairos will not follow (another scheme, or too many hops)."""
+
+    status = 400
+
+
+def is_refused(exc: BaseException) -> bool:
+    """Whether an httpx error came from the private-network guard (no point retrying it)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BlockedAddress):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -50,6 +77,9 @@ def is_blocked(address: str) -> bool:
     """Whether a literal IP address lies in a network user URLs may not reach."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            # A socket to ::ffff:a.b.c.d reaches a.b.c.d: that address decides.
+            return is_blocked(str(ip.ipv4_mapped))
         inner = _embedded_ipv4(ip)
         if inner is not None and is_blocked(str(inner)):
             return True
@@ -60,8 +90,26 @@ def is_blocked(address: str) -> bool:
     )
 
 
+def _nothing_blocked(address: str) -> bool:
+    return False
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the operating system gives for `host`."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
+    return [str(info[4][0]) for info in infos]
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """Resolve once, refuse blocked addresses, connect to the address that was checked."""
+
+    def __init__(self, resolver: Resolver = system_resolver,
+                 blocked: Callable[[str], bool] = is_blocked) -> None:
+        self.resolver = resolver
+        self.blocked = blocked
 
     def connect_tcp(
         self,
@@ -71,29 +119,113 @@ class GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from exc
-        addresses = [str(info[4][0]) for info in infos]
-        blocked = [a for a in addresses if is_blocked(a)]
+        addresses = self.resolver(host, port)
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot resolve {host!r}: no addresses")
+        blocked = [a for a in addresses if self.blocked(a)]
         if blocked:
-            raise httpcore.ConnectError(
+            raise BlockedAddress(
                 f"refused to connect to {host!r}: it resolves to {blocked[0]}, a private, "
                 "loopback or otherwise internal address (set KAIROS_ALLOW_PRIVATE_NETWORKS=1 "
                 "to allow it)"
             )
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        # Like socket.create_connection: try each checked address in turn (`localhost` may
+        # give ::1 first to a server listening on 127.0.0.1 only).
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
 
 
-def make_client(*, allow_private_networks: bool, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Client:
-    """The one HTTP client user-supplied URLs are fetched with."""
+def make_client(
+    *, allow_private_networks: bool, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    resolver: Resolver | None = None, blocked: Callable[[str], bool] = is_blocked,
+) -> httpx.Client:
+    """The one HTTP client user-supplied URLs are fetched with. Send through `send`/`request`.
+
+    `resolver` and `blocked` exist for tests: a resolver that maps a test name to 127.0.0.1, and
+    a policy that lets a test reach its own local server while every other address is checked.
+    """
     transport = httpx.HTTPTransport(retries=0)
-    if not allow_private_networks:
-        transport._pool._network_backend = GuardedBackend()
+    policy = _nothing_blocked if allow_private_networks else blocked
+    transport._pool._network_backend = GuardedBackend(resolver or system_resolver, policy)
+    # An explicit transport already keeps environment proxies out (a proxy would connect on
+    # our behalf, past the guard); trust_env=False also keeps .netrc credentials out.
     return httpx.Client(
         transport=transport,
         timeout=timeout,
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
+        trust_env=False,
     )
+
+
+def check_url(url: httpx.URL) -> None:
+    if url.scheme not in ALLOWED_SCHEMES or not url.host:
+        raise RedirectRefused(f"refused to follow a redirect to {str(url)!r}: only absolute "
+                              "http:// and https:// URLs are followed")
+
+
+def _next_request(client: httpx.Client, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+    """The request for the next hop, as a browser would make it."""
+    location = response.headers["Location"]
+    try:
+        url = request.url.join(location)
+    except httpx.InvalidURL as exc:
+        raise RedirectRefused(f"the redirect from {request.url} has an invalid Location {location!r}") from exc
+    if url.fragment == "" and request.url.fragment:
+        url = url.copy_with(fragment=request.url.fragment)
+    check_url(url)
+    method = request.method
+    content: bytes | None = request.content if request.method not in ("GET", "HEAD") else None
+    if (response.status_code == 303 and method != "HEAD") or (
+            response.status_code in (301, 302) and method == "POST"):
+        method, content = "GET", None
+    headers = httpx.Headers(request.headers)
+    headers.pop("Host", None)
+    if content is None:
+        headers.pop("Content-Length", None)
+        headers.pop("Content-Type", None)
+        headers.pop("Transfer-Encoding", None)
+    if url.host != request.url.host or url.scheme != request.url.scheme:
+        # Credentials meant for one origin are not handed to another.
+        headers.pop("Authorization", None)
+        headers.pop("Cookie", None)
+    return client.build_request(method, url, headers=headers, content=content,
+                                extensions=request.extensions)
+
+
+def send(
+    client: httpx.Client, request: httpx.Request, *, stream: bool = False,
+    max_redirects: int = MAX_REDIRECTS,
+) -> httpx.Response:
+    """Send `request`, following up to `max_redirects` redirects hop by hop.
+
+    Each hop's URL must be http(s); each hop connects through the client's guarded backend.
+    With `stream=True` the caller must close the final response.
+    """
+    check_url(request.url)
+    history: list[httpx.Response] = []
+    while True:
+        response = client.send(request, stream=stream)
+        if not response.has_redirect_location:
+            response.history = history
+            return response
+        response.close()
+        if len(history) >= max_redirects:
+            raise RedirectRefused(f"more than {max_redirects} redirects, starting at "
+                                  f"{history[0].request.url if history else request.url}")
+        history.append(response)
+        request = _next_request(client, request, response)
+
+
+def request(
+    client: httpx.Client, method: str, url: str, *, max_redirects: int = MAX_REDIRECTS,
+    **kwargs: Any,
+) -> httpx.Response:
+    """`client.request`, with redirects followed hop by hop (see `send`); the body is read."""
+    return send(client, client.build_request(method, url, **kwargs), max_redirects=max_redirects)

@@ -27,6 +27,29 @@ class Settings(BaseSettings):
     scheduler_max_sleep_seconds: float = Field(default=1.0, gt=0)
     job_lease_seconds: float = Field(default=30.0, gt=1)
     job_default_timeout_seconds: float = Field(default=3600.0, gt=0)
+    # Scrape fetching: politeness towards the sites scraped, and limits on what one page may cost.
+    fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    fetch_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    fetch_per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    fetch_politeness_delay_seconds: float = Field(default=1.0, ge=0)
+    fetch_max_attempts: int = Field(default=3, ge=1, le=10)
+    fetch_max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    # Access (docs/access.md): browser sessions and the throttling of failed sign-ins and bad keys.
+    session_lifetime_hours: float = Field(default=12.0, gt=0)
+    secure_cookies: bool = False  # set it when Kairos is served over HTTPS
+    auth_ip_failure_limit: int = Field(default=20, ge=1)
+    auth_ip_window_seconds: int = Field(default=300, ge=1)
+    auth_account_failure_limit: int = Field(default=5, ge=1)
+    auth_account_window_seconds: int = Field(default=900, ge=1)
+    # Webhooks (docs/webhooks.md): retry delays after each failed attempt, in seconds; one
+    # attempt more than there are delays.
+    webhook_backoff_seconds: str = "30,120,600,3600,14400,43200"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_concurrency: int = Field(default=8, ge=1, le=256)
+    # Where users reach this Kairos (https://kairos.example.com); Slack messages link to jobs
+    # only when it is set.
+    public_url: str = ""
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

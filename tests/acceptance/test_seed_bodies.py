@@ -15,6 +15,11 @@ from tests.seed_bodies import (
     FOLLOW_UP,
     HOURLY_SYNC,
     PAUSE,
+    SCRAPE_CHANGE_INTERVAL,
+    SCRAPE_CRON,
+    SCRAPE_DISABLE,
+    SCRAPE_INTERVAL,
+    SEED_004_STRATEGY_ID,
     SEND_REMINDER,
     UPDATE,
 )
@@ -196,3 +201,32 @@ def test_seed_003_body_without_scheduler_is_a_kairos_task_schedule(kairos: Kairo
                                                    "cursor": first_page["next_cursor"]}))
         assert rest["has_more"] is False
         assert {first_page["items"][0]["id"], rest["items"][0]["id"]} == {sid, second["id"]}
+
+
+def test_seed_004_scrape_schedules(kairos: KairosProcess) -> None:
+    with kairos.client() as client:
+        strategy = client.post("/strategies", json={"name": "products", "type": "css",
+                                                    "item": "li", "fields": {"name": "span"}})
+        assert strategy.status_code == 201, strategy.text
+        # The seed's strategy id stands for one of the reader's strategies.
+        mine = {"strategy_id": strategy.json()["id"]}
+        assert SCRAPE_INTERVAL["strategy_id"] == SEED_004_STRATEGY_ID
+        interval = created(client, {**SCRAPE_INTERVAL, **mine})
+        cron = created(client, {**SCRAPE_CRON, **mine})
+        for made in (interval, cron):
+            assert made["kind"] == "scrape"
+            assert (made["strategy_id"], made["url"], made["urls"]) == (
+                mine["strategy_id"], "https://example.com/products", None)
+            assert made["webhook_url"] == "https://your-app.com/webhooks/meter"
+            assert made["webhook_secret"].startswith("whsec_")
+        assert (interval["trigger_type"], interval["interval_seconds"]) == ("interval", 3600)
+        assert (cron["trigger_type"], cron["cron_expression"]) == ("cron", "0 9 * * *")
+        assert parse_time(cron["next_run_at"]) == next_daily(9)
+
+        changed = ok(client.patch(f"/schedules/{interval['id']}", json=SCRAPE_CHANGE_INTERVAL))
+        assert changed["interval_seconds"] == 7200
+        assert ok(client.patch(f"/schedules/{interval['id']}", json=SCRAPE_DISABLE))["enabled"] is False
+
+        unknown = client.post("/schedules", json=SCRAPE_INTERVAL)
+        assert unknown.status_code == 400, unknown.text
+        assert ["body", "strategy_id"] in [e["loc"] for e in unknown.json()["errors"]]

@@ -38,3 +38,27 @@ def key_for(store: SqlStore):  # type: ignore[no-untyped-def]
         return secret
 
     return make
+
+
+@pytest.fixture
+def user_for(store: SqlStore):  # type: ignore[no-untyped-def]
+    """Make an account, a member of `workspace` with `role` unless role is None; returns its email.
+
+    Every account's password is `PASSWORD` of tests/integration/access_helpers.py.
+    """
+    from kairos.api.passwords import hash_password
+    from kairos.ids import new_id
+    from kairos.store.access import User
+    from tests.integration.access_helpers import PASSWORD
+
+    def make(role: str | None, workspace: str = "default", email: str | None = None) -> str:
+        now = utcnow()
+        user = User(id=new_id("usr"), email=email or f"{new_id('u')[-12:]}@example.com", created_at=now)
+        store.add_user(user, hash_password(PASSWORD))
+        if role is not None:
+            ws = store.ensure_workspace(workspace, workspace, now)
+            store.add_member(ws.id, user.id, role, now)
+        return user.email
+
+    return make
+

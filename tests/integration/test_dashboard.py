@@ -31,8 +31,9 @@ BASE = "/api/v1/workspaces/default"
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
-# `call("POST", `/schedules/${id(scheduleId)}/trigger`, …)`: every request in api.js has this shape.
-CALL = re.compile(r"""\bcall\(\s*"(GET|POST|PUT|PATCH|DELETE)"\s*,\s*(["`])([^"`]*)\2""")
+# `call("POST", `/schedules/${id(scheduleId)}/trigger`, …)` (inside the workspace) or
+# `callRoot("POST", "/auth/login", …)` (under /api/v1): every request in api.js has one of these shapes.
+CALL = re.compile(r"""\b(call|callRoot)\(\s*"(GET|POST|PUT|PATCH|DELETE)"\s*,\s*(["`])([^"`]*)\3""")
 IMPORT = re.compile(r"""^\s*(?:import|export)\b[^"'`;]*?\bfrom\s*["']([^"']+)["']""", re.MULTILINE)
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']""")
 MARKUP_SINKS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
@@ -117,7 +118,15 @@ def normalise(path: str) -> str:
 
 
 def api_calls(source: str) -> list[tuple[str, str]]:
-    return [(method, path) for method, _, path in CALL.findall(source)]
+    """Every request api.js can send, as (method, full route path with `{}` placeholders)."""
+    base = re.search(r'API_BASE = "([^"]+)"', source)
+    root = re.search(r'API_ROOT = "([^"]+)"', source)
+    assert base is not None and root is not None
+    return [(method, normalise((base.group(1) + "{}" if fn == "call" else root.group(1)) + path))
+            for fn, method, _, path in CALL.findall(source)]
+
+
+API_JS_CALLS = api_calls((STATIC / "api.js").read_text())
 
 
 # ---- the page and its assets ---------------------------------------------------------------------
@@ -206,34 +215,40 @@ def test_scripts_build_the_page_without_parsing_markup(client: TestClient) -> No
 
 # ---- the dashboard and the API agree --------------------------------------------------------------
 
-def test_the_script_calls_only_routes_and_methods_the_api_has(client: TestClient, app: FastAPI) -> None:
-    scripts = script_graph(client)
-    api_js = scripts["/static/api.js"]
-    base = re.search(r'API_BASE = "([^"]+)"', api_js)
-    assert base is not None
-    calls = api_calls(api_js)
-    # Each `call(` is either the definition or one request the regex read; none slipped past it.
-    assert api_js.count("call(") == len(calls) + 1
-    assert len(calls) >= 15
+def test_every_request_in_api_js_is_read_by_the_check(client: TestClient) -> None:
+    api_js = script_graph(client)["/static/api.js"]
+    assert api_calls(api_js) == API_JS_CALLS
+    # Each `call(` / `callRoot(` is either a definition or one request the regex read; none slipped past it.
+    assert api_js.count("call(") + api_js.count("callRoot(") == len(API_JS_CALLS) + 2
+    assert len(API_JS_CALLS) >= 40
 
-    routes = {normalise(path): set(ops) for path, ops in app.openapi()["paths"].items()}
-    for method, path in calls:
-        route = normalise(base.group(1) + "{workspace}" + path)
-        assert route in routes, f"{method} {path}: no such route"
-        assert method.lower() in routes[route], f"{method} {path}: the route has {sorted(routes[route])}"
-
-    called = {(m, normalise(base.group(1) + "{}" + p)) for m, p in calls}
+    called = set(API_JS_CALLS)
     for needed in [("GET", "/schedules"), ("POST", "/schedules"), ("DELETE", "/schedules/{}"),
                    ("POST", "/schedules/{}/trigger"), ("POST", "/schedules/{}/pause"),
                    ("POST", "/schedules/{}/resume"), ("POST", "/schedules/{}/enable"),
                    ("POST", "/schedules/{}/disable"), ("GET", "/schedules/{}/preview"),
                    ("POST", "/schedules:preview"), ("GET", "/jobs"), ("GET", "/jobs/{}"),
-                   ("DELETE", "/jobs/{}")]:
-        assert (needed[0], normalise(base.group(1) + "{}" + needed[1])) in called, needed
+                   ("DELETE", "/jobs/{}"), ("GET", "/jobs/{}/results"), ("GET", "/me"),
+                   ("GET", "/members"), ("POST", "/members"), ("PATCH", "/members/{}"), ("DELETE", "/members/{}"),
+                   ("GET", "/api-keys"), ("POST", "/api-keys"), ("DELETE", "/api-keys/{}"), ("GET", "/audit-log"),
+                   ("GET", "/strategies"), ("POST", "/strategies"), ("PATCH", "/strategies/{}"),
+                   ("POST", "/strategies/{}/test"), ("POST", "/strategies:test"), ("GET", "/schedules/{}/changes"),
+                   ("GET", "/schedules/{}/deliveries"), ("POST", "/schedules/{}/webhook-secret/regenerate")]:
+        assert (needed[0], "/api/v1/workspaces/{}" + needed[1]) in called, needed
+    for needed in [("POST", "/auth/login"), ("GET", "/auth/session"), ("POST", "/auth/logout"),
+                   ("GET", "/workspaces"), ("POST", "/workspaces")]:
+        assert (needed[0], "/api/v1" + needed[1]) in called, needed
 
-    for url, source in scripts.items():
+    for url, source in script_graph(client).items():
         if url != "/static/api.js":
             assert "/api/" not in source and "fetch(" not in source, f"{url} talks to the API itself"
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(set(API_JS_CALLS)), ids=lambda v: str(v))
+def test_the_script_calls_only_routes_and_methods_the_api_has(app: FastAPI, method: str, route: str) -> None:
+    routes = {normalise(path): set(ops) for path, ops in app.openapi()["paths"].items()}
+    assert route in routes, f"{method} {route}: no such route"
+    assert method.lower() in routes[route], f"{method} {route}: the route has {sorted(routes[route])}"
 
 
 def _query_parameters(app: FastAPI, path: str, method: str = "get") -> set[str]:

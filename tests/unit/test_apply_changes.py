@@ -159,7 +159,7 @@ def test_task_fields_change_the_payload_only() -> None:
 def test_a_kind_that_is_not_available_cannot_be_switched_to() -> None:
     assert errors_of(daily(), {"target": "python"}) == [
         (("kind",), "kind 'reddit' is not available in this version of Kairos "
-                    "(available: task, callback)")]
+                    "(available: task, callback, scrape)")]
 
 
 def test_policy_changes_are_checked() -> None:

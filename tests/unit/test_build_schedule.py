@@ -140,13 +140,12 @@ def test_fields_of_several_kinds_conflict() -> None:
     [
         ({"kind": "reddit", "target": "python"}, "reddit"),
         ({"target": "python", "mode": "monitor"}, "reddit"),
-        ({"strategy_id": "strat_1", "url": "https://example.com/"}, "scrape"),
     ],
 )
-def test_scrape_and_reddit_are_not_available(values: dict[str, Any], kind: str) -> None:
+def test_reddit_is_not_available(values: dict[str, Any], kind: str) -> None:
     assert errors_of({**values, "cron_expression": "0 9 * * *"}) == [
         (("kind",), f"kind {kind!r} is not available in this version of Kairos "
-                    "(available: task, callback)")]
+                    "(available: task, callback, scrape)")]
 
 
 def test_nothing_to_run() -> None:
@@ -176,7 +175,7 @@ def test_args_and_kwargs_are_capped_at_64_kib_of_json() -> None:
 def test_every_problem_is_reported_at_once() -> None:
     assert errors_of({"task": "", "args": {}, "executor": "ray", "interval_seconds": 5,
                       "misfire_policy": "never", "overlap_policy": "queue_all",
-                      "jitter_seconds": -1, "webhook_url": "https://example.com/hook",
+                      "jitter_seconds": -1, "webhook_url": "ftp://example.com/hook",
                       "scheduler": "cron"}) == [
         (("task",), "a registered task name (1-200 characters) is required"),
         (("args",), "must be a list"),
@@ -186,7 +185,7 @@ def test_every_problem_is_reported_at_once() -> None:
         (("misfire_policy",), "must be one of run_once, skip, run_all"),
         (("overlap_policy",), "must be one of skip, allow, queue_one, cancel_previous"),
         (("scheduler",), "must be one of kairos, celery-beat, apscheduler"),
-        (("webhook_url",), "webhook delivery is not available in this version of Kairos"),
+        (("webhook_url",), "must be an absolute http:// or https:// URL"),
     ]
 
 

@@ -44,8 +44,7 @@ def test_a_callback_job() -> None:
         ({}, [(("kind",), "say what to run: a `task`, a `callback_type`/`callback_id`, or an "
                           "explicit `kind`")]),
         ({"kind": "scrape", "url": "https://example.com/"},
-         [(("kind",), "kind 'scrape' is not available in this version of Kairos "
-                      "(available: task, callback)")]),
+         [(("strategy_id",), "the id of a strategy of this workspace is required")]),
         ({"task": "t", "kwargs": {"blob": "x" * 70_000}},
          [(("kwargs",), "must be at most 64 KiB of JSON")]),
         ({"task": "t", "callback_id": "w"},

@@ -8,9 +8,25 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import errors
+from kairos.api import errors, throttle
+from kairos.api.audit import AuditLog
 from kairos.api.limits import BodySizeLimit
-from kairos.api.routers import health, jobs, schedule_actions, schedules, tasks
+from kairos.api.routers import (
+    api_keys,
+    audit_log,
+    auth,
+    changes,
+    deliveries,
+    health,
+    jobs,
+    me,
+    members,
+    schedule_actions,
+    schedules,
+    strategies,
+    tasks,
+    workspaces,
+)
 from kairos.engine.runtime import Runtime
 from kairos.web import dashboard
 
@@ -38,11 +54,20 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
+    throttle.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (schedules, schedule_actions, jobs, tasks):
+    for module in (schedules, schedule_actions, jobs, tasks, changes):
         api.include_router(module.router)
+    for module in (me, members, api_keys, audit_log):
+        api.include_router(module.router)
+    api.include_router(deliveries.router)
+    api.include_router(strategies.router)
     app.include_router(api)
+    # Outside the `{workspace}` prefix: signing in, and listing or creating workspaces.
+    app.include_router(auth.router)
+    app.include_router(workspaces.router)
     app.include_router(health.router)
     dashboard.mount(app)
+    app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)
     return app

@@ -1,4 +1,8 @@
-"""API keys: how they look (`kr_…`), how they are stored (SHA-256 only), the bootstrap key."""
+"""API keys: how they look (`kr_…`), how they are stored (SHA-256 only), the bootstrap key.
+
+The bootstrap key is an ordinary admin key of workspace `default`: it can be listed and revoked
+at `/api-keys` like any other.
+"""
 
 from __future__ import annotations
 
@@ -27,11 +31,11 @@ def role_at_least(role: str, needed: str) -> bool:
 
 
 def create_key(store: Store, workspace_id: str, *, name: str, role: str, now: datetime,
-               secret: str | None = None) -> tuple[ApiKey, str]:
+               secret: str | None = None, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """Store a new key and return it with its secret, which is never shown again."""
     secret = secret or new_secret()
     key = ApiKey(id=new_id("key"), workspace_id=workspace_id, name=name, role=role,
-                 prefix=secret[:10], created_at=now, expires_at=None, last_used_at=None,
+                 prefix=secret[:10], created_at=now, expires_at=expires_at, last_used_at=None,
                  revoked_at=None)
     store.add_api_key(key, hash_key(secret))
     return key, secret

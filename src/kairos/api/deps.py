@@ -1,16 +1,26 @@
-"""FastAPI dependencies: the wired parts of the app and the caller's access, as Annotated aliases."""
+"""FastAPI dependencies: the wired parts of the app and the caller's access, as Annotated aliases.
+
+`require(role)` is the one gate of every workspace route. It accepts an API key (`X-API-Key` or
+`Authorization: Bearer`) or a browser session cookie, whose unsafe requests must also carry the
+session's CSRF token. Its order is fixed: who you are (401, or 429 while throttled), then whether
+the workspace is yours (404, exactly as if it did not exist), then whether your role suffices (403).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
 
 from kairos.api.auth import hash_key, role_at_least
+from kairos.api.sessions import SAFE_METHODS, csrf_ok, find_session, presented_session_token
+from kairos.api.throttle import Throttle, ip_scope
 from kairos.engine.runtime import Runtime
 from kairos.exceptions import Forbidden, Unauthorized, WorkspaceNotFound
 from kairos.settings import Settings
+from kairos.store.access import ApiKey, User
 from kairos.store.base import KEY_TOUCH_INTERVAL, Page, Store, Workspace
 from kairos.timeutil import utcnow
 
@@ -36,12 +46,27 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who is calling, before any workspace is looked at: a person (by session) or an API key."""
+
+    type: Literal["user", "key"]
+    id: str
+    label: str  # the email, or the key's name
+    key: ApiKey | None = None
+    user: User | None = None
+
+
+@dataclass(frozen=True)
 class Access:
     """Who is calling, in which workspace, with which role."""
 
     workspace: Workspace
     role: str
-    key_id: str
+    caller: Caller
+
+    @property
+    def key_id(self) -> str | None:
+        return self.caller.id if self.caller.type == "key" else None
 
 
 def _presented_key(request: Request) -> str | None:
@@ -55,33 +80,79 @@ def _presented_key(request: Request) -> str | None:
     return None
 
 
-def require(role: str):  # type: ignore[no-untyped-def]
+def _key_caller(request: Request, store: Store, settings: Settings, secret: str) -> Caller:
+    now = utcnow()
+    throttle = Throttle(store, settings)
+    throttle.check([ip_scope(request)], now)
+    key = store.find_api_key(hash_key(secret))
+    if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
+        throttle.fail([ip_scope(request)], now)
+        raise Unauthorized("invalid, revoked or expired API key")
+    if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
+        # Only a stale timestamp costs a write; reads stay reads.
+        store.touch_api_key(key.id, now)
+    return Caller(type="key", id=key.id, label=key.name, key=key)
+
+
+def session_caller(request: Request, store: Store) -> Caller:
+    """The signed-in person of the session cookie; unsafe methods need its CSRF token."""
+    token = presented_session_token(request)
+    found = find_session(store, token, utcnow()) if token else None
+    if token is None or found is None:
+        raise Unauthorized("not signed in, or the session has expired: sign in again")
+    if request.method not in SAFE_METHODS and not csrf_ok(request, token):
+        raise Forbidden("missing or wrong X-CSRF-Token header (send the csrf_token of your session)")
+    _, user = found
+    return Caller(type="user", id=user.id, label=user.email, user=user)
+
+
+def identify(request: Request, store: Store, settings: Settings) -> Caller:
+    """The caller by API key (preferred when both are sent) or by session cookie; else 401."""
+    secret = _presented_key(request)
+    if secret:
+        return _key_caller(request, store, settings, secret)
+    if presented_session_token(request):
+        return session_caller(request, store)
+    raise Unauthorized("missing credentials: send `X-API-Key: kr_…` or `Authorization: Bearer kr_…`, "
+                       "or sign in")
+
+
+def _current_caller(request: Request, store: StoreDep, settings: SettingsDep) -> Caller:
+    return identify(request, store, settings)
+
+
+CallerDep = Annotated[Caller, Depends(_current_caller)]
+
+
+def require(role: str) -> Callable[..., Access]:
+    """The dependency admitting callers with at least `role` in the path's workspace."""
+
     def dependency(
         request: Request,
         store: StoreDep,
+        settings: SettingsDep,
         workspace: Annotated[str, Path(description="Workspace id (`ws_…`) or slug")],
     ) -> Access:
-        secret = _presented_key(request)
-        if not secret:
-            raise Unauthorized("missing API key: send `X-API-Key: kr_…` or `Authorization: Bearer kr_…`")
-        key = store.find_api_key(hash_key(secret))
-        now = utcnow()
-        if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
-            raise Unauthorized("invalid, revoked or expired API key")
+        caller = identify(request, store, settings)
         try:
             target = store.get_workspace(workspace)
         except WorkspaceNotFound:
             raise WorkspaceNotFound(workspace) from None
-        if target.id != key.workspace_id:
+        if caller.key is not None:
+            held = caller.key.role if caller.key.workspace_id == target.id else None
+        else:
+            held = store.member_role(target.id, caller.id)
+        if held is None:
             # Another workspace's resources look exactly like missing ones.
             raise WorkspaceNotFound(workspace)
-        if not role_at_least(key.role, role):
-            raise Forbidden(f"this needs the {role} role; your key has {key.role}")
-        if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
-            # Only a stale timestamp costs a write; reads stay reads.
-            store.touch_api_key(key.id, now)
-        return Access(workspace=target, role=key.role, key_id=key.id)
+        if not role_at_least(held, role):
+            raise Forbidden(f"this needs the {role} role; you have {held}")
+        access = Access(workspace=target, role=held, caller=caller)
+        request.state.access = access  # read by the audit log once the response is known
+        return access
 
+    # The route-table test reads this to know each route's minimum role.
+    dependency.required_role = role  # type: ignore[attr-defined]
     return dependency
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from kairos.delivery.fields import WEBHOOK_FIELDS, webhook_columns
 from kairos.domain.describe import celery_to_cron
 from kairos.domain.jobs import Job, JobStatus
 from kairos.domain.schedules import (
@@ -51,7 +52,8 @@ KIND_FIELDS = {
     Kind.SCRAPE: SCRAPE_FIELDS,
     Kind.REDDIT: REDDIT_FIELDS,
 }
-AVAILABLE_KINDS = (Kind.TASK, Kind.CALLBACK)
+AVAILABLE_KINDS = (Kind.TASK, Kind.CALLBACK, Kind.SCRAPE)
+MAX_SCRAPE_URLS = 100
 POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "overlap_policy",
                  "max_attempts", "retry_delay_seconds", "timeout_seconds")
 
@@ -59,6 +61,7 @@ POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "o
 @dataclasses.dataclass(frozen=True)
 class Limits:
     min_interval_seconds: int = 60
+    allow_private_networks: bool = False
 
 
 class _Errors:
@@ -126,8 +129,10 @@ def kind_payload(kind: Kind, values: Mapping[str, Any], errors: _Errors) -> dict
     """Validate and collect the *what* of a schedule or one-off job."""
     if kind not in AVAILABLE_KINDS:
         errors.add("kind", f"kind {kind.value!r} is not available in this version of Kairos "
-                           "(available: task, callback)")
+                           "(available: task, callback, scrape)")
         return {}
+    if kind == Kind.SCRAPE:
+        return scrape_payload(values, errors)
     if kind == Kind.TASK:
         name = values.get("task")
         if not isinstance(name, str) or not 1 <= len(name) <= 200:
@@ -158,6 +163,31 @@ def kind_payload(kind: Kind, values: Mapping[str, Any], errors: _Errors) -> dict
     elif not isinstance(callback_id, str) or not 1 <= len(callback_id) <= 200:
         errors.add("callback_id", "a registered workflow name (1-200 characters) is required")
     return {"callback_type": callback_type, "callback_id": callback_id}
+
+
+def scrape_payload(values: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    """The *what* of a scrape: a strategy, exactly one of `url`/`urls`, and `parameters`."""
+    strategy_id = values.get("strategy_id")
+    if not isinstance(strategy_id, str) or not 1 <= len(strategy_id) <= 200:
+        errors.add("strategy_id", "the id of a strategy of this workspace is required")
+    url, urls = values.get("url"), values.get("urls")
+    if url is not None and urls is not None:
+        errors.add("urls", "send either url or urls, not both")
+    elif url is None and urls is None:
+        errors.add("url", "a `url` (or a list of `urls`) to scrape is required")
+    elif url is not None:
+        check_http_url(url, "url", errors)
+    elif not isinstance(urls, list) or not 1 <= len(urls) <= MAX_SCRAPE_URLS:
+        errors.add("urls", f"must be a list of 1-{MAX_SCRAPE_URLS} URLs")
+    else:
+        for index, item in enumerate(urls):
+            check_http_url(item, f"urls.{index}", errors)
+    parameters = values.get("parameters") if values.get("parameters") is not None else {}
+    if not isinstance(parameters, dict):
+        errors.add("parameters", "must be an object")
+    elif _json_size(parameters) > MAX_ARGS_BYTES:
+        errors.add("parameters", "must be at most 64 KiB of JSON")
+    return {"strategy_id": strategy_id, "url": url, "urls": urls, "parameters": parameters}
 
 
 def _int_field(values: Mapping[str, Any], name: str, errors: _Errors, *, minimum: int,
@@ -244,8 +274,6 @@ def _check_rest(values: Mapping[str, Any], errors: _Errors) -> None:
                                 "(external schedulers are not available in this version)")
     elif scheduler != "kairos":
         errors.add("scheduler", "must be one of kairos, celery-beat, apscheduler")
-    if values.get("webhook_url") is not None:
-        errors.add("webhook_url", "webhook delivery is not available in this version of Kairos")
     name = values.get("name")
     if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
         errors.add("name", "must be 1-200 characters")
@@ -256,6 +284,10 @@ def default_name(kind: Kind | None, payload: Mapping[str, Any]) -> str:
         return str(payload.get("task") or "task")
     if kind == Kind.CALLBACK:
         return str(payload.get("callback_id") or "callback")
+    if kind == Kind.SCRAPE:
+        first = payload.get("url") or (payload.get("urls") or [None])[0]
+        host = urlsplit(str(first)).hostname if first else None
+        return f"scrape {host}" if host else "scrape"
     return "schedule"
 
 
@@ -295,6 +327,9 @@ def build_schedule(
         _check_trigger(fields, trigger_type, limits, errors)
     _check_policies(fields, errors)
     _check_rest(fields, errors)
+    webhook, webhook_errors = webhook_columns(
+        fields, None, allow_private_networks=limits.allow_private_networks)
+    errors.items += webhook_errors
     errors.raise_if_any()
     assert kind is not None and trigger_type is not None
     policies = {name: fields[name] for name in POLICY_FIELDS if fields.get(name) is not None}
@@ -309,6 +344,7 @@ def build_schedule(
         **policies,
         enabled=fields.get("enabled", True) is not False,
         status=ScheduleStatus.PAUSED if fields.get("paused") else ScheduleStatus.ACTIVE,
+        **webhook,
         created_at=now,
         updated_at=now,
     )
@@ -349,8 +385,12 @@ def apply_changes(
         if inferred_kind is not None:
             changed["kind"] = inferred_kind
     if "kind" in changed and changed["kind"] != schedule.kind:
-        for name in TASK_FIELDS + CALLBACK_FIELDS:
+        for name in TASK_FIELDS + CALLBACK_FIELDS + SCRAPE_FIELDS:
             current.pop(name, None)
+    # `url` and `urls` replace each other: sending one drops the other (the seed's PATCH).
+    for sent, other in (("url", "urls"), ("urls", "url")):
+        if changed.get(sent) is not None and other not in changed:
+            current[other] = None
     merged = {**current, **changed}
     kind = infer_kind(merged)
     trigger_type = infer_trigger_type(merged)
@@ -359,7 +399,13 @@ def apply_changes(
     if trigger_changed:
         _check_trigger(merged, trigger_type, limits, errors)
     _check_policies(merged, errors)
-    _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "webhook_url", "name")}, errors)
+    _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "name")}, errors)
+    webhook: dict[str, Any] = {}
+    if any(name in changed for name in WEBHOOK_FIELDS):
+        current_webhook = {name: getattr(schedule, name) for name in WEBHOOK_FIELDS}
+        webhook, webhook_errors = webhook_columns(
+            changed, current_webhook, allow_private_networks=limits.allow_private_networks)
+        errors.items += webhook_errors
     errors.raise_if_any()
     update: dict[str, Any] = {
         "name": merged.get("name") or schedule.name,
@@ -367,6 +413,7 @@ def apply_changes(
         "kind": kind,
         "payload": payload,
         **{name: merged[name] for name in POLICY_FIELDS if merged.get(name) is not None},
+        **webhook,
         "updated_at": now,
     }
     if trigger_changed:

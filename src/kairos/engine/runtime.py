@@ -7,10 +7,13 @@ import threading
 from dataclasses import dataclass, field
 from functools import partial
 
+from kairos.delivery.deliverer import Deliverer
+from kairos.delivery.setup import build_deliverer
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
 from kairos.kinds import registry
 from kairos.kinds.runner import JobRunner
+from kairos.kinds.scrape.fetch import Fetcher, FetchSettings
 from kairos.outbound import make_client
 from kairos.settings import Settings
 from kairos.store.base import FireBatch, Store
@@ -27,6 +30,18 @@ def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
     return SqlStore(url, pool_size=max(10, settings.workers + 4))
 
 
+def fetch_settings(settings: Settings) -> FetchSettings:
+    return FetchSettings(
+        connect_timeout=settings.fetch_connect_timeout_seconds,
+        read_timeout=settings.fetch_read_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        per_host_concurrency=settings.fetch_per_host_concurrency,
+        politeness_delay=settings.fetch_politeness_delay_seconds,
+        max_attempts=settings.fetch_max_attempts,
+        max_retry_after=settings.fetch_max_retry_after_seconds,
+    )
+
+
 @dataclass
 class Runtime:
     """The parts of one Kairos process. `roles` says which loops run here."""
@@ -36,6 +51,7 @@ class Runtime:
     roles: frozenset[str] = frozenset({"api", "scheduler", "worker"})
     scheduler: Scheduler | None = None
     worker: Worker | None = None
+    deliverer: Deliverer | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
@@ -46,11 +62,15 @@ class Runtime:
             runner = JobRunner(
                 registry.tasks, registry.workflows,
                 partial(make_client, allow_private_networks=settings.allow_private_networks),
+                strategies=store.get_strategy, fetcher=Fetcher(fetch_settings(settings)),
             )
             runtime.worker = Worker(
                 store, runner, concurrency=settings.workers,
                 lease_seconds=settings.job_lease_seconds,
+                on_finished=runtime.job_finished,
             )
+            # Webhooks go out from the worker role: deliveries are queued as its jobs finish.
+            runtime.deliverer = build_deliverer(settings, store)
         if "scheduler" in roles:
             runtime.scheduler = Scheduler(
                 store, batch_size=settings.scheduler_batch_size,
@@ -67,19 +87,24 @@ class Runtime:
         if self.worker is not None:
             self.worker.wake()
 
+    def job_finished(self) -> None:
+        if self.deliverer is not None:
+            self.deliverer.wake()
+
     def schedule_changed(self) -> None:
         if self.scheduler is not None:
             self.scheduler.wake()
 
     def start(self) -> None:
-        for name, loop in (("scheduler", self.scheduler), ("worker", self.worker)):
+        loops = (("scheduler", self.scheduler), ("worker", self.worker), ("deliverer", self.deliverer))
+        for name, loop in loops:
             if loop is not None:
                 thread = threading.Thread(target=loop.run, name=f"kairos-{name}", daemon=True)
                 thread.start()
                 self.threads.append(thread)
 
     def stop(self, timeout: float = 15.0) -> None:
-        for loop in (self.scheduler, self.worker):
+        for loop in (self.scheduler, self.worker, self.deliverer):
             if loop is not None:
                 loop.stop()
         for thread in self.threads:

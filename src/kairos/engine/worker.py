@@ -44,6 +44,7 @@ class Worker:
         renew_interval: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         name: str | None = None,
+        on_finished: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.runner = runner
@@ -53,6 +54,8 @@ class Worker:
         self.renew_interval = min(renew_interval, lease_seconds / 2)
         self.clock = clock
         self.name = name or worker_name()
+        # Told after a job's outcome is recorded (the Runtime wakes the webhook deliverer).
+        self.on_finished = on_finished
         self.running: dict[str, TaskContext] = {}
         self._deadlines: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -115,6 +118,8 @@ class Worker:
             outcome = dataclasses.replace(outcome, progress=ctx.take_progress())
             if not self.store.finish_job(job.id, self.name, outcome, self.clock()):
                 log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
+            elif self.on_finished is not None:
+                self.on_finished()
         except Exception:
             log.exception("could not record the outcome of job %s", job.id)
         finally:

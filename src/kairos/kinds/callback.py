@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kairos import outbound
 from kairos.kinds.context import TaskContext
 from kairos.kinds.invoke import invoke
 from kairos.kinds.registry import Registry
@@ -32,7 +33,7 @@ def run_callback(registry: Registry, payload: dict[str, Any], ctx: TaskContext) 
     if payload.get("callback_type") == "http":
         url = str(payload["callback_id"])
         with ctx.http_client() as client:
-            response = client.post(url, json=event)
+            response = outbound.request(client, "POST", url, json=event)
         if not 200 <= response.status_code < 300:
             raise RuntimeError(f"callback POST {url} answered {response.status_code}")
         return {"status_code": response.status_code, "body": response.text[:MAX_BODY]}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,19 +12,18 @@ from typing import Any
 
 import httpx
 
+from kairos.domain.items import canonical_json, content_hash
 from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import JobCancelled, KairosError
 from kairos.kinds.callback import run_callback
 from kairos.kinds.context import TaskContext
 from kairos.kinds.registry import Registry
+from kairos.kinds.scrape.fetch import Fetcher
+from kairos.kinds.scrape.run import ScrapeFailed, ScrapeOutcome, StrategyLookup, run_scrape
 from kairos.kinds.task import run_task
 from kairos.store.base import JobOutcome
 
 MAX_RESULT_BYTES = 1024 * 1024
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _storable(value: Any) -> Any:
@@ -49,11 +48,15 @@ class JobRunner:
     """Knows every kind; the worker hands it jobs and gets outcomes back."""
 
     def __init__(
-        self, tasks: Registry, workflows: Registry, http_client: Callable[[], httpx.Client]
+        self, tasks: Registry, workflows: Registry, http_client: Callable[[], httpx.Client],
+        *, strategies: StrategyLookup | None = None, fetcher: Fetcher | None = None,
     ) -> None:
         self.tasks = tasks
         self.workflows = workflows
         self.http_client = http_client
+        self.strategies = strategies
+        # One fetcher for every job, so that its per-host limits hold across concurrent scrapes.
+        self.fetcher = fetcher or Fetcher()
 
     def context_for(self, job: Job) -> TaskContext:
         return TaskContext(
@@ -66,6 +69,10 @@ class JobRunner:
             return run_task(self.tasks, job.payload, ctx)
         if job.kind == "callback":
             return run_callback(self.workflows, job.payload, ctx)
+        if job.kind == "scrape" and self.strategies is not None:
+            deadline = time.monotonic() + job.timeout_seconds if job.timeout_seconds else None
+            return run_scrape(job.payload, ctx, strategies=self.strategies, fetcher=self.fetcher,
+                              http_client=self.http_client, deadline=deadline)
         raise KairosError(f"jobs of kind {job.kind!r} are not available in this version")
 
     def run(self, job: Job, ctx: TaskContext, now: Callable[[], datetime]) -> JobOutcome:
@@ -77,6 +84,8 @@ class JobRunner:
             message = _describe(exc)
             if ctx.cancelled:
                 return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+            # A scrape where every URL failed still reports each URL's error in its result.
+            failed_result = _storable(exc.outcome.result) if isinstance(exc, ScrapeFailed) else None
             if job.attempt < job.max_attempts:
                 delay = job.retry_delay_seconds * 2 ** (job.attempt - 1)
                 return JobOutcome(
@@ -84,14 +93,22 @@ class JobRunner:
                     error_message=f"attempt {job.attempt} failed: {message}",
                     retry_at=now() + timedelta(seconds=delay),
                 )
-            return JobOutcome(status=JobStatus.FAILED, error_message=message)
+            return JobOutcome(status=JobStatus.FAILED, error_message=message, result=failed_result)
         if ctx.cancelled:
             return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+        if isinstance(value, ScrapeOutcome):
+            # The items are stored on their own; the result keeps the per-URL report.
+            items = json.loads(canonical_json(value.items))
+            return JobOutcome(
+                status=JobStatus.COMPLETED, result=_storable(value.result), items=items,
+                item_count=len(items),
+                content_hash=content_hash(items),
+            )
         result = _storable(value)
         items = result if isinstance(result, list) else ([] if result is None else [result])
         return JobOutcome(
             status=JobStatus.COMPLETED,
             result=result,
             item_count=len(items),
-            content_hash=hashlib.sha256(canonical_json(items).encode()).hexdigest(),
+            content_hash=content_hash(items),
         )

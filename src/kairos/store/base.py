@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from kairos.domain.jobs import Fire, Job, JobStatus
 from kairos.domain.schedules import Schedule
 from kairos.store.access import AccessStore
+from kairos.store.access import ApiKey as ApiKey
+from kairos.store.access import Workspace as Workspace
 from kairos.store.delivery import DeliveryStore
 from kairos.store.pages import Page as Page
 from kairos.store.pages import PageResult as PageResult
@@ -27,27 +29,6 @@ from kairos.store.scraping import ScrapeStore
 # `last_used_at` of an API key is kept to this precision: writing it on every request would
 # turn each read into a write.
 KEY_TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Workspace:
-    id: str
-    slug: str
-    name: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class ApiKey:
-    id: str
-    workspace_id: str
-    name: str
-    role: str
-    prefix: str
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
+from kairos.api.item_streams import stream_items
 from kairos.api.present import job_public
+from kairos.api.routers.schedules import check_strategy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.domain.definition import build_job
@@ -32,6 +30,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
                         now=utcnow())
+        check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
         store.add_job(job)
         runtime.job_created()
         return job_public(job)
@@ -67,39 +66,7 @@ def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeD
     return job_public(job)
 
 
-def _items(result: Any) -> list[Any]:
-    if result is None:
-        return []
-    return result if isinstance(result, list) else [result]
-
-
-def _csv(items: list[Any]) -> Iterator[str]:
-    rows = [item if isinstance(item, dict) else {"value": item} for item in items]
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns or ["value"])
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: v if isinstance(v, str | int | float | None) else json.dumps(v)
-                         for k, v in row.items()})
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if not rows:
-        yield buffer.getvalue()
-
-
 @router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV")
 def results(job_id: str, access: Viewer, store: StoreDep,
-            format: Literal["json", "ndjson", "csv"] = "json") -> Any:
-    job = store.get_job(access.workspace.id, job_id)
-    items = _items(job.result)
-    if format == "ndjson":
-        return StreamingResponse((json.dumps(item) + "\n" for item in items),
-                                 media_type="application/x-ndjson")
-    if format == "csv":
-        return StreamingResponse(_csv(items), media_type="text/csv",
-                                 headers={"Content-Disposition": f'attachment; filename="{job_id}.csv"'})
-    return {"job_id": job.id, "status": str(job.status), "count": len(items), "items": items}
+            format: Literal["json", "ndjson", "csv"] = "json") -> StreamingResponse:
+    return stream_items(store, store.get_job(access.workspace.id, job_id), format)

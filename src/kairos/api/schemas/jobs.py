@@ -16,6 +16,7 @@ class JobCreate(BaseModel):
         {"task": "kairos.sleep", "kwargs": {"seconds": 10}},
         {"callback_type": "http", "callback_id": "https://example.com/hooks/kairos"},
         {"target": "technology", "target_type": "subreddit", "mode": "full", "limit": 100},
+        {"strategy_id": "<a strategy id>", "urls": ["https://example.com/a", "https://example.com/b"]},
     ]})
 
     kind: Literal["task", "callback", "scrape", "reddit"] | None = None
@@ -61,6 +62,10 @@ class JobPublic(BaseModel):
     executor: str | None = None
     callback_type: str | None = None
     callback_id: str | None = None
+    strategy_id: str | None = None
+    url: str | None = None
+    urls: list[str] | None = None
+    parameters: dict[str, Any] | None = None
     status: str
     trigger: str
     scheduled_for: Timestamp | None

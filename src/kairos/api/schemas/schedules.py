@@ -79,11 +79,12 @@ class ScheduleFields(BaseModel):
     # kind `callback`
     callback_type: Literal["workflow", "http"] | None = None
     callback_id: str | None = None
-    # kind `scrape` and `reddit`: accepted so that the answer can say the kind is not available
+    # kind `scrape`
     strategy_id: str | None = None
     url: str | None = None
     urls: list[str] | None = None
     parameters: dict[str, Any] | None = None
+    # kind `reddit`: accepted so that the answer can say the kind is not available
     target: str | None = None
     target_type: str | None = None
     mode: str | None = None
@@ -183,6 +184,10 @@ class SchedulePublic(BaseModel):
     executor: str | None = None
     callback_type: str | None = None
     callback_id: str | None = None
+    strategy_id: str | None = None
+    url: str | None = None
+    urls: list[str] | None = None
+    parameters: dict[str, Any] | None = None
     webhook_url: str | None
     webhook_type: str | None
     webhook_metadata: dict[str, Any]

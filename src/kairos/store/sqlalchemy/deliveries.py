@@ -2,8 +2,222 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kairos.delivery.payload import build_body, build_summary, items_of_result
+from kairos.exceptions import Conflict, DeliveryNotFound, ScheduleNotFound
+from kairos.ids import new_id
+from kairos.store.base import JobOutcome
+from kairos.store.delivery import (
+    AttemptResult,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    DeliveryTask,
+)
+from kairos.store.pages import Page, PageResult
 from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.delivery_tables import webhook_deliveries as deliveries
+from kairos.store.sqlalchemy.paging import paginate
+from kairos.store.sqlalchemy.results import Comparison
+from kairos.store.sqlalchemy.rows import Row
+from kairos.store.sqlalchemy.tables import jobs, schedules
+
+# A literal, so that SQLite matches the partial index `ix_webhook_deliveries_due`.
+PENDING = deliveries.c.status == sa.literal_column("'pending'")
+# Deliveries go out for jobs that ended; a job waiting for its retry or cancelled by a user sends none.
+NOTIFIED_STATUSES = ("completed", "failed")
+
+
+def delivery_from_row(row: Row) -> Delivery:
+    return Delivery(
+        id=row["id"], workspace_id=row["workspace_id"], schedule_id=row["schedule_id"],
+        job_id=row["job_id"], event=row["event"], status=DeliveryStatus(row["status"]),
+        attempt_count=row["attempt_count"],
+        next_attempt_at=row["next_attempt_at"] if row["status"] == "pending" else None,
+        attempts=[DeliveryAttempt.from_json(a) for a in row["attempts"] or []],
+        body=row["body"], summary=dict(row["summary"] or {}), created_at=row["created_at"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+def _previous_items(conn: Connection, schedule_id: str, job_id: str) -> list[Any]:
+    previous = conn.execute(
+        sa.select(jobs.c.result)
+        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == "completed", jobs.c.id != job_id)
+        .order_by(jobs.c.completed_at.desc())
+        .limit(1)
+    ).first()
+    return items_of_result(previous[0]) if previous is not None else []
+
+
+def enqueue_webhook_delivery(
+    conn: Connection, job_id: str, outcome: JobOutcome, now: datetime, *,
+    comparison: Comparison | None = None,
+) -> str | None:
+    """Queue the webhook of a job that just ended, in the caller's transaction; returns its id.
+
+    Call it after the job row is updated (it reads `has_changes` and the status from there).
+    Nothing is queued for one-off jobs, for schedules without a `webhook_url`, or for jobs that
+    did not end (waiting for a retry) or were cancelled. The items and what changed come from
+    `comparison` (made by `compare_outcome` for a completed job), else from the outcome.
+    """
+    job = conn.execute(
+        sa.select(jobs.c.workspace_id, jobs.c.schedule_id, jobs.c.status, jobs.c.has_changes,
+                  jobs.c.content_hash, jobs.c.error_message, jobs.c.completed_at)
+        .where(jobs.c.id == job_id)
+    ).mappings().first()
+    if job is None or job["schedule_id"] is None or job["status"] not in NOTIFIED_STATUSES:
+        return None
+    schedule = conn.execute(
+        sa.select(schedules.c.name, schedules.c.webhook_url, schedules.c.webhook_metadata)
+        .where(schedules.c.id == job["schedule_id"])
+    ).mappings().first()
+    if schedule is None or not schedule["webhook_url"]:
+        return None
+    completed = job["status"] == "completed"
+    if comparison is not None:
+        items = comparison.items
+        added = [item for item, new in zip(items, comparison.diff.added, strict=True) if new]
+        removed_count = len(comparison.diff.removed)
+    else:
+        items = outcome.items if outcome.items is not None else items_of_result(outcome.result)
+        added, removed_count = [], 0
+    body = build_body(
+        job_id=job_id, schedule_id=job["schedule_id"], workspace_id=job["workspace_id"],
+        status=job["status"], items=items if completed else [],
+        has_changes=bool(job["has_changes"]) if completed else False,
+        content_hash=job["content_hash"], completed_at=job["completed_at"] or now,
+        metadata=dict(schedule["webhook_metadata"] or {}), error_message=job["error_message"],
+    )
+    delivery_id = new_id("dlv")
+    conn.execute(deliveries.insert().values(
+        id=delivery_id, workspace_id=job["workspace_id"], schedule_id=job["schedule_id"],
+        job_id=job_id, event="job.completed" if completed else "job.failed",
+        status="pending", attempt_count=0, next_attempt_at=now, lease_owner=None, body=body,
+        summary=build_summary(schedule_name=schedule["name"], added=added,
+                              removed_count=removed_count),
+        attempts=[], created_at=now, delivered_at=None,
+    ))
+    return delivery_id
 
 
 class DeliveryStoreMixin:
     db: Database
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, limit: int, lease_seconds: float
+    ) -> list[DeliveryTask]:
+        """Take up to `limit` due deliveries, oldest due first, under a lease.
+
+        The lease is `next_attempt_at` itself, moved to the end of the lease: a sender that dies
+        mid-attempt leaves a delivery that falls due again once the lease is over.
+        """
+        due = (
+            sa.select(deliveries.c.id)
+            .where(PENDING, deliveries.c.next_attempt_at <= now)
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self.db.is_postgres:
+            due = due.with_for_update(skip_locked=True)
+        with self.db.write() as conn:
+            rows = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id.in_(due.scalar_subquery()))
+                .values(lease_owner=owner, next_attempt_at=now + timedelta(seconds=lease_seconds))
+                .returning(*deliveries.c)
+            ).mappings().all()
+            targets = {
+                row["id"]: row for row in conn.execute(
+                    sa.select(schedules.c.id, schedules.c.webhook_url, schedules.c.webhook_type,
+                              schedules.c.webhook_secret)
+                    .where(schedules.c.id.in_({r["schedule_id"] for r in rows}))
+                ).mappings()
+            } if rows else {}
+        tasks = []
+        for row in sorted(rows, key=lambda r: r["created_at"]):
+            target = targets.get(row["schedule_id"])
+            tasks.append(DeliveryTask(
+                delivery=delivery_from_row(row),
+                url=target["webhook_url"] if target else None,
+                webhook_type=(target["webhook_type"] if target else None) or "standard",
+                secret=target["webhook_secret"] if target else None,
+            ))
+        return tasks
+
+    def record_delivery_attempt(
+        self, delivery_id: str, owner: str, attempt: DeliveryAttempt, result: AttemptResult,
+        next_attempt_at: datetime | None,
+    ) -> bool:
+        """Save one attempt and what follows it, if `owner` still holds the delivery."""
+        owned = sa.and_(deliveries.c.id == delivery_id, deliveries.c.lease_owner == owner, PENDING)
+        with self.db.write() as conn:
+            query = sa.select(deliveries.c.attempts).where(owned)
+            if self.db.is_postgres:
+                query = query.with_for_update()
+            current = conn.execute(query).first()
+            if current is None:
+                return False
+            values: dict[str, Any] = {
+                "attempts": [*(current[0] or []), attempt.as_json()],
+                "attempt_count": deliveries.c.attempt_count + 1,
+                "lease_owner": None,
+            }
+            if result == AttemptResult.DELIVERED:
+                values.update(status="delivered", delivered_at=attempt.at, next_attempt_at=None)
+            elif result == AttemptResult.RETRY and next_attempt_at is not None:
+                values.update(next_attempt_at=next_attempt_at)
+            else:
+                values.update(status="failed", next_attempt_at=None)
+            updated = conn.execute(deliveries.update().where(owned).values(**values))
+        return bool(updated.rowcount)
+
+    def list_deliveries(
+        self, workspace_id: str, schedule_id: str, page: Page
+    ) -> PageResult[Delivery]:
+        query = sa.select(deliveries).where(
+            deliveries.c.workspace_id == workspace_id, deliveries.c.schedule_id == schedule_id
+        )
+        with self.db.read() as conn:
+            exists = conn.scalar(sa.select(schedules.c.id).where(
+                schedules.c.id == schedule_id, schedules.c.workspace_id == workspace_id))
+            if exists is None:
+                raise ScheduleNotFound(schedule_id)
+            return paginate(conn, query, deliveries.c.id, page, delivery_from_row)
+
+    def get_delivery(self, workspace_id: str, schedule_id: str, delivery_id: str) -> Delivery:
+        with self.db.read() as conn:
+            row = conn.execute(
+                sa.select(deliveries).where(
+                    deliveries.c.id == delivery_id, deliveries.c.schedule_id == schedule_id,
+                    deliveries.c.workspace_id == workspace_id,
+                )
+            ).mappings().first()
+        if row is None:
+            raise DeliveryNotFound(delivery_id)
+        return delivery_from_row(row)
+
+    def retry_delivery(
+        self, workspace_id: str, schedule_id: str, delivery_id: str, now: datetime
+    ) -> Delivery:
+        """Make a failed delivery (or a pending one nobody is sending) due now."""
+        current = self.get_delivery(workspace_id, schedule_id, delivery_id)
+        retryable = sa.or_(
+            deliveries.c.status == "failed",
+            sa.and_(deliveries.c.status == "pending", deliveries.c.lease_owner.is_(None)),
+        )
+        with self.db.write() as conn:
+            result = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == current.id, retryable)
+                .values(status="pending", next_attempt_at=now, lease_owner=None)
+            )
+        if result.rowcount == 0:
+            state = "already delivered" if current.status == DeliveryStatus.DELIVERED else "being sent"
+            raise Conflict(f"delivery {delivery_id!r} is {state}")
+        return self.get_delivery(workspace_id, schedule_id, delivery_id)

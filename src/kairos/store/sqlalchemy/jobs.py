@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
-from kairos.domain.jobs import Job
+from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import Conflict, JobNotFound
 from kairos.store.base import JobFilters, JobOutcome, Page, PageResult
 from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.deliveries import enqueue_webhook_delivery
 from kairos.store.sqlalchemy.paging import paginate
+from kairos.store.sqlalchemy.results import Comparison, compare_outcome, write_items
 from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
 from kairos.store.sqlalchemy.tables import jobs
 
@@ -21,20 +22,6 @@ UNFINISHED = ("pending", "running")
 # Literals, so that SQLite matches the partial indexes `ix_jobs_claimable` and `ix_jobs_leases`.
 PENDING = jobs.c.status == sa.literal_column("'pending'")
 RUNNING = jobs.c.status == sa.literal_column("'running'")
-
-
-def _differs_from_previous(conn: Connection, job_id: str, content_hash: str) -> bool | None:
-    """Whether this result differs from the schedule's previous completed job (None: one-off)."""
-    schedule_id = conn.scalar(sa.select(jobs.c.schedule_id).where(jobs.c.id == job_id))
-    if schedule_id is None:
-        return None
-    previous = conn.scalar(
-        sa.select(jobs.c.content_hash)
-        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == "completed", jobs.c.id != job_id)
-        .order_by(jobs.c.completed_at.desc())
-        .limit(1)
-    )
-    return previous != content_hash
 
 
 class JobStoreMixin:
@@ -144,6 +131,7 @@ class JobStoreMixin:
     def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool:
         """Record how a job ended, if this worker still holds it; False means it lost the job."""
         owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, jobs.c.status == "running")
+        comparison: Comparison | None = None
         with self.db.write() as conn:
             if outcome.retry_at is not None:
                 values: dict[str, Any] = {
@@ -158,12 +146,20 @@ class JobStoreMixin:
                     "item_count": outcome.item_count, "error_message": outcome.error_message,
                     "content_hash": outcome.content_hash,
                 }
-                if outcome.content_hash is not None:
-                    values["has_changes"] = _differs_from_previous(conn, job_id, outcome.content_hash)
+                if outcome.status == JobStatus.COMPLETED:
+                    comparison = compare_outcome(conn, job_id, outcome)
+                    values.update(item_count=comparison.item_count, content_hash=comparison.digest,
+                                  has_changes=comparison.has_changes)
             if outcome.progress is not None:
                 values["progress"] = outcome.progress
-            result = conn.execute(jobs.update().where(owned).values(**values))
-        return bool(result.rowcount)
+            finished = bool(conn.execute(jobs.update().where(owned).values(**values)).rowcount)
+            if finished and comparison is not None:
+                write_items(conn, job_id, comparison)
+            # Anything that must commit together with the outcome (and may read `has_changes`,
+            # `comparison`) goes here, inside the transaction, only when `finished`.
+            if finished and outcome.retry_at is None:
+                enqueue_webhook_delivery(conn, job_id, outcome, now, comparison=comparison)
+        return finished
 
     def reap_expired_leases(self, now: datetime) -> int:
         """Resolve jobs whose worker vanished: retried while attempts remain, else failed."""
@@ -185,5 +181,9 @@ class JobStoreMixin:
                 .where(expired)
                 .values(status="failed", completed_at=now, lease_expires_at=None,
                         error_message=message)
-            ).rowcount
-        return int(retried + failed)
+                .returning(jobs.c.id)
+            ).scalars().all()
+            # A job that failed this way is reported like any other failed job.
+            for job_id in failed:
+                enqueue_webhook_delivery(conn, job_id, JobOutcome(status=JobStatus.FAILED), now)
+        return int(retried + len(failed))

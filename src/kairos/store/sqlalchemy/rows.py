@@ -18,6 +18,7 @@ from kairos.domain.schedules import (
     ScheduleStatus,
     TriggerType,
 )
+from kairos.domain.strategies import FieldSpec, RequestTemplate, Strategy, StrategyType
 from kairos.store.base import ApiKey, Workspace
 
 Row = Mapping[str, Any] | RowMapping
@@ -100,6 +101,33 @@ def api_key_from_row(row: Row) -> ApiKey:
         prefix=row["prefix"], created_at=row["created_at"], expires_at=row["expires_at"],
         last_used_at=row["last_used_at"], revoked_at=row["revoked_at"],
     )
+
+
+def strategy_from_row(row: Row) -> Strategy:
+    fields = {}
+    for entry in row["fields"]:
+        spec = dict(entry)
+        name = spec.pop("name")
+        fields[name] = FieldSpec(**spec)
+    request = RequestTemplate(**row["request"]) if row["request"] is not None else None
+    return Strategy(
+        id=row["id"], workspace_id=row["workspace_id"], name=row["name"],
+        description=row["description"], type=StrategyType(row["type"]), item=row["item"],
+        fields=fields, request=request, parameters=row["parameters"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def strategy_to_row(strategy: Strategy) -> dict[str, Any]:
+    return {
+        "id": strategy.id, "workspace_id": strategy.workspace_id, "name": strategy.name,
+        "description": strategy.description, "type": str(strategy.type), "item": strategy.item,
+        # A list keeps the fields' order, which JSONB objects would not (see scrape_tables.py).
+        "fields": [{"name": name, **spec.to_json()} for name, spec in strategy.fields.items()],
+        "request": strategy.request.to_json() if strategy.request is not None else None,
+        "parameters": strategy.parameters,
+        "created_at": strategy.created_at, "updated_at": strategy.updated_at,
+    }
 
 
 def encode_cursor(last_id: str) -> str:

@@ -1,36 +1,60 @@
-// The one place the dashboard talks to the Kairos JSON API. Every request goes through `call`,
-// with a literal method and path, so tests can check each one against the server's route table.
+// The one place the dashboard talks to the Kairos JSON API. Every request goes through `call`
+// (a path inside the current workspace) or `callRoot` (a path under /api/v1), with a literal method
+// and path, so tests can check each one against the server's route table.
 
 export const API_BASE = "/api/v1/workspaces/";
+export const API_ROOT = "/api/v1";
 const STORAGE_KEY = "kairos.dashboard.session";
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-/** The signed-in key and workspace, kept in localStorage so a reload stays signed in. */
+/**
+ * How this browser is signed in: `{mode: "cookie", workspace, csrf, user}` after an email sign-in,
+ * or `{mode: "key", apiKey, workspace}`. Only the workspace (and an API key the user chose to paste)
+ * is kept in localStorage: the session cookie is HttpOnly and the CSRF token is asked for again on load.
+ */
 export const session = {
   current: null,
+  /** What `GET /me` said about the caller in the current workspace: `{type, id, label, role, workspace}`. */
+  me: null,
 
+  /** The saved state: a key session, or the workspace a cookie session last used. */
   load() {
     try {
       const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
       if (saved && typeof saved.apiKey === "string" && typeof saved.workspace === "string") {
-        this.current = { apiKey: saved.apiKey, workspace: saved.workspace };
+        this.current = { mode: "key", apiKey: saved.apiKey, workspace: saved.workspace };
+        return { mode: "key" };
       }
+      if (saved && typeof saved.workspace === "string") return { mode: "cookie", workspace: saved.workspace };
     } catch {
-      this.current = null;
+      // Unreadable storage: start signed out.
     }
-    return this.current;
+    this.current = null;
+    return null;
   },
 
-  save(apiKey, workspace) {
-    this.current = { apiKey, workspace };
-    try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify(this.current));
-    } catch {
-      // Storage refused (private mode, quota): stay signed in for this page only.
-    }
+  useKey(apiKey, workspace) {
+    this.current = { mode: "key", apiKey, workspace };
+    this.me = null;
+    persist({ apiKey, workspace });
+  },
+
+  useCookie(answer, workspace) {
+    this.current = { mode: "cookie", csrf: answer.csrf_token, user: answer.user, workspace };
+    this.me = null;
+    persist({ workspace });
+  },
+
+  switchTo(workspace) {
+    if (!this.current) return;
+    this.current = { ...this.current, workspace };
+    this.me = null;
+    persist(this.current.mode === "key" ? { apiKey: this.current.apiKey, workspace } : { workspace });
   },
 
   clear() {
     this.current = null;
+    this.me = null;
     try {
       localStorage.removeItem(STORAGE_KEY);
     } catch {
@@ -39,9 +63,17 @@ export const session = {
   },
 };
 
+function persist(value) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(value));
+  } catch {
+    // Storage refused (private mode, quota): stay signed in for this page only.
+  }
+}
+
 /** A failed request, carrying the problem+json body (RFC 9457) the server answered with. */
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     const body = problem && typeof problem === "object" ? problem : {};
     super(body.detail || body.title || `Request failed (${status})`);
     this.name = "ApiError";
@@ -49,6 +81,8 @@ export class ApiError extends Error {
     this.title = body.title || (status ? `Error ${status}` : "Network error");
     this.detail = body.detail || this.message;
     this.errors = Array.isArray(body.errors) ? body.errors : [];
+    /** Seconds to wait before trying again, from a 429's Retry-After. */
+    this.retryAfter = retryAfter;
   }
 
   /** Field errors keyed by field name (the last named part of `loc`, after `body`/`query`). */
@@ -62,6 +96,15 @@ export class ApiError extends Error {
     }
     return fields;
   }
+}
+
+/** Retry-After as seconds: either a number of seconds or an HTTP date. */
+export function retryAfterSeconds(value, now = Date.now()) {
+  if (value === null || value === undefined || value === "") return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 function queryString(query) {
@@ -85,17 +128,21 @@ async function readProblem(response) {
   }
 }
 
-/** Send one request to the signed-in workspace; resolves to the JSON body (or a Blob when `raw`). */
-async function call(method, path, { query, body, signal, raw } = {}) {
+/** The credentials of the current session: the API key, or (cookie sessions) the CSRF token on unsafe methods. */
+function authHeaders(method) {
   const current = session.current;
-  if (!current) throw new ApiError(401, { title: "Not signed in", detail: "Sign in with an API key first." });
-  const headers = { Accept: raw ? "*/*" : "application/json", "X-API-Key": current.apiKey };
+  if (!current) return {};
+  if (current.mode === "key") return { "X-API-Key": current.apiKey };
+  return UNSAFE.has(method) && current.csrf ? { "X-CSRF-Token": current.csrf } : {};
+}
+
+async function send(method, url, { body, signal, raw } = {}) {
+  const headers = { Accept: raw ? "*/*" : "application/json", ...authHeaders(method) };
   const init = { method, headers, credentials: "same-origin", cache: "no-store", signal };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const url = API_BASE + encodeURIComponent(current.workspace) + path + queryString(query);
   let response;
   try {
     response = await fetch(url, init);
@@ -103,18 +150,49 @@ async function call(method, path, { query, body, signal, raw } = {}) {
     if (error && error.name === "AbortError") throw error;
     throw new ApiError(0, { title: "Network error", detail: "Kairos did not answer; is the server running?" });
   }
-  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+  if (!response.ok) {
+    const wait = response.status === 429 ? retryAfterSeconds(response.headers.get("retry-after")) : null;
+    throw new ApiError(response.status, await readProblem(response), wait);
+  }
   if (raw) return response.blob();
   if (response.status === 204) return null;
   return response.json();
 }
 
+/** Send one request to the signed-in workspace; resolves to the JSON body (or a Blob when `raw`). */
+function call(method, path, { query, ...options } = {}) {
+  const current = session.current;
+  if (!current) return Promise.reject(new ApiError(401, { title: "Not signed in", detail: "Sign in first." }));
+  return send(method, API_BASE + encodeURIComponent(current.workspace) + path + queryString(query), options);
+}
+
+/** Send one request outside any workspace (sign-in, the workspace list). */
+function callRoot(method, path, { query, ...options } = {}) {
+  return send(method, API_ROOT + path + queryString(query), options);
+}
+
 const id = (value) => encodeURIComponent(value);
+
+export const auth = {
+  login: (body) => callRoot("POST", "/auth/login", { body }),
+  session: () => callRoot("GET", "/auth/session"),
+  logout: () => callRoot("POST", "/auth/logout"),
+};
+
+export const workspaces = {
+  list: (query) => callRoot("GET", "/workspaces", { query }),
+  create: (body) => callRoot("POST", "/workspaces", { body }),
+};
+
+export const me = {
+  get: () => call("GET", "/me"),
+};
 
 export const schedules = {
   list: (query) => call("GET", "/schedules", { query }),
   create: (body) => call("POST", "/schedules", { body }),
   get: (scheduleId) => call("GET", `/schedules/${id(scheduleId)}`),
+  update: (scheduleId, body) => call("PATCH", `/schedules/${id(scheduleId)}`, { body }),
   remove: (scheduleId) => call("DELETE", `/schedules/${id(scheduleId)}`),
   enable: (scheduleId) => call("POST", `/schedules/${id(scheduleId)}/enable`),
   disable: (scheduleId) => call("POST", `/schedules/${id(scheduleId)}/disable`),
@@ -124,6 +202,11 @@ export const schedules = {
   fires: (scheduleId, query) => call("GET", `/schedules/${id(scheduleId)}/fires`, { query }),
   upcoming: (scheduleId, count) => call("GET", `/schedules/${id(scheduleId)}/preview`, { query: { count } }),
   previewUnsaved: (body, signal) => call("POST", "/schedules:preview", { body, signal }),
+  changes: (scheduleId, query) => call("GET", `/schedules/${id(scheduleId)}/changes`, { query }),
+  deliveries: (scheduleId, query) => call("GET", `/schedules/${id(scheduleId)}/deliveries`, { query }),
+  retryDelivery: (scheduleId, deliveryId) =>
+    call("POST", `/schedules/${id(scheduleId)}/deliveries/${id(deliveryId)}/retry`),
+  regenerateSecret: (scheduleId) => call("POST", `/schedules/${id(scheduleId)}/webhook-secret/regenerate`),
 };
 
 export const jobs = {
@@ -131,8 +214,36 @@ export const jobs = {
   get: (jobId) => call("GET", `/jobs/${id(jobId)}`),
   cancel: (jobId) => call("DELETE", `/jobs/${id(jobId)}`),
   results: (jobId, format) => call("GET", `/jobs/${id(jobId)}/results`, { query: { format }, raw: true }),
+  items: (jobId) => call("GET", `/jobs/${id(jobId)}/results`, { query: { format: "json" } }),
 };
 
 export const registry = {
   list: () => call("GET", "/tasks"),
+};
+
+export const strategies = {
+  list: (query) => call("GET", "/strategies", { query }),
+  get: (strategyId) => call("GET", `/strategies/${id(strategyId)}`),
+  create: (body) => call("POST", "/strategies", { body }),
+  update: (strategyId, body) => call("PATCH", `/strategies/${id(strategyId)}`, { body }),
+  remove: (strategyId) => call("DELETE", `/strategies/${id(strategyId)}`),
+  test: (strategyId, body) => call("POST", `/strategies/${id(strategyId)}/test`, { body }),
+  testUnsaved: (body) => call("POST", "/strategies:test", { body }),
+};
+
+export const members = {
+  list: (query) => call("GET", "/members", { query }),
+  invite: (body) => call("POST", "/members", { body }),
+  setRole: (userId, role) => call("PATCH", `/members/${id(userId)}`, { body: { role } }),
+  remove: (userId) => call("DELETE", `/members/${id(userId)}`),
+};
+
+export const apiKeys = {
+  list: (query) => call("GET", "/api-keys", { query }),
+  create: (body) => call("POST", "/api-keys", { body }),
+  revoke: (keyId) => call("DELETE", `/api-keys/${id(keyId)}`),
+};
+
+export const auditLog = {
+  list: (query) => call("GET", "/audit-log", { query }),
 };

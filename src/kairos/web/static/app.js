@@ -1,21 +1,36 @@
-// The dashboard shell: sign-in, the hash router, the error banner, toasts, confirmations,
-// and the loop that keeps the current view fresh.
+// The dashboard shell: sign-in, the workspace switcher, the hash router, the error banner, toasts,
+// confirmations, and the loop that keeps the current view fresh.
 
-import { ApiError, schedules, session } from "./api.js";
+import { can, loadMe, reachableWorkspaces, workspaceForm, workspaceSwitcher } from "./access.js";
+import { ApiError, session } from "./api.js";
+import { auditPage } from "./audit.js";
+import { endSession, resumeCookieSession, signInScreen } from "./auth.js";
 import { fill, h } from "./dom.js";
 import { jobDetail, jobList } from "./jobs.js";
+import { keysPage } from "./keys.js";
+import { membersPage } from "./members.js";
 import { scheduleForm } from "./schedule-form.js";
 import { scheduleDetail, scheduleList } from "./schedules.js";
+import { strategyList } from "./strategies.js";
+import { strategyEditor } from "./strategy-form.js";
 
 const REFRESH_MS = 5000;
 const HIDDEN_REFRESH_MS = 30000;
 
+// [pattern, view, nav section, the least role that may open it]
 const ROUTES = [
-  [/^\/schedules\/new$/, scheduleForm, "schedules"],
-  [/^\/schedules\/([^/]+)$/, scheduleDetail, "schedules"],
-  [/^\/schedules$/, scheduleList, "schedules"],
-  [/^\/jobs\/([^/]+)$/, jobDetail, "jobs"],
-  [/^\/jobs$/, jobList, "jobs"],
+  [/^\/schedules\/new$/, scheduleForm, "schedules", "operator"],
+  [/^\/schedules\/([^/]+)$/, scheduleDetail, "schedules", "viewer"],
+  [/^\/schedules$/, scheduleList, "schedules", "viewer"],
+  [/^\/jobs\/([^/]+)$/, jobDetail, "jobs", "viewer"],
+  [/^\/jobs$/, jobList, "jobs", "viewer"],
+  [/^\/strategies\/new$/, strategyEditor, "strategies", "operator"],
+  [/^\/strategies\/([^/]+)$/, strategyEditor, "strategies", "viewer"],
+  [/^\/strategies$/, strategyList, "strategies", "viewer"],
+  [/^\/keys$/, keysPage, "keys", "admin"],
+  [/^\/members$/, membersPage, "members", "admin"],
+  [/^\/audit$/, auditPage, "audit", "admin"],
+  [/^\/workspaces\/new$/, workspaceForm, null, "viewer"],
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -62,12 +77,19 @@ function confirmDialog({ title, body = "", confirmLabel = "Confirm", dismissLabe
   });
 }
 
-/** Report a failed request: a 401 signs out, anything else goes to the banner. */
+/** Report a failed request: a 401 returns to sign-in, a 429 says how long to wait, anything else goes to the banner. */
 function fail(error, source = "action") {
   if (error && error.name === "AbortError") return;
   if (error instanceof ApiError) {
     if (error.status === 401) {
-      signOut("Your API key was not accepted; it may have been revoked. Sign in again.");
+      signOut(session.current && session.current.mode === "key"
+        ? "Your API key was not accepted; it may have been revoked or expired. Sign in again."
+        : "Your session has ended. Sign in again.");
+      return;
+    }
+    if (error.status === 429) {
+      const wait = error.retryAfter ? `Try again in ${error.retryAfter} seconds.` : "Try again in a moment.";
+      showBanner("Too many requests", wait, [], source);
       return;
     }
     const lines = error.errors
@@ -132,7 +154,11 @@ function route() {
     return;
   }
   const { path, query } = parseHash();
-  const match = ROUTES.map(([pattern, view, section]) => [path.match(pattern), view, section]).find(([m]) => m);
+  if (!session.current.workspace && path !== "/workspaces/new") {
+    location.hash = "#/workspaces/new";
+    return;
+  }
+  const match = ROUTES.map(([pattern, ...rest]) => [path.match(pattern), ...rest]).find(([m]) => m);
   const root = h("div", { class: "view" });
   fill($("view"), root);
   for (const link of document.querySelectorAll("[data-section]")) {
@@ -144,7 +170,15 @@ function route() {
       h("a", { href: "#/schedules" }, "Go to schedules")));
     return;
   }
-  const [found, factory] = match;
+  const [found, factory, , needs] = match;
+  if (!can(needs)) {
+    document.title = "Not allowed · Kairos";
+    fill(root, h("div", { class: "empty" },
+      h("p", { class: "empty__title" }, `This page needs the ${needs} role.`),
+      h("p", { class: "muted" }, `Your role in this workspace is ${session.me.role}.`),
+      h("a", { href: "#/schedules" }, "Go to schedules")));
+    return;
+  }
   const params = found.slice(1).map((part) => decodeURIComponent(part));
   const ctx = {
     root,
@@ -153,7 +187,9 @@ function route() {
     refresh,
     fail,
     notify,
+    can,
     confirm: confirmDialog,
+    switchWorkspace,
     navigate: (hash) => { location.hash = hash; },
     setTitle: (text) => { document.title = `${text} · Kairos`; },
     // Filters live in the URL so a reload or a shared link shows the same list,
@@ -169,80 +205,77 @@ function route() {
   refresh();
 }
 
-// ---- signing in and out ----------------------------------------------------------------------
+// ---- signing in and out, and switching workspaces ------------------------------------------------
+
+let workspaceList = [];
 
 function showSession() {
   const signedIn = Boolean(session.current);
   $("nav").hidden = !signedIn;
   $("session").hidden = !signedIn;
-  $("sign-in").hidden = signedIn;
-  if (signedIn) {
-    $("session-workspace").textContent = session.current.workspace;
-    const key = session.current.apiKey;
-    $("session-key").textContent = key.length > 10 ? `${key.slice(0, 6)}…${key.slice(-4)}` : "kr_…";
-  }
+  if (!signedIn) return;
+  for (const link of document.querySelectorAll("[data-needs]")) link.hidden = !can(link.dataset.needs);
+  const slug = session.current.workspace || "";
+  fill($("session-workspace"), workspaceList.length > 1 || session.current.mode === "cookie"
+    ? workspaceSwitcher(workspaceList, slug, switchWorkspace)
+    : h("span", null, h("span", { class: "muted" }, "Workspace "), h("strong", null, slug)));
+  const who = session.me || {};
+  const label = session.current.mode === "key"
+    ? (who.label || maskKey(session.current.apiKey))
+    : (session.current.user && session.current.user.email) || who.label || "";
+  fill($("session-who"), h("span", { class: "session__label", title: session.current.mode === "key"
+    ? "The API key this browser uses" : "Signed in" }, label),
+  who.role ? h("span", { class: ["badge", "badge--role"] }, who.role) : null);
 }
 
-function showSignIn(message = "") {
-  showSession();
-  const form = $("sign-in");
-  document.title = "Sign in · Kairos";
-  fill($("view"), h("div", { class: "welcome" },
-    h("h1", null, "Kairos"),
-    h("p", null, "Schedules, fires and jobs of your workspace, live."),
-    h("p", { class: "muted" }, "Sign in above with an API key. On its first start the server prints an admin key " +
-      "for the workspace “default” (or uses KAIROS_BOOTSTRAP_API_KEY).")));
-  if (message) showBanner("Signed out", message, [], "session");
-  form.elements.api_key.focus();
+function maskKey(key) {
+  return key.length > 10 ? `${key.slice(0, 6)}…${key.slice(-4)}` : "kr_…";
 }
 
-function signOut(message = "") {
-  session.clear();
-  clearTimeout(timer);
-  current = null;
-  showSignIn(message);
-}
-
-async function signIn(event) {
-  event.preventDefault();
-  const form = event.target;
-  const apiKey = form.elements.api_key.value.trim();
-  const workspace = form.elements.workspace.value.trim() || "default";
-  for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
-  if (!apiKey) {
-    form.querySelector('[data-error-for="api_key"]').textContent = "Paste an API key (kr_…).";
-    return;
-  }
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  session.save(apiKey, workspace);
+/** With a session in place: learn the role and the reachable workspaces, then show the page. */
+async function enter() {
   try {
-    await schedules.list({ limit: 1 });
+    const own = session.current.workspace ? [{ slug: session.current.workspace, name: session.current.workspace }] : [];
+    workspaceList = await reachableWorkspaces(own);
+    if (session.current.workspace) await loadMe();
   } catch (error) {
-    session.clear();
-    if (error instanceof ApiError && error.status === 401) {
-      form.querySelector('[data-error-for="api_key"]').textContent = "This key was not accepted.";
-    } else if (error instanceof ApiError && error.status === 404) {
-      form.querySelector('[data-error-for="workspace"]').textContent = "No such workspace for this key.";
-    } else {
-      fail(error);
-    }
+    fail(error);
     return;
-  } finally {
-    button.disabled = false;
   }
-  form.elements.api_key.value = "";
   hideBanner();
   showSession();
   route();
 }
 
+function switchWorkspace(slug) {
+  session.switchTo(slug);
+  location.hash = "#/schedules";
+  enter();
+}
+
+function showSignIn(message = "") {
+  showSession();
+  signInScreen($("view"), {
+    message,
+    preferredWorkspace: (session.load() || {}).workspace,
+    onSignedIn: enter,
+  });
+}
+
+async function signOut(message = "") {
+  clearTimeout(timer);
+  if (current && current.view.dispose) current.view.dispose();
+  current = null;
+  // A rejected session needs no logout call; an explicit sign-out tells the server.
+  if (message) session.clear();
+  else await endSession();
+  workspaceList = [];
+  showSignIn(message);
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
-function start() {
-  session.load();
-  showSession();
-  $("sign-in").addEventListener("submit", signIn);
+async function start() {
   $("sign-out").addEventListener("click", (event) => {
     event.preventDefault();
     signOut();
@@ -262,7 +295,14 @@ function start() {
       }
     }
   });
-  route();
+  const saved = session.load();
+  try {
+    if (!session.current) await resumeCookieSession(saved && saved.workspace);
+  } catch (error) {
+    fail(error);
+  }
+  if (session.current) await enter();
+  else showSignIn();
 }
 
 start();

@@ -3,6 +3,7 @@
 import { ApiError, jobs } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { count, json, shortId } from "./format.js";
+import { itemsCard, pagesCard } from "./job-items.js";
 import {
   badge, card, code, CursorPager, elapsed, emptyState, fields, jobHref, pre, progressBar, scheduleHref, statusBadge,
   table, whatItRuns, when,
@@ -65,7 +66,7 @@ export function jobsTable(ctx, items, { showSchedule = true } = {}) {
     h("td", null, when(job.created_at)),
     h("td", null, elapsed(job.duration_seconds)),
     h("td", { class: "num" }, `${job.attempt}/${job.max_attempts}`),
-    h("td", null, LIVE.has(job.status) ? cancelButton(ctx, job, { compact: true }) : null),
+    h("td", null, LIVE.has(job.status) && ctx.can("operator") ? cancelButton(ctx, job, { compact: true }) : null),
   ]));
   return table(columns, rows, { className: "table--jobs" });
 }
@@ -173,6 +174,11 @@ function detailFields(job) {
     ["Status", statusBadge("job", job.status)],
     ["Kind", badge(job.kind, "kind")],
     ["Task", job.task ? code(job.task) : null],
+    ["Strategy", job.strategy_id ? h("a", { class: "mono", href: `#/strategies/${encodeURIComponent(job.strategy_id)}` },
+      shortId(job.strategy_id)) : null],
+    ["URL", job.url ? code(job.url) : null],
+    ["URLs", job.urls && job.urls.length ? `${count(job.urls.length)} URLs` : null],
+    ["Parameters", job.parameters && Object.keys(job.parameters).length ? pre(json(job.parameters)) : null],
     ["Arguments", job.args && job.args.length ? pre(json(job.args)) : null],
     ["Keyword arguments", job.kwargs && Object.keys(job.kwargs).length ? pre(json(job.kwargs)) : null],
     ["Executor", job.executor],
@@ -197,6 +203,7 @@ export function jobDetail(ctx) {
   const [jobId] = ctx.params;
   ctx.setTitle(`Job ${shortId(jobId)}`);
   const body = h("div", { class: "detail" }, h("p", { class: "loading" }, "Loading job…"));
+  const itemCache = new Map();
   fill(ctx.root, h("a", { class: "back", href: "#/jobs" }, "← Jobs"), body);
 
   async function refresh() {
@@ -216,12 +223,14 @@ export function jobDetail(ctx) {
         h("div", null,
           h("h1", null, "Job ", h("span", { class: "mono" }, shortId(job.id)), " ", statusBadge("job", job.status)),
           h("p", { class: "muted" }, [job.kind, whatItRuns(job)].filter(Boolean).join(" · "))),
-        LIVE.has(job.status) ? h("div", { class: "actions" }, cancelButton(ctx, job)) : null),
+        LIVE.has(job.status) && ctx.can("operator") ? h("div", { class: "actions" }, cancelButton(ctx, job)) : null),
       job.error_message ? card("Error", h("pre", { class: "error-text" }, job.error_message)) : null,
       job.status === "running" || Object.keys(job.progress || {}).length ? progressCard(job) : null,
       h("div", { class: "grid grid--wide" },
         card("Details", detailFields(job)),
-        resultCard(ctx, job)));
+        resultCard(ctx, job)),
+      pagesCard(job),
+      itemsCard(ctx, job, itemCache));
     return LIVE.has(job.status) ? { interval: RUNNING_REFRESH_MS } : {};
   }
 

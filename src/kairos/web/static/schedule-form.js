@@ -3,6 +3,7 @@
 import { ApiError, registry, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { LOCAL_ZONE, absolute, relative, shortId, timeZones } from "./format.js";
+import { rememberSecret, scrapePanel, webhookPanel } from "./schedule-scrape.js";
 import { scheduleHref } from "./widgets.js";
 
 const PREVIEW_COUNT = 5;
@@ -28,7 +29,7 @@ const MISFIRE = [
   ["run_all", "Run all: every missed fire within the grace period"],
 ];
 // Fields the server may name in an error that this form shows elsewhere.
-const ERROR_HOME = { trigger: "cron_expression", executor: "task", url: "kind", target: "kind" };
+const ERROR_HOME = { trigger: "cron_expression", executor: "task", urls: "url", target: "kind" };
 const TRIGGER_FIELDS = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at",
   "delay_seconds", "start_at", "end_at"];
 
@@ -117,8 +118,8 @@ export function scheduleForm(ctx) {
   const attempts = number("max_attempts", "1");
   const retryDelay = number("retry_delay_seconds", "30");
   const timeout = number("timeout_seconds", "none");
-  const webhook = h("input", { type: "url", placeholder: "Optional: where to POST each result", autocomplete: "off",
-    "data-field": "webhook_url" });
+  const scrape = scrapePanel(ctx);
+  const webhook = webhookPanel();
   const enabled = h("input", { type: "checkbox", checked: true });
   const submit = h("button", { type: "submit", class: "btn btn--primary" }, "Create schedule");
 
@@ -163,6 +164,7 @@ export function scheduleForm(ctx) {
       h("div", { class: "row" },
         field("Callback type", callbackType, { name: "callback_type" }),
         field("Workflow or URL", callbackId, { name: "callback_id", wide: true }))),
+    scrape: scrape.node,
   };
   const showPanels = () => {
     for (const [type, panel] of Object.entries(triggerPanels)) panel.hidden = type !== triggerType;
@@ -297,6 +299,9 @@ export function scheduleForm(ctx) {
       body.args = parsedArgs.value;
       body.kwargs = parsedKwargs.value;
       body.executor = executor.value;
+    } else if (whatKind === "scrape") {
+      body.kind = "scrape";
+      scrape.read(body, errors);
     } else {
       body.callback_type = callbackType.value;
       body.callback_id = text(callbackId);
@@ -307,7 +312,7 @@ export function scheduleForm(ctx) {
       [attempts, "max_attempts"], [retryDelay, "retry_delay_seconds"], [timeout, "timeout_seconds"]]) {
       if (text(input) !== "") body[fieldName] = Number(text(input));
     }
-    if (text(webhook)) body.webhook_url = text(webhook);
+    webhook.read(body, errors);
     body.enabled = enabled.checked;
     return { body, errors };
   }
@@ -325,6 +330,7 @@ export function scheduleForm(ctx) {
     await busy(submit, async () => {
       try {
         const created = await schedules.create(body);
+        rememberSecret(created.id, created.webhook_secret);
         ctx.notify(`Created “${created.name || shortId(created.id)}”.`);
         ctx.navigate(scheduleHref(created.id));
       } catch (error) {
@@ -359,12 +365,15 @@ export function scheduleForm(ctx) {
       Object.values(triggerPanels)),
     h("section", { class: "form__section" },
       h("h2", null, "What"),
-      segmented("what", [["task", "Task"], ["callback", "Callback"]], whatKind, (event) => {
+      segmented("what", [["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"]], whatKind, (event) => {
         whatKind = event.target.value;
         showPanels();
       }),
       h("span", { class: "field__error", "data-error-for": "kind" }),
       Object.values(kindPanels)),
+    h("section", { class: "form__section" },
+      h("h2", null, "Whom to tell"),
+      webhook.node),
     h("section", { class: "form__section" },
       h("h2", null, "Policies"),
       h("div", { class: "row" },
@@ -382,8 +391,7 @@ export function scheduleForm(ctx) {
       h("div", { class: "row" },
         field("Attempts", attempts, { name: "max_attempts" }),
         field("Retry delay (seconds)", retryDelay, { name: "retry_delay_seconds" })),
-      field("Webhook URL", webhook, { name: "webhook_url", wide: true }),
-      h("span", { class: "field__error", "data-error-for": "webhook_type" })),
+      h("span", { class: "field__error", "data-error-for": "webhook_secret" })),
     h("div", { class: "form__actions" },
       h("label", { class: "check" }, enabled, " Enabled: start firing at once"),
       h("span", { class: "spacer" }),

@@ -3,7 +3,10 @@
 import { ApiError, jobs, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { LOCAL_ZONE, absolute, count, duration, json, relative, shortId } from "./format.js";
+import { deliveriesPanel, changesPanel, secretActions } from "./changes.js";
 import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
+import { takeSecret, webhookSecretBox } from "./schedule-scrape.js";
+import { strategyHref } from "./strategies.js";
 import {
   badge, card, code, CursorPager, emptyState, fields, jobHref, pre, scheduleBadges, scheduleHref, statusBadge, table,
   whatItRuns, when,
@@ -40,6 +43,8 @@ function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
   }, label);
 
   const name = s.name || shortId(s.id);
+  // A viewer may only look; an operator may act but not delete.
+  if (!ctx.can("operator")) return null;
   const buttons = [
     act("Run now", () => schedules.trigger(s.id), (job) => ctx.notify(`Triggered “${name}”.`,
       { link: { href: jobHref(job.id), text: `Job ${shortId(job.id)}` } }), "primary-soft"),
@@ -52,7 +57,7 @@ function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
   buttons.push(s.enabled
     ? act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”.`))
     : act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)));
-  buttons.push(h("button", {
+  if (ctx.can("admin")) buttons.push(h("button", {
     type: "button",
     class: ["btn", compact ? "btn--small" : "", "btn--danger-soft"],
     onclick: async (event) => {
@@ -119,7 +124,7 @@ export function scheduleList(ctx) {
   fill(ctx.root,
     h("div", { class: "page-head" },
       h("h1", null, "Schedules ", total),
-      h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "New schedule")),
+      ctx.can("operator") ? h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "New schedule") : null),
     h("div", { class: "toolbar" }, search, filters, clear),
     results);
 
@@ -149,8 +154,8 @@ export function scheduleList(ctx) {
       fill(results, filtered
         ? emptyState("No schedule matches these filters.", null, h("a", { href: "#/schedules" }, "Clear filters"))
         : emptyState("No schedules yet.", "A schedule runs a task or calls back a workflow on a cron, " +
-          "an interval, once, or after a delay.", h("a", { class: "btn btn--primary", href: "#/schedules/new" },
-          "Create the first schedule")));
+          "an interval, once, or after a delay.", ctx.can("operator")
+          ? h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "Create the first schedule") : null));
       return {};
     }
     fill(results,
@@ -192,6 +197,10 @@ function whatFields(s) {
     ["Keyword arguments", s.kwargs && Object.keys(s.kwargs).length ? pre(json(s.kwargs)) : null],
     ["Callback", s.callback_type ? `${s.callback_type}` : null],
     ["Callback target", s.callback_id ? code(s.callback_id) : null],
+    ["Strategy", s.strategy_id ? h("a", { class: "mono", href: strategyHref(s.strategy_id) }, shortId(s.strategy_id)) : null],
+    ["URL", s.url ? code(s.url) : null],
+    ["URLs", s.urls && s.urls.length ? h("ul", { class: "plain-list" }, s.urls.map((u) => h("li", null, code(u)))) : null],
+    ["Parameters", s.parameters && Object.keys(s.parameters).length ? pre(json(s.parameters)) : null],
     ["Attempts", `${s.max_attempts}${s.max_attempts > 1 ? `, ${duration(s.retry_delay_seconds)} apart` : ""}`],
     ["Timeout", s.timeout_seconds ? duration(s.timeout_seconds) : "none"],
     ["Webhook", s.webhook_url ? code(s.webhook_url) : "none"],
@@ -238,11 +247,36 @@ function firesTable(fires) {
   ]), { className: "table--compact" });
 }
 
+const TABS = [["overview", "Overview"], ["changes", "Changes"], ["deliveries", "Deliveries"]];
+
 export function scheduleDetail(ctx) {
   const [scheduleId] = ctx.params;
   ctx.setTitle("Schedule");
-  const body = h("div", { class: "detail" }, h("p", { class: "loading" }, "Loading schedule…"));
-  fill(ctx.root, h("a", { class: "back", href: "#/schedules" }, "← Schedules"), body);
+  let tab = TABS.some(([name]) => name === ctx.query.get("tab")) ? ctx.query.get("tab") : "overview";
+  const secret = takeSecret(scheduleId);
+  const head = h("div", { class: "detail-head" }, h("p", { class: "loading" }, "Loading schedule…"));
+  const secretSlot = h("div", null, secret ? webhookSecretBox(secret, ctx.notify) : null);
+  const panels = {
+    overview: h("div", { class: "detail" }, h("p", { class: "loading" }, "Loading…")),
+    changes: changesPanel(ctx, scheduleId),
+    deliveries: deliveriesPanel(ctx, scheduleId),
+  };
+  const tabBar = h("nav", { class: "tabs", role: "tablist" }, TABS.map(([name, label]) => h("button", {
+    type: "button", role: "tab", class: "tabs__tab", "aria-selected": String(name === tab), dataset: { tab: name },
+    onclick: () => {
+      tab = name;
+      ctx.setQuery({ tab: name === "overview" ? "" : name });
+      showTab();
+      ctx.refresh();
+    },
+  }, label)));
+  const body = h("div", null, Object.values(panels).map((panel) => (panel instanceof Node ? panel : panel.node)));
+  function showTab() {
+    for (const button of tabBar.children) button.setAttribute("aria-selected", String(button.dataset.tab === tab));
+    for (const [name, panel] of Object.entries(panels)) (panel instanceof Node ? panel : panel.node).hidden = name !== tab;
+  }
+  showTab();
+  fill(ctx.root, h("a", { class: "back", href: "#/schedules" }, "← Schedules"), head, secretSlot, tabBar, body);
 
   async function refresh() {
     let s;
@@ -251,26 +285,29 @@ export function scheduleDetail(ctx) {
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         ctx.setTitle("Schedule not found");
-        fill(body, emptyState("This schedule does not exist.", "It may have been deleted, or it belongs to another " +
+        tabBar.hidden = true;
+        fill(head, emptyState("This schedule does not exist.", "It may have been deleted, or it belongs to another " +
           "workspace.", h("a", { href: "#/schedules" }, "Back to schedules")));
+        fill(body);
         return { stop: true };
       }
       throw error;
     }
+    ctx.setTitle(s.name || "Schedule");
+    fill(head,
+      h("div", null,
+        h("h1", null, s.name || "(unnamed)", " ", scheduleBadges(s)),
+        s.description ? h("p", { class: "muted" }, s.description) : null),
+      scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") }));
+    if (tab !== "overview") return panels[tab].refresh(s);
     const [upcoming, jobPage] = await Promise.all([
       schedules.upcoming(scheduleId, 10).catch(() => null),
       jobs.list({ schedule_id: scheduleId, limit: 10 }),
     ]);
-    ctx.setTitle(s.name || "Schedule");
-    fill(body,
-      h("div", { class: "detail-head" },
-        h("div", null,
-          h("h1", null, s.name || "(unnamed)", " ", scheduleBadges(s)),
-          s.description ? h("p", { class: "muted" }, s.description) : null),
-        scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") })),
+    fill(panels.overview,
       h("div", { class: "grid" },
         card("When", whenFields(s)),
-        card("What", whatFields(s)),
+        card("What", whatFields(s), secretActions(ctx, s, (value) => fill(secretSlot, webhookSecretBox(value, ctx.notify)))),
         card("State", stateFields(s)),
         card("Next 10 fire times", upcomingList(s, upcoming))),
       card("Recent fires", firesTable(s.recent_fires)),

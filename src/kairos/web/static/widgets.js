@@ -16,6 +16,11 @@ export const jobHref = (jobId) => `#/jobs/${encodeURIComponent(jobId)}`;
 export function whatItRuns(item) {
   if (item.kind === "task") return item.task || "";
   if (item.kind === "callback") return [item.callback_type, item.callback_id].filter(Boolean).join(" · ");
+  if (item.kind === "scrape") {
+    const urls = Array.isArray(item.urls) && item.urls.length ? `${item.urls.length} URLs` : item.url;
+    return [urls, item.strategy_id].filter(Boolean).join(" · ");
+  }
+  if (item.kind === "reddit") return item.target ? `${item.target_type === "user" ? "u/" : "r/"}${item.target}` : "";
   return "";
 }
 

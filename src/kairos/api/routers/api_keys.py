@@ -1,0 +1,53 @@
+"""`/api-keys`: the workspace's keys; the secret is shown once, at creation (admin only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kairos.api.auth import create_key
+from kairos.api.deps import Admin, PageDep, StoreDep
+from kairos.api.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic
+from kairos.api.schemas.common import Problem
+from kairos.exceptions import InvalidInput
+from kairos.store.access import ApiKey
+from kairos.timeutil import utcnow
+
+router = APIRouter(tags=["access"], responses={
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+})
+
+
+def key_public(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(id=key.id, name=key.name, role=key.role,
+                        prefix=key.prefix, created_at=key.created_at, expires_at=key.expires_at,
+                        last_used_at=key.last_used_at, revoked_at=key.revoked_at)
+
+
+@router.get("/api-keys", response_model=ApiKeyList, summary="The workspace's API keys, newest first")
+def list_keys(access: Admin, store: StoreDep, page: PageDep) -> ApiKeyList:
+    result = store.list_api_keys(access.workspace.id, page)
+    return ApiKeyList(items=[key_public(k) for k in result.items], total=result.total,
+                      has_more=result.has_more, next_cursor=result.next_cursor,
+                      total_exact=result.total_exact)
+
+
+@router.post("/api-keys", status_code=201, response_model=ApiKeyCreated,
+             summary="Create a key; its `secret` is in this answer only")
+def create(body: ApiKeyCreate, access: Admin, store: StoreDep) -> ApiKeyCreated:
+    now = utcnow()
+    if body.expires_at is not None and body.expires_at <= now:
+        raise InvalidInput.field("expires_at", "must be in the future")
+    key, secret = create_key(store, access.workspace.id, name=body.name, role=body.role, now=now,
+                             expires_at=body.expires_at)
+    return ApiKeyCreated(**key_public(key).model_dump(), secret=secret)
+
+
+@router.get("/api-keys/{key_id}", response_model=ApiKeyPublic, summary="One API key (never its secret)")
+def get_key(key_id: str, access: Admin, store: StoreDep) -> ApiKeyPublic:
+    return key_public(store.get_api_key(access.workspace.id, key_id))
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyPublic,
+               summary="Revoke a key: refused from the next request on")
+def revoke(key_id: str, access: Admin, store: StoreDep) -> ApiKeyPublic:
+    return key_public(store.revoke_api_key(access.workspace.id, key_id, utcnow()))

@@ -1,0 +1,61 @@
+"""A schedule's webhook: its deliveries, resending one, and a new signing secret."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi import APIRouter
+
+from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.schemas.common import ListResponse, Problem
+from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
+from kairos.delivery.signing import new_secret
+from kairos.store.delivery import Delivery
+from kairos.timeutil import utcnow
+
+router = APIRouter(tags=["webhooks"], responses={
+    400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+})
+
+
+def delivery_public(delivery: Delivery) -> DeliveryPublic:
+    return DeliveryPublic(
+        id=delivery.id, schedule_id=delivery.schedule_id, job_id=delivery.job_id,
+        event=delivery.event, status=str(delivery.status), attempt_count=delivery.attempt_count,
+        next_attempt_at=delivery.next_attempt_at,
+        attempts=[DeliveryAttemptPublic(at=a.at, status_code=a.status_code, error=a.error,
+                                        duration_ms=a.duration_ms) for a in delivery.attempts],
+        created_at=delivery.created_at, delivered_at=delivery.delivered_at,
+    )
+
+
+@router.get("/schedules/{schedule_id}/deliveries", response_model=ListResponse[DeliveryPublic],
+            summary="The schedule's webhook deliveries with every attempt, newest first")
+def list_deliveries(schedule_id: str, access: Viewer, store: StoreDep,
+                    page: PageDep) -> ListResponse[DeliveryPublic]:
+    result = store.list_deliveries(access.workspace.id, schedule_id, page)
+    return ListResponse[DeliveryPublic](
+        items=[delivery_public(d) for d in result.items], total=result.total,
+        has_more=result.has_more, next_cursor=result.next_cursor, total_exact=result.total_exact)
+
+
+@router.post("/schedules/{schedule_id}/deliveries/{delivery_id}/retry",
+             response_model=DeliveryPublic, responses={409: {"model": Problem}},
+             summary="Send a failed delivery again now (409 if it was delivered or is being sent)")
+def retry_delivery(schedule_id: str, delivery_id: str, access: Operator, store: StoreDep,
+                   runtime: RuntimeDep) -> DeliveryPublic:
+    delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
+    runtime.job_finished()
+    return delivery_public(delivery)
+
+
+@router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
+             summary="Replace the webhook signing secret; the old one stops working at once")
+def regenerate_secret(schedule_id: str, access: Operator, store: StoreDep) -> WebhookSecretPublic:
+    secret = new_secret()
+    now = utcnow()
+    # Deliveries read the schedule's secret when they are sent, so pending retries sign with
+    # the new one from their next attempt.
+    store.update_schedule(access.workspace.id, schedule_id,
+                          lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
+    return WebhookSecretPublic(webhook_secret=secret)

@@ -1,0 +1,139 @@
+"""Access bodies: sign-in, workspaces, members, API keys, the audit log and `/me`."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from kairos.api.schemas.common import ListResponse, Timestamp
+
+Role = Literal["viewer", "operator", "admin"]
+# Lowercase letters, digits and inner hyphens; no underscore, so no slug can look like `ws_…`.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if not EMAIL.match(value) or len(value) > 320:
+        raise ValueError("not an email address")
+    return value
+
+
+class LoginRequest(StrictBody):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class UserPublic(BaseModel):
+    id: str
+    email: str
+
+
+class WorkspaceRole(BaseModel):
+    id: str
+    slug: str
+    name: str
+    role: Role
+
+
+class SessionPublic(BaseModel):
+    user: UserPublic
+    csrf_token: str
+    workspaces: list[WorkspaceRole]
+
+
+class WorkspaceCreate(StrictBody):
+    slug: str = Field(description="2-64 lowercase letters, digits and hyphens",
+                      examples=["data-team"])
+    name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("2-64 lowercase letters, digits and hyphens, starting and ending "
+                             "with a letter or digit")
+        return value
+
+
+class WorkspaceRef(BaseModel):
+    id: str
+    slug: str
+    name: str
+
+
+class MePublic(BaseModel):
+    type: Literal["user", "key"]
+    id: str
+    label: str
+    role: Role
+    workspace: WorkspaceRef
+
+
+class MemberCreate(StrictBody):
+    email: str = Field(max_length=320, description="The email of an existing account")
+    role: Role
+
+    _normal_email = field_validator("email")(_email)
+
+
+class MemberUpdate(StrictBody):
+    role: Role
+
+
+class MemberPublic(BaseModel):
+    user_id: str
+    email: str
+    role: Role
+    created_at: Timestamp
+
+
+class ApiKeyCreate(StrictBody):
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    expires_at: AwareDatetime | None = None
+
+
+class ApiKeyPublic(BaseModel):
+    id: str
+    name: str
+    role: Role
+    prefix: str = Field(description="The first characters of the secret, to recognise it")
+    created_at: Timestamp
+    expires_at: Timestamp | None
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    secret: str = Field(description="The key itself (`kr_…`): shown this once, never again")
+
+
+class Actor(BaseModel):
+    type: Literal["user", "key"]
+    id: str
+    label: str
+
+
+class AuditEntryPublic(BaseModel):
+    id: str
+    at: Timestamp
+    actor: Actor
+    action: str
+    resource_type: str
+    resource_id: str | None
+    ip: str | None
+    status: int
+
+
+WorkspaceList = ListResponse[WorkspaceRole]
+MemberList = ListResponse[MemberPublic]
+ApiKeyList = ListResponse[ApiKeyPublic]
+AuditLogPage = ListResponse[AuditEntryPublic]

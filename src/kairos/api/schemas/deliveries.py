@@ -1,0 +1,33 @@
+"""Webhook bodies out: deliveries with their attempts, and a regenerated secret."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from kairos.api.schemas.common import Timestamp
+
+
+class DeliveryAttemptPublic(BaseModel):
+    at: Timestamp
+    status_code: int | None = Field(description="The receiver's HTTP status; null when none came")
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryPublic(BaseModel):
+    id: str
+    schedule_id: str
+    job_id: str | None
+    event: Literal["job.completed", "job.failed"] | str
+    status: Literal["pending", "delivered", "failed"]
+    attempt_count: int
+    next_attempt_at: Timestamp | None = Field(description="When a pending delivery is tried next")
+    attempts: list[DeliveryAttemptPublic]
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+
+
+class WebhookSecretPublic(BaseModel):
+    webhook_secret: str = Field(description="The new secret; the old one no longer signs anything")

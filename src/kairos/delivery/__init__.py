@@ -1,0 +1,1 @@
+"""Webhooks: the payload, Standard Webhooks signing, Slack messages, and the delivery loop."""

@@ -1,0 +1,1 @@
+"""Kind `scrape`: fetch pages and extract items from them with a strategy."""

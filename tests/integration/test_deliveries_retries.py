@@ -1,0 +1,158 @@
+"""The delivery loop against real receivers: retries, 410, redirects, and signatures per attempt."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from standardwebhooks import Webhook
+
+from kairos.delivery.backoff import Backoff
+from kairos.delivery.deliverer import Deliverer
+from kairos.outbound import make_client
+from kairos.store.base import Page
+from kairos.store.sqlalchemy.store import SqlStore
+from kairos.timeutil import utcnow
+from tests.integration.webhook_receivers import (
+    ScriptedReceiver,
+    finish_job,
+    schedule_with_webhook,
+    wait_until,
+)
+
+
+def make_deliverer(store: SqlStore, delays: tuple[float, ...] = (0.05, 0.05, 0.05),
+                   **kwargs: Any) -> Deliverer:
+    return Deliverer(store, make_client(allow_private_networks=True),
+                     backoff=Backoff(delays=delays, jitter=0.0), poll_interval=0.05, **kwargs)
+
+
+@pytest.fixture
+def running(store: SqlStore) -> Iterator[Any]:
+    """Start a deliverer loop in a thread; stopped at the end."""
+    started: list[tuple[Deliverer, threading.Thread]] = []
+
+    def start(deliverer: Deliverer) -> Deliverer:
+        thread = threading.Thread(target=deliverer.run, daemon=True)
+        thread.start()
+        started.append((deliverer, thread))
+        return deliverer
+
+    yield start
+    for deliverer, thread in started:
+        deliverer.stop()
+        thread.join(15)
+
+
+def only_delivery(store: SqlStore, schedule: Any) -> Any:
+    [delivery] = store.list_deliveries(schedule.workspace_id, schedule.id, Page()).items
+    return delivery
+
+
+def settled(store: SqlStore, schedule: Any) -> Any:
+    """Wait until the schedule's one delivery is delivered or failed."""
+    return wait_until(lambda: (d := only_delivery(store, schedule)).status != "pending" and d,
+                      what="the delivery to settle")
+
+
+def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(store: SqlStore, running: Any) -> None:
+    with ScriptedReceiver([500, 503, 200]) as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [{"title": "hello"}])
+        running(make_deliverer(store))
+        delivery = settled(store, schedule)
+
+        assert delivery.status == "delivered" and delivery.attempt_count == 3
+        assert [a.status_code for a in delivery.attempts] == [500, 503, 200]
+        assert [a.error for a in delivery.attempts] == ["answered 500", "answered 503", None]
+        assert receiver.count() == 3
+        ids = {r.headers["webhook-id"] for r in receiver.requests}
+        assert ids == {delivery.id}
+        assert {r.body for r in receiver.requests} == {delivery.body.encode()}
+        for request in receiver.requests:
+            verified = Webhook(schedule.webhook_secret).verify(request.body, request.headers)
+            assert verified["results"] == [{"title": "hello"}]
+            assert request.headers["X-Webhook-Secret"] == schedule.webhook_secret
+            assert request.headers["Content-Type"] == "application/json"
+
+
+def test_410_gone_stops_after_one_attempt(store: SqlStore, running: Any) -> None:
+    with ScriptedReceiver([410]) as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [1])
+        running(make_deliverer(store))
+        delivery = settled(store, schedule)
+        assert delivery.status == "failed" and delivery.attempt_count == 1
+        assert delivery.attempts[0].status_code == 410 and "410" in (delivery.attempts[0].error or "")
+        assert delivery.next_attempt_at is None
+        assert receiver.count() == 1
+
+
+def test_attempts_stop_when_the_backoff_is_used_up(store: SqlStore, running: Any) -> None:
+    with ScriptedReceiver([500] * 10) as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [1])
+        running(make_deliverer(store, delays=(0.05, 0.05)))
+        delivery = settled(store, schedule)
+        assert delivery.status == "failed" and delivery.attempt_count == 3
+        assert "gave up after 3 attempts" in (delivery.attempts[-1].error or "")
+        assert receiver.count() == 3
+
+
+def test_redirects_are_not_followed(store: SqlStore, running: Any) -> None:
+    with ScriptedReceiver() as target, ScriptedReceiver([302, 302, 302], redirect_to="") as hook:
+        hook.redirect_to = target.url
+        schedule = schedule_with_webhook(store, hook.url)
+        finish_job(store, schedule, [1])
+        running(make_deliverer(store, delays=(0.05, 0.05)))
+        delivery = settled(store, schedule)
+        assert delivery.status == "failed" and delivery.attempt_count == 3
+        assert all(a.status_code == 302 for a in delivery.attempts)
+        assert "redirects are not followed" in (delivery.attempts[0].error or "")
+        assert target.count() == 0
+
+
+def test_an_unreachable_receiver_is_retried_with_the_error_recorded(store: SqlStore) -> None:
+    with ScriptedReceiver() as receiver:
+        url = receiver.url
+    schedule = schedule_with_webhook(store, url)  # nothing listens there any more
+    finish_job(store, schedule, [1])
+    deliverer = make_deliverer(store, delays=(3600,))
+    deliverer.process_one()
+    wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+    delivery = only_delivery(store, schedule)
+    assert delivery.status == "pending" and delivery.attempts[0].status_code is None
+    assert "ConnectError" in (delivery.attempts[0].error or "")
+    assert delivery.next_attempt_at is not None
+    assert delivery.next_attempt_at - utcnow() > timedelta(minutes=50)
+    deliverer.close()
+
+
+def test_the_private_network_guard_applies_to_webhooks(store: SqlStore) -> None:
+    with ScriptedReceiver() as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [1])
+        guarded = Deliverer(store, make_client(allow_private_networks=False),
+                            backoff=Backoff(delays=(3600,)))
+        guarded.process_one()
+        wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+        assert "refused to connect" in (only_delivery(store, schedule).attempts[0].error or "")
+        assert receiver.count() == 0
+        guarded.close()
+
+
+def test_slack_receivers_get_a_readable_message(store: SqlStore, running: Any) -> None:
+    with ScriptedReceiver() as receiver:
+        schedule = schedule_with_webhook(store, receiver.url, name="Price watch", webhook_type="slack")
+        finish_job(store, schedule, [{"title": "Cheap flight", "url": "https://fly.example/1"}])
+        running(make_deliverer(store))
+        assert settled(store, schedule).status == "delivered"
+        message = json.loads(receiver.requests[0].body)
+        assert set(message) == {"text"}
+        assert "*Price watch* completed: 1 item(s)" in message["text"]
+        assert "<https://fly.example/1|Cheap flight>" in message["text"]
+        assert "webhook-signature" not in receiver.requests[0].headers
