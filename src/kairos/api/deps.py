@@ -113,8 +113,8 @@ def identify(request: Request, store: Store, settings: Settings) -> Caller:
         return _key_caller(request, store, settings, secret)
     if presented_session_token(request):
         return session_caller(request, store)
-    raise Unauthorized("missing credentials: send `X-API-Key: kr_…` or `Authorization: Bearer kr_…`, "
-                       "or sign in")
+    raise Unauthorized("missing API key: send `X-API-Key: kr_…` or `Authorization: Bearer kr_…` "
+                       "(or sign in for a browser session)")
 
 
 def _current_caller(request: Request, store: StoreDep, settings: SettingsDep) -> Caller:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from kairos import outbound
 from kairos.kinds.context import TaskContext
 from kairos.kinds.registry import task
 
@@ -54,8 +55,9 @@ def http_request(
     """Send one HTTP request; fails unless the status is 2xx (or one of `expect_status`)."""
     client = ctx.http_client()
     with client:
-        response = client.request(method.upper(), url, headers=headers, json=json,
-                                  content=body.encode() if body is not None else None)
+        # Redirects are followed hop by hop, each hop through the private-network guard.
+        response = outbound.request(client, method.upper(), url, headers=headers, json=json,
+                                    content=body.encode() if body is not None else None)
     allowed = expect_status or list(range(200, 300))
     if response.status_code not in allowed:
         raise RuntimeError(f"{method.upper()} {url} answered {response.status_code}")
