@@ -95,6 +95,7 @@ def test_a_new_secret_signs_the_next_attempt_and_the_old_one_fails(
         assert response.status_code == 200, response.text
         new = response.json()["webhook_secret"]
         assert new.startswith("whsec_") and new != old
+        assert response.json()["schedule_id"] == schedule.id  # the seed's answer shape
 
         delivery = only_delivery(store, schedule)
         retried = api.post(f"/schedules/{schedule.id}/deliveries/{delivery.id}/retry")

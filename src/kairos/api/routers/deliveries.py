@@ -58,4 +58,4 @@ def regenerate_secret(schedule_id: str, access: Operator, store: StoreDep) -> We
     # the new one from their next attempt.
     store.update_schedule(access.workspace.id, schedule_id,
                           lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
-    return WebhookSecretPublic(webhook_secret=secret)
+    return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)

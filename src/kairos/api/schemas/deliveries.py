@@ -30,4 +30,5 @@ class DeliveryPublic(BaseModel):
 
 
 class WebhookSecretPublic(BaseModel):
+    schedule_id: str
     webhook_secret: str = Field(description="The new secret; the old one no longer signs anything")

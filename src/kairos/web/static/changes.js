@@ -32,14 +32,9 @@ function changeCard(change) {
       ? h("p", { class: "muted small" }, "Changed, but no item was added or removed (items were reordered or edited).") : null);
 }
 
-/**
- * The changed runs and how many were marked seen, from either shape of the answer: the agreed
- * `{items, marked_seen: N}` or the seed document's `{changes, marked_seen: bool, marked_count: N}`.
- */
+/** The changed runs and how many were marked seen (`{changes, marked_seen: bool, marked_count: N}`). */
 export function readChanges(answer) {
-  const items = Array.isArray(answer.items) ? answer.items : (answer.changes || []);
-  const marked = typeof answer.marked_seen === "number" ? answer.marked_seen : (answer.marked_count ?? 0);
-  return { items, marked };
+  return { items: answer.changes || [], marked: answer.marked_count ?? 0 };
 }
 
 /** The change feed of one schedule; `refresh()` previews it (`mark_seen=false`). */
