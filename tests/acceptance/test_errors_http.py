@@ -158,7 +158,14 @@ BAD_BODIES: list[Any] = [
     {"cron_expression": "0 9 * * *", "is_active": True, "enabled": False, "task": "kairos.echo"},
     {"target": "python", "cron_expression": "0 9 * * *"},
     {"url": "https://example.com", "strategy_id": "strat_x", "interval_seconds": 60},
-    {**VALID, "webhook_url": "https://example.com/hook"},
+    {**VALID, "webhook_url": "ftp://example.com/hook"},
+    {**VALID, "webhook_url": "https://example.com/hook", "webhook_type": "teams"},
+    {**VALID, "webhook_url": "https://example.com/hook", "webhook_secret": "not-a-whsec"},
+    {**VALID, "webhook_url": "https://example.com/hook", "webhook_metadata": [1, 2]},
+    {**VALID, "webhook_url": "http://169.254.169.254/latest"},
+    {"url": "https://example.com", "urls": ["https://example.com/b"], "strategy_id": "strat_x",
+     "interval_seconds": 60},
+    {"urls": [], "strategy_id": "strat_x", "interval_seconds": 60},
 ]
 
 

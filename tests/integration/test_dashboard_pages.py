@@ -407,7 +407,7 @@ form.dispatchEvent({ type: "submit" });
 out.wrong = await until("the refusal", () => form.querySelector('[data-error-for="form"]').textContent);
 form.querySelector('input[name="password"]').value = process.env.PASSWORD;
 form.dispatchEvent({ type: "submit" });
-out.listed = await until("the schedules", () => view.textContent.includes("Schedules") && view.textContent);
+out.listed = await until("the schedules", () => view.textContent.includes("No schedules yet.") && view.textContent);
 out.who = byId.get("session-who").textContent;
 out.picker = byId.get("session-workspace").querySelectorAll("option").map((o) => o.textContent);
 out.nav = byId.get("nav").querySelectorAll("a").filter((a) => !a.hidden).map((a) => a.dataset.section);
