@@ -27,6 +27,7 @@ import httpx
 from kairos.delivery.backoff import Backoff
 from kairos.delivery.signing import signed_headers
 from kairos.delivery.slack import slack_message
+from kairos.engine.loop import StepLoop
 from kairos.engine.worker import worker_name
 from kairos.store.base import Store
 from kairos.store.delivery import AttemptResult, DeliveryAttempt, DeliveryTask
@@ -48,7 +49,9 @@ def classify(status_code: int, location: str | None) -> tuple[AttemptResult, str
     return AttemptResult.RETRY, f"answered {status_code}"
 
 
-class Deliverer:
+class Deliverer(StepLoop):
+    loop_name = "deliverer"
+
     def __init__(
         self,
         store: Store,
@@ -78,16 +81,8 @@ class Deliverer:
         self.name = name or f"deliverer:{worker_name()}"
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="kairos-webhook")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        super().__init__()
 
     @property
     def in_flight(self) -> int:
@@ -168,22 +163,10 @@ class Deliverer:
             error = error[:MAX_ERROR]
         return result, DeliveryAttempt(at=now, status_code=status_code, error=error, duration_ms=duration_ms)
 
-    def run(self) -> None:
-        backoff = 0.5
-        while not self._stop.is_set():
-            try:
-                more = self.process_one()
-                backoff = 0.5
-                delay = 0.0 if more else self.poll_interval
-            except Exception:
-                log.exception("delivery step failed; retrying in %.1fs", backoff)
-                delay, backoff = backoff, min(backoff * 2, 10.0)
-            if delay:
-                self._wake.wait(delay)
-            self._wake.clear()
-        self._drain()
+    def step(self) -> float:
+        return 0.0 if self.process_one() else self.poll_interval
 
-    def _drain(self, timeout: float = 10.0) -> None:
+    def drain(self, timeout: float = 10.0) -> None:
         """On stop: give attempts under way a moment to finish; the rest are claimed again later."""
         deadline = time.monotonic() + timeout
         while self.in_flight and time.monotonic() < deadline:

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from kairos.domain.jobs import Job, JobStatus
+from kairos.engine.loop import StepLoop
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.runner import JobRunner
@@ -32,7 +33,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{new_id('w')[-8:]}"
 
 
-class Worker:
+class Worker(StepLoop):
+    loop_name = "worker"
+
     def __init__(
         self,
         store: Store,
@@ -59,19 +62,10 @@ class Worker:
         self.running: dict[str, TaskContext] = {}
         self._deadlines: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="kairos-job")
         self._last_renew = 0.0
         self._last_reap = 0.0
-        self.last_tick_at: float | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        super().__init__()
 
     def cancel_local(self, job_id: str, reason: str) -> None:
         """Tell a job running in this process to stop now (the API calls this after a cancel)."""
@@ -160,24 +154,11 @@ class Worker:
             if reaped:
                 log.warning("resolved %d job(s) whose worker stopped responding", reaped)
 
-    def run(self) -> None:
-        backoff = 0.5
-        while not self._stop.is_set():
-            try:
-                self.maintain()
-                more = self.process_one()
-                backoff = 0.5
-                delay = 0.0 if more else self.poll_interval
-            except Exception:
-                log.exception("worker step failed; retrying in %.1fs", backoff)
-                delay, backoff = backoff, min(backoff * 2, 10.0)
-            self.last_tick_at = time.monotonic()
-            if delay:
-                self._wake.wait(delay)
-            self._wake.clear()
-        self._drain()
+    def step(self) -> float:
+        self.maintain()
+        return 0.0 if self.process_one() else self.poll_interval
 
-    def _drain(self, timeout: float = 10.0) -> None:
+    def drain(self, timeout: float = 10.0) -> None:
         """On stop: let running jobs finish briefly, then cancel what is left."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
