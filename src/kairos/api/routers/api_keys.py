@@ -26,9 +26,7 @@ def key_public(key: ApiKey) -> ApiKeyPublic:
 @router.get("/api-keys", response_model=ApiKeyList, summary="The workspace's API keys, newest first")
 def list_keys(access: Admin, store: StoreDep, page: PageDep) -> ApiKeyList:
     result = store.list_api_keys(access.workspace.id, page)
-    return ApiKeyList(items=[key_public(k) for k in result.items], total=result.total,
-                      has_more=result.has_more, next_cursor=result.next_cursor,
-                      total_exact=result.total_exact)
+    return ApiKeyList.of_page(result, key_public)
 
 
 @router.post("/api-keys", status_code=201, response_model=ApiKeyCreated,

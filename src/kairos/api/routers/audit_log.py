@@ -26,6 +26,4 @@ def entry_public(entry: AuditEntry) -> AuditEntryPublic:
 @router.get("/audit-log", response_model=AuditLogPage, summary="The workspace's audit log")
 def audit_log(access: Admin, store: StoreDep, page: PageDep) -> AuditLogPage:
     result = store.list_audit_entries(access.workspace.id, page)
-    return AuditLogPage(items=[entry_public(e) for e in result.items], total=result.total,
-                        has_more=result.has_more, next_cursor=result.next_cursor,
-                        total_exact=result.total_exact)
+    return AuditLogPage.of_page(result, entry_public)

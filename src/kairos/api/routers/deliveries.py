@@ -34,9 +34,7 @@ def delivery_public(delivery: Delivery) -> DeliveryPublic:
 def list_deliveries(schedule_id: str, access: Viewer, store: StoreDep,
                     page: PageDep) -> ListResponse[DeliveryPublic]:
     result = store.list_deliveries(access.workspace.id, schedule_id, page)
-    return ListResponse[DeliveryPublic](
-        items=[delivery_public(d) for d in result.items], total=result.total,
-        has_more=result.has_more, next_cursor=result.next_cursor, total_exact=result.total_exact)
+    return ListResponse[DeliveryPublic].of_page(result, delivery_public)
 
 
 @router.post("/schedules/{schedule_id}/deliveries/{delivery_id}/retry",

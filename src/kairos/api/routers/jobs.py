@@ -47,9 +47,7 @@ def list_jobs(
 ) -> JobList:
     result = store.list_jobs(access.workspace.id,
                              JobFilters(status=status, kind=kind, schedule_id=schedule_id), page)
-    return JobList(items=[job_public(j) for j in result.items], total=result.total,
-                   has_more=result.has_more, next_cursor=result.next_cursor,
-        total_exact=result.total_exact)
+    return JobList.of_page(result, job_public)
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic, summary="A job, with live progress")

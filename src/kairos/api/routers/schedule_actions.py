@@ -81,9 +81,7 @@ def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDe
             summary="The schedule's fire history, newest first")
 def fires(schedule_id: str, access: Viewer, store: StoreDep, page: PageDep) -> ListResponse[FirePublic]:
     result = store.list_fires(access.workspace.id, schedule_id, page)
-    return ListResponse[FirePublic](items=[fire_public(f) for f in result.items], total=result.total,
-                                    has_more=result.has_more, next_cursor=result.next_cursor,
-        total_exact=result.total_exact)
+    return ListResponse[FirePublic].of_page(result, fire_public)
 
 
 @router.get("/schedules/{schedule_id}/preview", response_model=PreviewResponse,

@@ -119,9 +119,7 @@ def list_schedules(
     filters = ScheduleFilters(status=status, enabled=enabled, kind=kind,
                               trigger_type=trigger_type or type, scheduler=scheduler, q=q)
     result = store.list_schedules(access.workspace.id, filters, page)
-    return ScheduleList(items=[schedule_public(s) for s in result.items], total=result.total,
-                        has_more=result.has_more, next_cursor=result.next_cursor,
-        total_exact=result.total_exact)
+    return ScheduleList.of_page(result, schedule_public)
 
 
 @router.get("/schedules/{schedule_id}", response_model=SchedulePublic, summary="Get a schedule")

@@ -72,9 +72,7 @@ def list_strategies(
     q: Annotated[str | None, Query(max_length=200, description="Search in names and descriptions")] = None,
 ) -> StrategyList:
     result = store.list_strategies(access.workspace.id, page, type=type, q=q)
-    return StrategyList(items=[strategy_public(s) for s in result.items], total=result.total,
-                        has_more=result.has_more, next_cursor=result.next_cursor,
-                        total_exact=result.total_exact)
+    return StrategyList.of_page(result, strategy_public)
 
 
 @router.get("/strategies/{strategy_id}", response_model=StrategyPublic, summary="Get a strategy")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
+from kairos.store.pages import PageResult
 from kairos.timeutil import isoformat_z
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 Timestamp = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
 
@@ -22,6 +24,13 @@ class ListResponse(BaseModel, Generic[T]):
     has_more: bool
     next_cursor: str | None = None
     total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")
+
+    @classmethod
+    def of_page(cls, result: PageResult[S], present: Callable[[S], T]) -> Self:
+        """The envelope of one page from the store, each item presented for the API."""
+        return cls(items=[present(item) for item in result.items], total=result.total,
+                   has_more=result.has_more, next_cursor=result.next_cursor,
+                   total_exact=result.total_exact)
 
 
 class ProblemError(BaseModel):

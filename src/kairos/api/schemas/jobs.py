@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from kairos.api.schemas.common import Timestamp, refuse_nul
+from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul
 
 
 class JobCreate(BaseModel):
@@ -87,9 +87,5 @@ class JobPublic(BaseModel):
     created_at: Timestamp
 
 
-class JobList(BaseModel):
-    items: list[JobPublic]
-    total: int
-    has_more: bool
-    next_cursor: str | None = None
-    total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")
+class JobList(ListResponse[JobPublic]):
+    """A page of jobs."""

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import Timestamp, refuse_nul, resolve_aliases
+from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul, resolve_aliases
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -203,12 +203,8 @@ class SchedulePublic(BaseModel):
     recent_fires: list[FirePublic] | None = None
 
 
-class ScheduleList(BaseModel):
-    items: list[SchedulePublic]
-    total: int
-    has_more: bool
-    next_cursor: str | None = None
-    total_exact: bool = Field(default=True, description="False when `total` stopped counting at 10,000")
+class ScheduleList(ListResponse[SchedulePublic]):
+    """A page of schedules."""
 
 
 class DeletedResponse(BaseModel):
