@@ -5,18 +5,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from kairos.api.schemas.common import ListResponse, Timestamp
+from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
 
 Role = Literal["viewer", "operator", "admin"]
 # Lowercase letters, digits and inner hyphens; no underscore, so no slug can look like `ws_…`.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-
-
-class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _email(value: str) -> str:
@@ -26,7 +22,7 @@ def _email(value: str) -> str:
     return value
 
 
-class LoginRequest(StrictBody):
+class LoginRequest(InputBody):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
 
@@ -49,7 +45,7 @@ class SessionPublic(BaseModel):
     workspaces: list[WorkspaceRole]
 
 
-class WorkspaceCreate(StrictBody):
+class WorkspaceCreate(InputBody):
     slug: str = Field(description="2-64 lowercase letters, digits and hyphens",
                       examples=["data-team"])
     name: str = Field(min_length=1, max_length=200)
@@ -77,14 +73,14 @@ class MePublic(BaseModel):
     workspace: WorkspaceRef
 
 
-class MemberCreate(StrictBody):
+class MemberCreate(InputBody):
     email: str = Field(max_length=320, description="The email of an existing account")
     role: Role
 
     _normal_email = field_validator("email")(_email)
 
 
-class MemberUpdate(StrictBody):
+class MemberUpdate(InputBody):
     role: Role
 
 
@@ -95,7 +91,7 @@ class MemberPublic(BaseModel):
     created_at: Timestamp
 
 
-class ApiKeyCreate(StrictBody):
+class ApiKeyCreate(InputBody):
     name: str = Field(min_length=1, max_length=200)
     role: Role
     expires_at: AwareDatetime | None = None

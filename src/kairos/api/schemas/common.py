@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from kairos.store.pages import PageResult
@@ -100,3 +100,15 @@ def refuse_nul(raw: Any) -> None:
     if where is not None:
         field = ".".join(str(p) for p in where) or "body"
         raise PydanticCustomError("nul_character", f"{field}: must not contain NUL characters")
+
+
+class InputBody(BaseModel):
+    """A request body: unknown fields are refused, and no text in it may hold a NUL character."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, raw: Any) -> Any:
+        refuse_nul(raw)
+        return raw

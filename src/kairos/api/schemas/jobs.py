@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul
+from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
 
 
-class JobCreate(BaseModel):
+class JobCreate(InputBody):
     """A one-off job: the *what* fields of a schedule, plus retry and timeout settings."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -41,12 +41,6 @@ class JobCreate(BaseModel):
     max_attempts: StrictInt = Field(default=1, ge=1, le=100)
     retry_delay_seconds: StrictInt = Field(default=30, ge=1, le=86400)
     timeout_seconds: StrictInt | None = Field(default=None, ge=1, le=7 * 86400)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, raw: Any) -> Any:
-        refuse_nul(raw)
-        return raw
 
 
 class JobPublic(BaseModel):

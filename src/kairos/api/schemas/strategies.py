@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul
+from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
 
 Selector = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 StrategyTypeName = Literal["css", "xpath", "json", "api"]
@@ -60,7 +60,7 @@ class RequestBody(BaseModel):
                                                       "are filled in either")
 
 
-class StrategyFields(BaseModel):
+class StrategyFields(InputBody):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
@@ -73,12 +73,6 @@ class StrategyFields(BaseModel):
         description="Each field: a selector string, or an object with `selector` and options")
     request: RequestBody | None = None
     parameters: dict[str, JsonValue] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, raw: Any) -> Any:
-        refuse_nul(raw)
-        return raw
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -132,7 +126,7 @@ class StrategyPublic(BaseModel):
 StrategyList = ListResponse[StrategyPublic]
 
 
-class StrategyTest(BaseModel):
+class StrategyTest(InputBody):
     """What to test a strategy on: a `url` to fetch, inline `html`, or inline `json`."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -146,12 +140,6 @@ class StrategyTest(BaseModel):
     html: Annotated[StrictStr, Field(max_length=1024 * 1024)] | None = None
     json_document: JsonValue = Field(default=None, alias="json")
     parameters: dict[str, JsonValue] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, raw: Any) -> Any:
-        refuse_nul(raw)
-        return raw
 
 
 class InlineStrategyTest(StrategyTest):
