@@ -18,17 +18,17 @@ def users(process: KairosProcess, *args: str, stdin: str | None = None) -> subpr
 
 
 def test_a_person_made_on_the_command_line_signs_in_and_works(kairos: KairosProcess) -> None:
-    made = users(kairos, "create", "--email", "Ada@Example.com", "--password-stdin",
+    made = users(kairos, "create", "--email", "Owner@Example.com", "--password-stdin",
                  "--workspace", "default", "--role", "admin", stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
     assert PASSWORD not in made.stdout + made.stderr
     listed = users(kairos, "list")
-    assert "ada@example.com" in listed.stdout and "default:admin" in listed.stdout
-    again = users(kairos, "create", "--email", "ada@example.com", "--password-stdin", stdin=PASSWORD)
+    assert "owner@example.com" in listed.stdout and "default:admin" in listed.stdout
+    again = users(kairos, "create", "--email", "owner@example.com", "--password-stdin", stdin=PASSWORD)
     assert again.returncode == 1
 
     with httpx.Client(base_url=kairos.base_url, timeout=10) as browser:
-        login = browser.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": PASSWORD})
+        login = browser.post("/api/v1/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
         assert login.status_code == 200, login.text
         assert "httponly" in login.headers["set-cookie"].lower()
         csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
@@ -48,18 +48,18 @@ def test_a_person_made_on_the_command_line_signs_in_and_works(kairos: KairosProc
             entries = bootstrap.get("/audit-log").json()["items"]
             names = [k["name"] for k in bootstrap.get("/api-keys").json()["items"]]
         assert [e["action"] for e in entries] == ["api_key.revoke", "api_key.create", "schedule.create"]
-        assert {e["actor"]["label"] for e in entries} == {"ada@example.com"}
+        assert {e["actor"]["label"] for e in entries} == {"owner@example.com"}
         assert {e["ip"] for e in entries} == {"127.0.0.1"}
         assert "bootstrap" in names
 
         assert browser.post("/api/v1/auth/logout", headers=csrf).status_code == 204
         assert browser.get("/api/v1/auth/session").status_code == 401
 
-    changed = users(kairos, "set-password", "--email", "ada@example.com", "--password-stdin",
+    changed = users(kairos, "set-password", "--email", "owner@example.com", "--password-stdin",
                     stdin="another long passphrase\n")
     assert changed.returncode == 0, changed.stderr
     with httpx.Client(base_url=kairos.base_url, timeout=10) as browser:
-        assert browser.post("/api/v1/auth/login", json={"email": "ada@example.com",
+        assert browser.post("/api/v1/auth/login", json={"email": "owner@example.com",
                                                         "password": PASSWORD}).status_code == 401
 
 

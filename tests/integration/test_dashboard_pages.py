@@ -425,7 +425,7 @@ process.exit(0);
 def test_the_shell_signs_a_person_in_shows_their_role_and_signs_out(
         tmp_path: Path, store: SqlStore, admin_kairos: dict[str, str]) -> None:
     now = utcnow()
-    user = User(id=new_id("usr"), email="otto@example.com", created_at=now)
+    user = User(id=new_id("usr"), email="member@example.com", created_at=now)
     store.add_user(user, hash_password("a long enough password"))
     store.add_member(store.get_workspace("default").id, user.id, "operator", now)
 
@@ -435,7 +435,7 @@ def test_the_shell_signs_a_person_in_shows_their_role_and_signs_out(
     assert out["signedOutNav"] is True
     assert out["wrong"] == "Wrong email or password."
     assert "No schedules yet." in out["listed"] and "New schedule" in out["listed"]
-    assert "otto@example.com" in out["who"] and "operator" in out["who"]
+    assert "member@example.com" in out["who"] and "operator" in out["who"]
     assert out["picker"] == ["Default (default) · operator", "New workspace…"]
     assert out["nav"] == ["schedules", "jobs", "strategies"], "an operator sees no admin pages"
     assert out["sessionAfter"] == 401

@@ -37,7 +37,7 @@ from kairos.web.dashboard import STATIC
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
-ADMIN_EMAIL = "ada@example.com"
+ADMIN_EMAIL = "owner@example.com"
 PASSWORD = "correct horse battery staple"
 
 

@@ -46,9 +46,9 @@ def test_headers_and_a_json_body_keep_types() -> None:
 
 def test_a_text_body_is_filled_as_text_and_json_braces_are_left_alone() -> None:
     strategy = api({"method": "PUT", "url": "https://api.example.com/x", "body": '{"name": "{name}"}'},
-                   {"name": "Ada"})
+                   {"name": "Paris"})
     rendered = render_request(strategy, {})
-    assert rendered.body == '{"name": "Ada"}' and "Content-Type" not in rendered.headers
+    assert rendered.body == '{"name": "Paris"}' and "Content-Type" not in rendered.headers
 
 
 def test_a_missing_parameter_is_an_error_naming_it() -> None:
