@@ -140,7 +140,10 @@ def test_the_private_network_guard_applies_to_webhooks(store: SqlStore) -> None:
                             backoff=Backoff(delays=(3600,)))
         guarded.process_one()
         wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
-        assert "refused to connect" in (only_delivery(store, schedule).attempts[0].error or "")
+        refused = only_delivery(store, schedule)
+        assert "refused to connect" in (refused.attempts[0].error or "")
+        # Permanent: no retry is planned, whatever the backoff allows.
+        assert refused.status == "failed" and refused.next_attempt_at is None
         assert receiver.count() == 0
         guarded.close()
 

@@ -29,6 +29,7 @@ from kairos.delivery.signing import signed_headers
 from kairos.delivery.slack import slack_message
 from kairos.engine.loop import StepLoop
 from kairos.engine.worker import worker_name
+from kairos.outbound import is_refused
 from kairos.store.base import Store
 from kairos.store.delivery import AttemptResult, DeliveryAttempt, DeliveryTask
 from kairos.timeutil import utcnow
@@ -157,7 +158,10 @@ class Deliverer(StepLoop):
         except httpx.TimeoutException:
             result, error = AttemptResult.RETRY, f"timed out after {self.timeout.read:g} s"
         except httpx.HTTPError as exc:
-            result, error = AttemptResult.RETRY, f"{type(exc).__name__}: {exc}"
+            # The private-network guard's refusal is permanent: retrying cannot change the rule.
+            # A user who fixes the URL or its DNS can resend with the retry endpoint.
+            result = AttemptResult.FAILED if is_refused(exc) else AttemptResult.RETRY
+            error = f"{type(exc).__name__}: {exc}"
         duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             error = error[:MAX_ERROR]
