@@ -82,10 +82,13 @@ def _presented_key(request: Request) -> str | None:
 
 def _key_caller(request: Request, store: Store, settings: Settings, secret: str) -> Caller:
     now = utcnow()
-    throttle = Throttle(store, settings)
-    throttle.check([ip_scope(request)], now)
     key = store.find_api_key(hash_key(secret))
     if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
+        # Only bad keys meet the throttle. A valid key carries 256 random bits: no lock makes
+        # guessing one any harder, and a program sharing an address with a noisy neighbour keeps
+        # working. Sign-ins are different: a locked address waits even with the right password.
+        throttle = Throttle(store, settings)
+        throttle.check([ip_scope(request)], now)
         throttle.fail([ip_scope(request)], now)
         raise Unauthorized("invalid, revoked or expired API key")
     if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
