@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.definition import MAX_ARGS_BYTES, Limits, build_schedule
+from kairos.domain.definition import Limits, build_schedule
+from kairos.domain.payloads import MAX_ARGS_BYTES
 from kairos.domain.schedules import (
     Kind,
     MisfirePolicy,

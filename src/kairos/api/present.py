@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import FirePublic, SchedulePublic
-from kairos.domain.definition import CALLBACK_FIELDS, SCRAPE_FIELDS, TASK_FIELDS
 from kairos.domain.describe import cron_to_celery, describe, describe_delay
 from kairos.domain.jobs import Fire, Job
+from kairos.domain.payloads import CALLBACK_FIELDS, SCRAPE_FIELDS, TASK_FIELDS
 from kairos.domain.schedules import Schedule, TriggerType
 
 # The *what* of the kinds this version runs, shown flat beside the other fields.

@@ -8,7 +8,6 @@ the field, never as a crash.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +16,14 @@ from urllib.parse import urlsplit
 from kairos.delivery.fields import WEBHOOK_FIELDS, webhook_columns
 from kairos.domain.describe import celery_to_cron
 from kairos.domain.jobs import Job, JobStatus
+from kairos.domain.payloads import (
+    CALLBACK_FIELDS,
+    SCRAPE_FIELDS,
+    TASK_FIELDS,
+    FieldErrors,
+    infer_kind,
+    kind_payload,
+)
 from kairos.domain.schedules import (
     Kind,
     MisfirePolicy,
@@ -32,28 +39,14 @@ from kairos.domain.schedules import (
     set_paused,
 )
 from kairos.domain.triggers import TriggerError, load_zone
-from kairos.exceptions import FieldError, InvalidInput
+from kairos.exceptions import InvalidInput
 
-MAX_ARGS_BYTES = 64 * 1024
 # Ten years: beyond it nobody means it, and it still fits a 32-bit integer column.
 MAX_SECONDS = 10 * 366 * 86400
 TRIGGER_FIELDS = frozenset({
     "trigger_type", "cron_expression", "trigger", "timezone", "interval_seconds", "run_at",
     "delay_seconds", "start_at", "end_at",
 })
-TASK_FIELDS = ("task", "args", "kwargs", "executor")
-CALLBACK_FIELDS = ("callback_type", "callback_id")
-SCRAPE_FIELDS = ("strategy_id", "url", "urls", "parameters")
-REDDIT_FIELDS = ("target", "target_type", "mode", "limit", "download_media", "scrape_comments",
-                 "plugins", "config")
-KIND_FIELDS = {
-    Kind.TASK: TASK_FIELDS,
-    Kind.CALLBACK: CALLBACK_FIELDS,
-    Kind.SCRAPE: SCRAPE_FIELDS,
-    Kind.REDDIT: REDDIT_FIELDS,
-}
-AVAILABLE_KINDS = (Kind.TASK, Kind.CALLBACK, Kind.SCRAPE)
-MAX_SCRAPE_URLS = 100
 POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "overlap_policy",
                  "max_attempts", "retry_delay_seconds", "timeout_seconds")
 
@@ -62,32 +55,6 @@ POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "o
 class Limits:
     min_interval_seconds: int = 60
     allow_private_networks: bool = False
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[FieldError] = []
-
-    def add(self, loc: str, msg: str) -> None:
-        self.items.append(FieldError((loc,), msg))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(errors=self.items)
-
-
-def infer_kind(values: Mapping[str, Any]) -> Kind | None:
-    if values.get("kind") is not None:
-        try:
-            return Kind(values["kind"])
-        except ValueError:
-            raise InvalidInput.field("kind", "must be one of task, callback, scrape, reddit") from None
-    present = [kind for kind, names in KIND_FIELDS.items()
-               if any(values.get(n) is not None for n in names if n not in ("config", "parameters"))]
-    if len(present) > 1:
-        raise InvalidInput.field("kind", "fields of several kinds were sent: "
-                                 + ", ".join(sorted(map(str, present))))
-    return present[0] if present else None
 
 
 def infer_trigger_type(values: Mapping[str, Any]) -> TriggerType | None:
@@ -112,85 +79,7 @@ def infer_trigger_type(values: Mapping[str, Any]) -> TriggerType | None:
     return present[0] if present else None
 
 
-def _json_size(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":")).encode())
-
-
-def check_http_url(value: Any, field: str, errors: _Errors) -> None:
-    if not isinstance(value, str) or not value:
-        errors.add(field, "must be a URL")
-        return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        errors.add(field, "must be an absolute http:// or https:// URL")
-
-
-def kind_payload(kind: Kind, values: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
-    """Validate and collect the *what* of a schedule or one-off job."""
-    if kind not in AVAILABLE_KINDS:
-        errors.add("kind", f"kind {kind.value!r} is not available in this version of Kairos "
-                           "(available: task, callback, scrape)")
-        return {}
-    if kind == Kind.SCRAPE:
-        return scrape_payload(values, errors)
-    if kind == Kind.TASK:
-        name = values.get("task")
-        if not isinstance(name, str) or not 1 <= len(name) <= 200:
-            errors.add("task", "a registered task name (1-200 characters) is required")
-        args = values.get("args") if values.get("args") is not None else []
-        kwargs = values.get("kwargs") if values.get("kwargs") is not None else {}
-        if not isinstance(args, list):
-            errors.add("args", "must be a list")
-        elif _json_size(args) > MAX_ARGS_BYTES:
-            errors.add("args", "must be at most 64 KiB of JSON")
-        if not isinstance(kwargs, dict):
-            errors.add("kwargs", "must be an object")
-        elif _json_size(kwargs) > MAX_ARGS_BYTES:
-            errors.add("kwargs", "must be at most 64 KiB of JSON")
-        executor = values.get("executor") or "local"
-        if executor == "celery":
-            errors.add("executor", "the celery executor needs a linked Celery app, which this "
-                                   "version of Kairos does not offer yet; use 'local'")
-        elif executor != "local":
-            errors.add("executor", "must be 'local' or 'celery'")
-        return {"task": name, "args": args, "kwargs": kwargs, "executor": executor}
-    callback_type = values.get("callback_type") or "workflow"
-    callback_id = values.get("callback_id")
-    if callback_type not in ("workflow", "http"):
-        errors.add("callback_type", "must be 'workflow' or 'http'")
-    elif callback_type == "http":
-        check_http_url(callback_id, "callback_id", errors)
-    elif not isinstance(callback_id, str) or not 1 <= len(callback_id) <= 200:
-        errors.add("callback_id", "a registered workflow name (1-200 characters) is required")
-    return {"callback_type": callback_type, "callback_id": callback_id}
-
-
-def scrape_payload(values: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
-    """The *what* of a scrape: a strategy, exactly one of `url`/`urls`, and `parameters`."""
-    strategy_id = values.get("strategy_id")
-    if not isinstance(strategy_id, str) or not 1 <= len(strategy_id) <= 200:
-        errors.add("strategy_id", "the id of a strategy of this workspace is required")
-    url, urls = values.get("url"), values.get("urls")
-    if url is not None and urls is not None:
-        errors.add("urls", "send either url or urls, not both")
-    elif url is None and urls is None:
-        errors.add("url", "a `url` (or a list of `urls`) to scrape is required")
-    elif url is not None:
-        check_http_url(url, "url", errors)
-    elif not isinstance(urls, list) or not 1 <= len(urls) <= MAX_SCRAPE_URLS:
-        errors.add("urls", f"must be a list of 1-{MAX_SCRAPE_URLS} URLs")
-    else:
-        for index, item in enumerate(urls):
-            check_http_url(item, f"urls.{index}", errors)
-    parameters = values.get("parameters") if values.get("parameters") is not None else {}
-    if not isinstance(parameters, dict):
-        errors.add("parameters", "must be an object")
-    elif _json_size(parameters) > MAX_ARGS_BYTES:
-        errors.add("parameters", "must be at most 64 KiB of JSON")
-    return {"strategy_id": strategy_id, "url": url, "urls": urls, "parameters": parameters}
-
-
-def _int_field(values: Mapping[str, Any], name: str, errors: _Errors, *, minimum: int,
+def _int_field(values: Mapping[str, Any], name: str, errors: FieldErrors, *, minimum: int,
                maximum: int | None = None) -> None:
     value = values.get(name)
     if value is None:
@@ -204,7 +93,7 @@ def _int_field(values: Mapping[str, Any], name: str, errors: _Errors, *, minimum
 
 
 def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Limits,
-                   errors: _Errors) -> None:
+                   errors: FieldErrors) -> None:
     """Validate the *when*, filling in derived fields (cron text from a Celery object)."""
     try:
         load_zone(values.get("timezone") or "UTC")
@@ -255,7 +144,7 @@ def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Li
         errors.add("end_at", "must be after start_at")
 
 
-def _check_policies(values: Mapping[str, Any], errors: _Errors) -> None:
+def _check_policies(values: Mapping[str, Any], errors: FieldErrors) -> None:
     _int_field(values, "jitter_seconds", errors, minimum=0, maximum=86400)
     _int_field(values, "misfire_grace_seconds", errors, minimum=1, maximum=366 * 86400)
     _int_field(values, "max_attempts", errors, minimum=1, maximum=100)
@@ -267,7 +156,7 @@ def _check_policies(values: Mapping[str, Any], errors: _Errors) -> None:
             errors.add(name, "must be one of " + ", ".join(m.value for m in enum))
 
 
-def _check_rest(values: Mapping[str, Any], errors: _Errors) -> None:
+def _check_rest(values: Mapping[str, Any], errors: FieldErrors) -> None:
     scheduler = values.get("scheduler") or "kairos"
     if scheduler in ("celery-beat", "apscheduler"):
         errors.add("scheduler", f"this workspace has no link to {scheduler}: link one first "
@@ -312,7 +201,7 @@ def build_schedule(
     limits: Limits,
 ) -> Schedule:
     """A new schedule from create fields, with `next_run_at` computed."""
-    errors = _Errors()
+    errors = FieldErrors()
     fields = dict(values)
     kind = infer_kind(fields)
     if kind is None:
@@ -355,7 +244,7 @@ def apply_changes(
     schedule: Schedule, changes: Mapping[str, Any], *, now: datetime, limits: Limits
 ) -> Schedule:
     """The schedule with `changes` applied; `next_run_at` moves only if the *when* changed."""
-    errors = _Errors()
+    errors = FieldErrors()
     current: dict[str, Any] = {
         "name": schedule.name, "description": schedule.description, "kind": schedule.kind,
         "trigger_type": schedule.trigger_type, "cron_expression": schedule.cron_expression,
@@ -440,7 +329,7 @@ def apply_changes(
 
 def preview_schedule(values: Mapping[str, Any], *, now: datetime, limits: Limits) -> Schedule:
     """A throw-away schedule holding only the *when* of `values`, for `POST /schedules:preview`."""
-    errors = _Errors()
+    errors = FieldErrors()
     fields = dict(values)
     trigger_type = infer_trigger_type(fields)
     if trigger_type is None:
@@ -464,7 +353,7 @@ def upcoming_runs(schedule: Schedule, after: datetime, count: int) -> list[datet
 
 def build_job(values: Mapping[str, Any], *, job_id: str, workspace_id: str, now: datetime) -> Job:
     """A one-off job from the *what* fields of a schedule."""
-    errors = _Errors()
+    errors = FieldErrors()
     kind = infer_kind(values)
     if kind is None:
         raise InvalidInput.field("kind", "say what to run: a `task`, a `callback_type`/"
