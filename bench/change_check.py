@@ -45,7 +45,7 @@ def _finish_times(store: SqlStore, ws: str, items: int | None, jobs: int) -> lis
         job = store.fire_now(ws, schedule.id, now)
         store.claim_jobs("bench", now, 1, 60)
         if items is None:
-            outcome = JobOutcome(status=JobStatus.COMPLETED, result={"ok": run}, item_count=1)
+            outcome = JobOutcome(status=JobStatus.COMPLETED, result={"ok": run})
         else:
             outcome = JobOutcome(status=JobStatus.COMPLETED, result={"pages": []},
                                  items=_items(run, items))

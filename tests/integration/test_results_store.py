@@ -97,8 +97,7 @@ def test_duplicated_items_are_compared_as_a_multiset(store: SqlStore) -> None:
 
 def test_a_result_list_is_the_items_when_the_kind_gives_none(store: SqlStore) -> None:
     runs = Runs(store)
-    job = runs.finish(JobOutcome(status=JobStatus.COMPLETED, result=[1, "two", None], item_count=3,
-                                 content_hash=content_hash([1, "two", None])))
+    job = runs.finish(JobOutcome(status=JobStatus.COMPLETED, result=[1, "two", None]))
     assert store.job_items(job.id) == [1, "two", None]
     scalar = runs.finish(JobOutcome(status=JobStatus.COMPLETED, result={"ok": True}))
     assert store.job_items(scalar.id) == [{"ok": True}]

@@ -36,7 +36,7 @@ def test_finish_records_the_outcome_for_the_lease_holder_only(store: SqlStore) -
     ws = workspace_id(store, now=T0)
     job = one_off(store, ws)
     store.claim_jobs("w1", T0, 5, 30)
-    outcome = JobOutcome(status=JobStatus.COMPLETED, result={"ok": 1}, item_count=1, content_hash="h")
+    outcome = JobOutcome(status=JobStatus.COMPLETED, result={"ok": 1})
     assert store.finish_job(job.id, "w2", outcome, T0) is False
     assert store.finish_job(job.id, "w1", outcome, T0 + timedelta(seconds=2)) is True
     done = store.get_job(ws, job.id)
@@ -105,11 +105,11 @@ def test_has_changes_compares_with_the_previous_completed_job(store: SqlStore) -
     schedule = make_schedule(ws, T0, interval_seconds=10, overlap_policy="allow")
     store.add_schedules([schedule])
     seen = []
-    for step, digest in enumerate(["a", "a", "b"], start=1):
+    for step, result in enumerate(["a", "a", "b"], start=1):
         now = T0 + timedelta(seconds=10 * step)
         store.fire_due(now, 10)
         (job,) = store.claim_jobs("w1", now, 5, 30)
-        store.finish_job(job.id, "w1", JobOutcome(status=JobStatus.COMPLETED, content_hash=digest), now)
+        store.finish_job(job.id, "w1", JobOutcome(status=JobStatus.COMPLETED, result=result), now)
         seen.append(store.get_job(ws, job.id).has_changes)
     assert seen == [True, False, True]
 

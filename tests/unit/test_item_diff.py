@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kairos.domain.items import content_hash, diff_items, item_hash, items_of
+from kairos.domain.items import content_hash, diff_items, item_digests, item_hash, items_of
 
 
 def test_items_come_from_the_kind_else_from_the_result() -> None:
@@ -39,3 +39,11 @@ def test_duplicates_count_once_per_copy() -> None:
     assert diff_items(["a", "a"], ["a"]).added == (False, True)
     gone = diff_items(["a"], ["a", "b", "a"])
     assert gone.removed == (1, 2)
+
+
+def test_item_digests_serialise_once_and_agree_with_content_hash() -> None:
+    items = [{"b": 1, "a": [1, 2.5, None]}, "tëxt", 3, None, {"nested": {"z": True, "y": "é"}}]
+    hashes, digest = item_digests(items)
+    assert hashes == [item_hash(item) for item in items]
+    assert digest == content_hash(items)
+    assert item_digests([]) == ([], content_hash([]))

@@ -17,13 +17,6 @@ MAX_RESULTS = 1000
 SUMMARY_ITEMS = 5
 
 
-def items_of_result(result: Any) -> list[Any]:
-    """The items of a stored result: a list is its items, a scalar one item, None none."""
-    if result is None:
-        return []
-    return list(result) if isinstance(result, list) else [result]
-
-
 def build_body(
     *, job_id: str, schedule_id: str, workspace_id: str, status: str, items: list[Any],
     has_changes: bool, content_hash: str | None, completed_at: datetime,

@@ -33,6 +33,17 @@ def content_hash(items: Sequence[Any]) -> str:
     return hashlib.sha256(canonical_json(list(items)).encode()).hexdigest()
 
 
+def item_digests(items: Sequence[Any]) -> tuple[list[str], str]:
+    """Each item's hash and the list's `content_hash`, serialising every item once.
+
+    The canonical JSON of a list is its items' canonical JSON joined by commas in brackets, so
+    the list hash is built from the same texts the item hashes are.
+    """
+    texts = [canonical_json(item) for item in items]
+    hashes = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    return hashes, hashlib.sha256(("[" + ",".join(texts) + "]").encode()).hexdigest()
+
+
 @dataclass(frozen=True, kw_only=True)
 class ItemDiff:
     """Which of this run's items are new, and which positions of the previous run's are gone."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from kairos.domain.items import canonical_json, content_hash
+from kairos.domain.items import canonical_json
 from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import JobCancelled, KairosError
 from kairos.kinds.callback import run_callback
@@ -98,17 +98,7 @@ class JobRunner:
             return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
         if isinstance(value, ScrapeOutcome):
             # The items are stored on their own; the result keeps the per-URL report.
-            items = json.loads(canonical_json(value.items))
-            return JobOutcome(
-                status=JobStatus.COMPLETED, result=_storable(value.result), items=items,
-                item_count=len(items),
-                content_hash=content_hash(items),
-            )
-        result = _storable(value)
-        items = result if isinstance(result, list) else ([] if result is None else [result])
-        return JobOutcome(
-            status=JobStatus.COMPLETED,
-            result=result,
-            item_count=len(items),
-            content_hash=content_hash(items),
-        )
+            return JobOutcome(status=JobStatus.COMPLETED, result=_storable(value.result),
+                              items=json.loads(canonical_json(value.items)))
+        # The result is the items (a list, one value, or none); the store counts and hashes them.
+        return JobOutcome(status=JobStatus.COMPLETED, result=_storable(value))

@@ -64,13 +64,12 @@ class FireBatch:
 class JobOutcome:
     status: JobStatus
     result: Any = None
-    item_count: int | None = None
     error_message: str | None = None
-    content_hash: str | None = None
     retry_at: datetime | None = None
     progress: dict[str, Any] | None = None  # the last progress report, saved with the outcome
     # The items a job produced, when its kind makes a list of them (scrape): stored per job, compared
-    # with the previous run, and sent to the webhook. None means "the result is the list".
+    # with the previous run, and sent to the webhook. None means "the result is the list". The
+    # store derives `item_count` and `content_hash` from them; nobody else computes those.
     items: list[Any] | None = None
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kairos.delivery.payload import build_body, build_summary, items_of_result
+from kairos.delivery.payload import build_body, build_summary
+from kairos.domain.items import items_of
 from kairos.exceptions import Conflict, DeliveryNotFound, ScheduleNotFound
 from kairos.ids import new_id
 from kairos.store.base import JobOutcome
@@ -45,16 +46,6 @@ def delivery_from_row(row: Row) -> Delivery:
     )
 
 
-def _previous_items(conn: Connection, schedule_id: str, job_id: str) -> list[Any]:
-    previous = conn.execute(
-        sa.select(jobs.c.result)
-        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == "completed", jobs.c.id != job_id)
-        .order_by(jobs.c.completed_at.desc())
-        .limit(1)
-    ).first()
-    return items_of_result(previous[0]) if previous is not None else []
-
-
 def enqueue_webhook_delivery(
     conn: Connection, job_id: str, outcome: JobOutcome, now: datetime, *,
     comparison: Comparison | None = None,
@@ -85,7 +76,7 @@ def enqueue_webhook_delivery(
         added = [item for item, new in zip(items, comparison.diff.added, strict=True) if new]
         removed_count = len(comparison.diff.removed)
     else:
-        items = outcome.items if outcome.items is not None else items_of_result(outcome.result)
+        items = items_of(outcome.result, outcome.items)
         added, removed_count = [], 0
     body = build_body(
         job_id=job_id, schedule_id=job["schedule_id"], workspace_id=job["workspace_id"],

@@ -16,7 +16,7 @@ from kairos.store.sqlalchemy.deliveries import enqueue_webhook_delivery
 from kairos.store.sqlalchemy.paging import paginate
 from kairos.store.sqlalchemy.results import Comparison, compare_outcome, write_items
 from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
-from kairos.store.sqlalchemy.tables import jobs
+from kairos.store.sqlalchemy.tables import jobs, schedules
 
 UNFINISHED = ("pending", "running")
 # Literals, so that SQLite matches the partial indexes `ix_jobs_claimable` and `ix_jobs_leases`.
@@ -129,10 +129,21 @@ class JobStoreMixin:
         return set(job_ids) - still_mine
 
     def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool:
-        """Record how a job ended, if this worker still holds it; False means it lost the job."""
+        """Record how a job ended, if this worker still holds it; False means it lost the job.
+
+        In the same transaction: the items and how they compare with the previous run (for a
+        completed job), and the webhook delivery (when the schedule has a webhook).
+        """
         owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, jobs.c.status == "running")
         comparison: Comparison | None = None
         with self.db.write() as conn:
+            # One read tells both what to compare with and whether anyone is to be told.
+            context = conn.execute(
+                sa.select(jobs.c.schedule_id, schedules.c.webhook_url)
+                .select_from(jobs.outerjoin(schedules, schedules.c.id == jobs.c.schedule_id))
+                .where(jobs.c.id == job_id)
+            ).first()
+            schedule_id, webhook_url = (context.schedule_id, context.webhook_url) if context else (None, None)
             if outcome.retry_at is not None:
                 values: dict[str, Any] = {
                     "status": "pending", "attempt": jobs.c.attempt + 1,
@@ -143,11 +154,10 @@ class JobStoreMixin:
                 values = {
                     "status": str(outcome.status), "completed_at": now,
                     "lease_expires_at": None, "result": outcome.result,
-                    "item_count": outcome.item_count, "error_message": outcome.error_message,
-                    "content_hash": outcome.content_hash,
+                    "error_message": outcome.error_message,
                 }
                 if outcome.status == JobStatus.COMPLETED:
-                    comparison = compare_outcome(conn, job_id, outcome)
+                    comparison = compare_outcome(conn, job_id, schedule_id, outcome)
                     values.update(item_count=comparison.item_count, content_hash=comparison.digest,
                                   has_changes=comparison.has_changes)
             if outcome.progress is not None:
@@ -155,9 +165,7 @@ class JobStoreMixin:
             finished = bool(conn.execute(jobs.update().where(owned).values(**values)).rowcount)
             if finished and comparison is not None:
                 write_items(conn, job_id, comparison)
-            # Anything that must commit together with the outcome (and may read `has_changes`,
-            # `comparison`) goes here, inside the transaction, only when `finished`.
-            if finished and outcome.retry_at is None:
+            if finished and webhook_url and outcome.retry_at is None:
                 enqueue_webhook_delivery(conn, job_id, outcome, now, comparison=comparison)
         return finished
 

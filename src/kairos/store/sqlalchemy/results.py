@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from kairos.domain.items import ItemDiff, content_hash, diff_items, item_hash, items_of
+from kairos.domain.items import ItemDiff, diff_items, item_digests, items_of
 from kairos.exceptions import ScheduleNotFound
 from kairos.store.base import JobOutcome
 from kairos.store.scraping import ChangedJob
@@ -41,22 +41,19 @@ class Comparison:
     previous_job_id: str | None
 
 
-def compare_outcome(conn: Connection, job_id: str, outcome: JobOutcome) -> Comparison:
-    """Compare by content hash first; only a run that differs pays for the per-item diff."""
+def compare_outcome(conn: Connection, job_id: str, schedule_id: str | None,
+                    outcome: JobOutcome) -> Comparison:
+    """Compare by content hash first; only a run that differs pays for the per-item diff.
+
+    The items' count and hash are derived here, and only here, from the items themselves.
+    """
     items = items_of(outcome.result, outcome.items)
-    hashes = [item_hash(item) for item in items]
-    if outcome.items is None:
-        # The kind's own count and hash stand when it gave them (older runners, tests).
-        digest = outcome.content_hash or content_hash(items)
-        count = len(items) if outcome.item_count is None else outcome.item_count
-    else:
-        digest, count = content_hash(items), len(items)
+    hashes, digest = item_digests(items)
 
     def compared(has_changes: bool | None, diff: ItemDiff, previous: str | None) -> Comparison:
-        return Comparison(items=items, hashes=hashes, digest=digest, item_count=count,
+        return Comparison(items=items, hashes=hashes, digest=digest, item_count=len(items),
                           has_changes=has_changes, diff=diff, previous_job_id=previous)
 
-    schedule_id = conn.scalar(sa.select(jobs.c.schedule_id).where(jobs.c.id == job_id))
     if schedule_id is None:
         return compared(None, _unchanged(hashes), None)
     previous = conn.execute(
