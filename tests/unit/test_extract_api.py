@@ -10,7 +10,8 @@ import pytest
 
 from kairos.domain.strategies import Strategy, build_strategy
 from kairos.exceptions import ExtractionError, InvalidInput
-from kairos.kinds.scrape.extract import extract, render_request
+from kairos.kinds.scrape.extract import extract
+from kairos.kinds.scrape.request import render_request
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 

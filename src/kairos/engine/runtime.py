@@ -30,18 +30,6 @@ def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
     return SqlStore(url, pool_size=max(10, settings.workers + 4))
 
 
-def fetch_settings(settings: Settings) -> FetchSettings:
-    return FetchSettings(
-        connect_timeout=settings.fetch_connect_timeout_seconds,
-        read_timeout=settings.fetch_read_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-        per_host_concurrency=settings.fetch_per_host_concurrency,
-        politeness_delay=settings.fetch_politeness_delay_seconds,
-        max_attempts=settings.fetch_max_attempts,
-        max_retry_after=settings.fetch_max_retry_after_seconds,
-    )
-
-
 @dataclass
 class Runtime:
     """The parts of one Kairos process. `roles` says which loops run here."""
@@ -62,7 +50,7 @@ class Runtime:
             runner = JobRunner(
                 registry.tasks, registry.workflows,
                 partial(make_client, allow_private_networks=settings.allow_private_networks),
-                strategies=store.get_strategy, fetcher=Fetcher(fetch_settings(settings)),
+                strategies=store.get_strategy, fetcher=Fetcher(FetchSettings.from_settings(settings)),
             )
             runtime.worker = Worker(
                 store, runner, concurrency=settings.workers,

@@ -27,6 +27,7 @@ from kairos.exceptions import ExtractionError, FieldError, InvalidInput
 from kairos.ids import new_id
 from kairos.kinds.scrape.selectors import check_strategy
 from kairos.kinds.scrape.trial import TrialInput, try_strategy
+from kairos.settings import Settings
 from kairos.timeutil import utcnow
 
 router = APIRouter(tags=["strategies"], responses={
@@ -118,11 +119,10 @@ def _trial_input(body: StrategyTest) -> TrialInput:
                       parameters=body.parameters)
 
 
-def _run_test(strategy: Strategy, body: StrategyTest, allow_private_networks: bool,
+def _run_test(strategy: Strategy, body: StrategyTest, settings: Settings,
               strategy_loc: tuple[str, ...]) -> TestResult:
     try:
-        extraction = try_strategy(strategy, _trial_input(body),
-                                  allow_private_networks=allow_private_networks)
+        extraction = try_strategy(strategy, _trial_input(body), settings)
     except ExtractionError as exc:
         raise _extraction_problem(exc, body, strategy_loc) from None
     return TestResult(items=extraction.items[:MAX_TEST_ITEMS], count=len(extraction.items),
@@ -148,7 +148,7 @@ def _extraction_problem(exc: ExtractionError, body: StrategyTest,
 def test_strategy(strategy_id: str, body: StrategyTest, access: Operator, store: StoreDep,
                   settings: SettingsDep) -> TestResult:
     strategy = store.get_strategy(access.workspace.id, strategy_id)
-    return _run_test(strategy, body, settings.allow_private_networks, ("strategy",))
+    return _run_test(strategy, body, settings, ("strategy",))
 
 
 @router.post("/strategies:test", response_model=TestResult,
@@ -166,4 +166,4 @@ def test_inline_strategy(body: InlineStrategyTest, access: Operator,
                                            workspace_id=access.workspace.id, now=utcnow()))
     except InvalidInput as exc:
         raise InvalidInput(errors=[FieldError(("strategy", *e.loc), e.msg) for e in exc.errors]) from None
-    return _run_test(strategy, body, settings.allow_private_networks, ("strategy",))
+    return _run_test(strategy, body, settings, ("strategy",))

@@ -28,8 +28,6 @@ from parsel import Selector, SelectorList
 
 from kairos.domain.strategies import Strategy, StrategyType
 from kairos.exceptions import ExtractionError, InvalidInput
-from kairos.kinds.scrape.request import RenderedRequest as RenderedRequest
-from kairos.kinds.scrape.request import render_request as render_request
 from kairos.kinds.scrape.selectors import CompiledField, compile_fields
 
 # A sentinel: nothing matched (None is a value a JSON document may hold).

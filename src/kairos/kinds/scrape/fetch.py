@@ -23,6 +23,7 @@ from w3lib.encoding import html_to_unicode
 from kairos import outbound
 from kairos.exceptions import FetchFailed
 from kairos.kinds.context import TaskContext
+from kairos.settings import Settings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -38,6 +39,19 @@ class FetchSettings:
     backoff_seconds: float = 1.0  # the first retry's wait; each further retry waits twice as long
     max_retry_after: float = 60.0
     max_redirects: int = outbound.MAX_REDIRECTS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchSettings:
+        """The operator's `KAIROS_FETCH_*` settings."""
+        return cls(
+            connect_timeout=settings.fetch_connect_timeout_seconds,
+            read_timeout=settings.fetch_read_timeout_seconds,
+            max_bytes=settings.fetch_max_bytes,
+            per_host_concurrency=settings.fetch_per_host_concurrency,
+            politeness_delay=settings.fetch_politeness_delay_seconds,
+            max_attempts=settings.fetch_max_attempts,
+            max_retry_after=settings.fetch_max_retry_after_seconds,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

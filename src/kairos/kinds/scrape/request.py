@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from kairos.domain.strategies import PLACEHOLDER, Strategy, StrategyType
 from kairos.exceptions import ExtractionError
+from kairos.kinds.scrape.fetch import OutgoingRequest
 
 _WHOLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -88,3 +89,9 @@ def render_request(strategy: Strategy, parameters: Mapping[str, Any] | None = No
         if not any(name.lower() == "content-type" for name in headers):
             headers["Content-Type"] = "application/json"
     return RenderedRequest(method=template.method, url=url, headers=headers, body=body)
+
+
+def outgoing_request(rendered: RenderedRequest) -> OutgoingRequest:
+    """The rendered template as the fetcher sends it (jobs and strategy tests alike)."""
+    return OutgoingRequest(url=rendered.url, method=rendered.method, headers=rendered.headers,
+                           body=rendered.body.encode() if rendered.body is not None else None)

@@ -8,7 +8,6 @@ content give the same items (and the same content hash).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,8 +20,9 @@ import httpx
 from kairos.domain.strategies import Strategy
 from kairos.exceptions import FetchFailed, JobCancelled, KairosError
 from kairos.kinds.context import TaskContext
-from kairos.kinds.scrape.extract import extract, render_request
+from kairos.kinds.scrape.extract import extract
 from kairos.kinds.scrape.fetch import Fetcher, OutgoingRequest
+from kairos.kinds.scrape.request import outgoing_request, render_request
 
 # (workspace_id, strategy_id) -> the strategy; raises StrategyNotFound.
 StrategyLookup = Callable[[str, str], Strategy]
@@ -78,23 +78,11 @@ def job_urls(payload: Mapping[str, Any]) -> list[str]:
 
 
 def _outgoing(strategy: Strategy, url: str, parameters: Mapping[str, Any]) -> OutgoingRequest:
-    """What to send for `url`: a plain GET, or the rendered request of an `api` strategy.
-
-    The job's URL is offered to the template as the `{url}` parameter; a template without a
-    URL of its own fetches the job's URL.
-    """
+    """What to send for `url`: a plain GET, or the rendered request of an `api` strategy, which
+    is offered the job's URL as its `{url}` parameter."""
     if strategy.type != "api":
         return OutgoingRequest(url=url)
-    rendered = render_request(strategy, {"url": url, **parameters})
-    headers = dict(rendered.headers or {})
-    body: Any = rendered.body
-    if isinstance(body, dict | list):
-        body = json.dumps(body).encode()
-        headers.setdefault("Content-Type", "application/json")
-    elif isinstance(body, str):
-        body = body.encode()
-    return OutgoingRequest(url=rendered.url or url, method=(rendered.method or "GET").upper(),
-                           headers=headers, body=body)
+    return outgoing_request(render_request(strategy, {"url": url, **parameters}))
 
 
 class _Tally:

@@ -7,6 +7,7 @@ person testing is waiting for the answer.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,11 +17,11 @@ import httpx
 
 from kairos import outbound
 from kairos.domain.strategies import Strategy, StrategyType
-from kairos.exceptions import ExtractionError, FetchFailed, FieldError, InvalidInput
-from kairos.kinds.scrape.extract import Extraction, extract, render_request
+from kairos.exceptions import FetchFailed, FieldError, InvalidInput
+from kairos.kinds.scrape.extract import Extraction, extract
 from kairos.kinds.scrape.fetch import FetchedPage, Fetcher, FetchSettings, OutgoingRequest
-
-_TRIAL_FETCH = FetchSettings(max_attempts=1, politeness_delay=0.0)
+from kairos.kinds.scrape.request import outgoing_request, render_request
+from kairos.settings import Settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,10 +36,15 @@ class TrialInput:
     parameters: Mapping[str, Any] | None = None
 
 
-def fetch_document(target: OutgoingRequest, *, allow_private_networks: bool) -> FetchedPage:
-    """Fetch one page or API answer for a strategy test; raises FetchFailed naming the URL."""
-    with outbound.make_client(allow_private_networks=allow_private_networks) as client:
-        return Fetcher(_TRIAL_FETCH).fetch(client, target)
+def fetch_document(target: OutgoingRequest, settings: Settings) -> FetchedPage:
+    """Fetch one page or API answer for a strategy test; raises FetchFailed naming the URL.
+
+    The operator's limits (timeouts, size cap) apply; retries and politeness waits do not, as
+    the person testing is waiting for the answer.
+    """
+    trial = dataclasses.replace(FetchSettings.from_settings(settings), max_attempts=1, politeness_delay=0.0)
+    with outbound.make_client(allow_private_networks=settings.allow_private_networks) as client:
+        return Fetcher(trial).fetch(client, target)
 
 
 def _check_url(url: str, loc: tuple[str, ...]) -> None:
@@ -70,7 +76,7 @@ def _source_errors(strategy: Strategy, given: TrialInput) -> list[FieldError]:
     return []
 
 
-def try_strategy(strategy: Strategy, given: TrialInput, *, allow_private_networks: bool) -> Extraction:
+def try_strategy(strategy: Strategy, given: TrialInput, settings: Settings) -> Extraction:
     """The items `strategy` extracts from what was given; InvalidInput/ExtractionError say why not."""
     errors = _source_errors(strategy, given)
     if errors:
@@ -87,22 +93,15 @@ def try_strategy(strategy: Strategy, given: TrialInput, *, allow_private_network
         rendered = render_request(strategy, parameters)
         loc: tuple[str, ...] = ("request", "url")
         _check_url(rendered.url, loc)
-        target = OutgoingRequest(url=rendered.url, method=rendered.method, headers=rendered.headers,
-                                 body=rendered.body.encode() if rendered.body is not None else None)
+        target = outgoing_request(rendered)
     else:
         assert given.url is not None
         loc = ("url",)
         _check_url(given.url, loc)
         target = OutgoingRequest(url=given.url)
     try:
-        page = fetch_document(target, allow_private_networks=allow_private_networks)
+        page = fetch_document(target, settings)
     except FetchFailed as exc:
         raise InvalidInput(f"{target.method} {exc.url}: {exc.reason}",
                            errors=[FieldError(loc, f"{exc.url}: {exc.reason}")]) from None
     return extract(strategy, page.text, url=page.url)
-
-
-def extraction_problem(exc: ExtractionError, prefix: tuple[str, ...] = ()) -> InvalidInput:
-    """An extraction failure as the 400 the API answers, naming the selector or parameter."""
-    loc = (*prefix, *exc.loc) if exc.loc else (*prefix, "strategy")
-    return InvalidInput(exc.detail, errors=[FieldError(loc, exc.detail)])

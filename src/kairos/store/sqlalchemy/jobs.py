@@ -14,7 +14,7 @@ from kairos.store.base import JobFilters, JobOutcome, Page, PageResult
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import enqueue_webhook_delivery
 from kairos.store.sqlalchemy.paging import paginate
-from kairos.store.sqlalchemy.results import Comparison, compare_outcome, write_items
+from kairos.store.sqlalchemy.results import Comparison, compare_outcome, digest_outcome, write_items
 from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
 from kairos.store.sqlalchemy.tables import jobs, schedules
 
@@ -136,6 +136,7 @@ class JobStoreMixin:
         """
         owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, jobs.c.status == "running")
         comparison: Comparison | None = None
+        digested = digest_outcome(outcome) if outcome.status == JobStatus.COMPLETED else None
         with self.db.write() as conn:
             # One read tells both what to compare with and whether anyone is to be told.
             context = conn.execute(
@@ -156,8 +157,8 @@ class JobStoreMixin:
                     "lease_expires_at": None, "result": outcome.result,
                     "error_message": outcome.error_message,
                 }
-                if outcome.status == JobStatus.COMPLETED:
-                    comparison = compare_outcome(conn, job_id, schedule_id, outcome)
+                if digested is not None:
+                    comparison = compare_outcome(conn, job_id, schedule_id, digested)
                     values.update(item_count=comparison.item_count, content_hash=comparison.digest,
                                   has_changes=comparison.has_changes)
             if outcome.progress is not None:

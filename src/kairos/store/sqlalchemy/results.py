@@ -41,14 +41,29 @@ class Comparison:
     previous_job_id: str | None
 
 
-def compare_outcome(conn: Connection, job_id: str, schedule_id: str | None,
-                    outcome: JobOutcome) -> Comparison:
-    """Compare by content hash first; only a run that differs pays for the per-item diff.
+@dataclass(frozen=True, kw_only=True)
+class Digested:
+    """A completed job's items with their hashes, worked out before the write transaction."""
 
-    The items' count and hash are derived here, and only here, from the items themselves.
+    items: list[Any]
+    hashes: list[str]
+    digest: str
+
+
+def digest_outcome(outcome: JobOutcome) -> Digested:
+    """The items' hashes and the content hash: derived here, and only here, from the items.
+
+    Called before `finish_job` opens its transaction, so the hashing never holds the write lock.
     """
     items = items_of(outcome.result, outcome.items)
     hashes, digest = item_digests(items)
+    return Digested(items=items, hashes=hashes, digest=digest)
+
+
+def compare_outcome(conn: Connection, job_id: str, schedule_id: str | None,
+                    digested: Digested) -> Comparison:
+    """Compare by content hash first; only a run that differs pays for the per-item diff."""
+    items, hashes, digest = digested.items, digested.hashes, digested.digest
 
     def compared(has_changes: bool | None, diff: ItemDiff, previous: str | None) -> Comparison:
         return Comparison(items=items, hashes=hashes, digest=digest, item_count=len(items),
