@@ -56,6 +56,24 @@ def test_changes_are_recorded_with_actor_action_resource_and_address(
     assert key["secret"] not in text and created["webhook_secret"] not in text
 
 
+def test_replays_and_requests_that_change_nothing_are_not_recorded(store: SqlStore) -> None:
+    app = make_app(store, ADMIN_KEY)
+    admin = TestClient(app, base_url=f"{WS}/default", headers={"X-API-Key": ADMIN_KEY})
+    once = {"Idempotency-Key": "audit-replay"}
+    first = admin.post("/schedules", json=SCHEDULE, headers=once)
+    replayed = admin.post("/schedules", json=SCHEDULE, headers=once)
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert replayed.json()["id"] == first.json()["id"]
+    preview = admin.post("/schedules:preview", json={"cron_expression": "0 9 * * *", "count": 2})
+    assert preview.status_code == 200
+    strategy = admin.post("/strategies", json={"name": "s", "type": "css", "item": "li",
+                                              "fields": {"t": "::text"}}).json()
+    tried = admin.post(f"/strategies/{strategy['id']}/test", json={"html": "<ul><li>a</li></ul>"})
+    assert tried.status_code == 200
+    assert [(e["action"], e["resource_id"]) for e in _entries(admin)] == [
+        ("strategy.create", strategy["id"]), ("schedule.create", first.json()["id"])]
+
+
 def test_only_admins_read_it_and_only_their_workspace(
     store: SqlStore, key_for: Callable[..., str], user_for: Callable[..., str],
 ) -> None:

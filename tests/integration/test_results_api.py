@@ -96,3 +96,12 @@ def test_results_of_another_workspace_are_404(api: TestClient, store: SqlStore, 
                        headers={"X-API-Key": key_for("admin", "elsewhere")})
     assert response.status_code == 404
     assert api.get("/jobs/job_missing/results").status_code == 404
+
+
+def test_a_failed_scrape_has_no_items_whatever_its_page_report(api: TestClient, store: SqlStore) -> None:
+    report = {"pages": [{"url": "https://example.com/", "status": "failed", "http_status": 503,
+                         "items": 0, "error": "503", "duration_ms": 12}]}
+    job_id = finished(store, JobOutcome(status=JobStatus.FAILED, result=report, error_message="all failed"))
+    answer = api.get(f"/jobs/{job_id}/results").json()
+    assert (answer["status"], answer["count"], answer["items"]) == ("failed", 0, [])
+    assert api.get(f"/jobs/{job_id}/results", params={"format": "ndjson"}).text == ""

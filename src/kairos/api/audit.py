@@ -28,6 +28,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 # Where DELETE means something more exact than "delete".
 DELETE_VERBS = {"job": "cancel", "api_key": "revoke", "member": "remove"}
+# Routes that take a POST but change nothing (previews, strategy tests) say so with this
+# `openapi_extra`, and are left out of the log.
+CHANGES_NOTHING = {"x-changes-nothing": True}
 # Created resources' ids are read from answers up to this size (a batch answer is bigger and
 # names no single resource anyway).
 MAX_CAPTURE = 256 * 1024
@@ -91,6 +94,9 @@ class AuditLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                # A replayed Idempotency-Key answer repeats a change already logged.
+                if any(name.lower() == b"idempotent-replayed" for name, _ in message.get("headers", [])):
+                    status = 0
             elif message["type"] == "http.response.body" and 200 <= status < 300:
                 if len(body) < MAX_CAPTURE:
                     body.extend(message.get("body", b""))
@@ -104,8 +110,11 @@ class AuditLog:
     async def _record(self, scope: Scope, status: int, body: bytes) -> None:
         access = scope["state"].get("access")
         # `access` is only set by require(), so only workspace routes get here.
-        template = getattr(scope.get("route"), "path_format", None)
+        route = scope.get("route")
+        template = getattr(route, "path_format", None)
         if access is None or not isinstance(template, str):
+            return
+        if (getattr(route, "openapi_extra", None) or {}).get("x-changes-nothing"):
             return
         action, resource_type, id_param = describe_route(template, scope["method"])
         resource_id = scope.get("path_params", {}).get(id_param) if id_param else None

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi.responses import StreamingResponse
 
 from kairos.domain.items import items_of
-from kairos.domain.jobs import Job
+from kairos.domain.jobs import Job, JobStatus
 from kairos.store.base import Store
 
 Format = Literal["json", "ndjson", "csv"]
@@ -24,8 +24,9 @@ def _source(store: Store, job: Job) -> tuple[int, ItemSource]:
     """How many items the job has and how to read them (each call reads them afresh)."""
     if store.job_items(job.id, limit=1):
         return job.item_count or 0, lambda: store.iter_job_items(job.id)
-    if job.item_count == 0:
-        # Stored as no items (a scrape that found nothing keeps its page report in `result`).
+    if job.item_count == 0 or job.status != JobStatus.COMPLETED:
+        # No items: a scrape that found nothing, or a job that did not complete, may keep a page
+        # report or an error in `result`, which is not an item.
         return 0, list
     # A job finished before items were stored per job: its result is the list, as it was then.
     items = items_of(job.result)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
+from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
@@ -96,7 +97,7 @@ def preview_saved(
                            description=schedule_text(schedule), timezone=schedule.timezone)
 
 
-@router.post("/schedules:preview", response_model=PreviewResponse,
+@router.post("/schedules:preview", response_model=PreviewResponse, openapi_extra=CHANGES_NOTHING,
              summary="The next fire times of an unsaved trigger, with a readable description")
 def preview_unsaved(body: PreviewRequest, access: Viewer, settings: SettingsDep) -> PreviewResponse:
     now = utcnow()

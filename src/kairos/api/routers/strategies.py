@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Admin, Operator, PageDep, SettingsDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
@@ -143,7 +144,7 @@ def _extraction_problem(exc: ExtractionError, body: StrategyTest,
     return InvalidInput(exc.detail, errors=[FieldError(loc, exc.detail)])
 
 
-@router.post("/strategies/{strategy_id}/test", response_model=TestResult,
+@router.post("/strategies/{strategy_id}/test", response_model=TestResult, openapi_extra=CHANGES_NOTHING,
              summary="Run a saved strategy on a URL, inline HTML or inline JSON")
 def test_strategy(strategy_id: str, body: StrategyTest, access: Operator, store: StoreDep,
                   settings: SettingsDep) -> TestResult:
@@ -151,7 +152,7 @@ def test_strategy(strategy_id: str, body: StrategyTest, access: Operator, store:
     return _run_test(strategy, body, settings, ("strategy",))
 
 
-@router.post("/strategies:test", response_model=TestResult,
+@router.post("/strategies:test", response_model=TestResult, openapi_extra=CHANGES_NOTHING,
              summary="Run an unsaved strategy (under `strategy`) on a URL, inline HTML or inline JSON")
 def test_inline_strategy(body: InlineStrategyTest, access: Operator,
                          settings: SettingsDep) -> TestResult:

@@ -114,6 +114,11 @@ class DeliveryStoreMixin:
             .order_by(deliveries.c.next_attempt_at)
             .limit(limit)
         )
+        # Most wake-ups and polls find nothing due: a read answers that without taking the
+        # write lock that finishing jobs and firing schedules need (on SQLite, one for all).
+        with self.db.read() as conn:
+            if conn.execute(due.with_only_columns(sa.literal(1)).limit(1)).first() is None:
+                return []
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         with self.db.write() as conn:
