@@ -9,6 +9,7 @@ from functools import partial
 
 from kairos.delivery.deliverer import Deliverer
 from kairos.delivery.setup import build_deliverer
+from kairos.engine.loop import StepLoop
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
 from kairos.kinds import registry
@@ -55,7 +56,7 @@ class Runtime:
             runtime.worker = Worker(
                 store, runner, concurrency=settings.workers,
                 lease_seconds=settings.job_lease_seconds,
-                on_finished=runtime.job_finished,
+                on_finished=runtime.deliveries_due,
             )
             # Webhooks go out from the worker role: deliveries are queued as its jobs finish.
             runtime.deliverer = build_deliverer(settings, store)
@@ -75,7 +76,8 @@ class Runtime:
         if self.worker is not None:
             self.worker.wake()
 
-    def job_finished(self) -> None:
+    def deliveries_due(self) -> None:
+        """A job finished or a delivery was retried: the deliverer looks now."""
         if self.deliverer is not None:
             self.deliverer.wake()
 
@@ -83,18 +85,20 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.wake()
 
+    def loops(self) -> list[tuple[str, StepLoop]]:
+        """The loops this process runs, by name (started, stopped and checked by /readyz)."""
+        named = (("scheduler", self.scheduler), ("worker", self.worker), ("deliverer", self.deliverer))
+        return [(name, loop) for name, loop in named if loop is not None]
+
     def start(self) -> None:
-        loops = (("scheduler", self.scheduler), ("worker", self.worker), ("deliverer", self.deliverer))
-        for name, loop in loops:
-            if loop is not None:
-                thread = threading.Thread(target=loop.run, name=f"kairos-{name}", daemon=True)
-                thread.start()
-                self.threads.append(thread)
+        for name, loop in self.loops():
+            thread = threading.Thread(target=loop.run, name=f"kairos-{name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
 
     def stop(self, timeout: float = 15.0) -> None:
-        for loop in (self.scheduler, self.worker, self.deliverer):
-            if loop is not None:
-                loop.stop()
+        for _, loop in self.loops():
+            loop.stop()
         for thread in self.threads:
             thread.join(timeout)
         self.threads.clear()

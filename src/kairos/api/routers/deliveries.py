@@ -43,7 +43,7 @@ def list_deliveries(schedule_id: str, access: Viewer, store: StoreDep,
 def retry_delivery(schedule_id: str, delivery_id: str, access: Operator, store: StoreDep,
                    runtime: RuntimeDep) -> DeliveryPublic:
     delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
-    runtime.job_finished()
+    runtime.deliveries_due()
     return delivery_public(delivery)
 
 

@@ -27,9 +27,7 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
     except Exception as exc:
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     now = time.monotonic()
-    for name, loop in (("scheduler", runtime.scheduler), ("worker", runtime.worker)):
-        if loop is None:
-            continue
+    for name, loop in runtime.loops():
         tick = loop.last_tick_at
         checks[name] = "ok" if tick is not None and now - tick < STALE_AFTER_SECONDS else "stalled"
     ready = all(v == "ok" for v in checks.values())
