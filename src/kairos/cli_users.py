@@ -20,7 +20,6 @@ app = typer.Typer(help="People who sign in to the dashboard: create, list, set p
                   no_args_is_help=True)
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-ROLES = ("viewer", "operator", "admin")
 
 
 def _open_store() -> Store:
@@ -53,6 +52,7 @@ def create(
     role: Annotated[str, typer.Option(help="Their role there: viewer, operator or admin")] = "admin",
 ) -> None:
     """Create an account, and optionally make it a member of a workspace."""
+    from kairos.api.auth import ROLES
     from kairos.api.passwords import hash_password
     from kairos.api.schemas.access import EMAIL
     from kairos.exceptions import Conflict, WorkspaceNotFound

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
 from kairos.api import errors, throttle
-from kairos.api.audit import AuditLog
+from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
     api_keys,
@@ -30,7 +30,7 @@ from kairos.api.routers import (
 from kairos.engine.runtime import Runtime
 from kairos.web import dashboard
 
-API_PREFIX = "/api/v1/workspaces/{workspace}"
+API_PREFIX = WORKSPACE_PREFIX  # the audit log reads route templates relative to it
 
 DESCRIPTION = """
 Kairos runs work on a schedule and keeps the record of every run.

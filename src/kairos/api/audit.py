@@ -18,13 +18,13 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kairos.api.sessions import SAFE_METHODS
 from kairos.ids import new_id
 from kairos.store.access import AuditEntry
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 WORKSPACE_PREFIX = "/api/v1/workspaces/{workspace}"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 # Where DELETE means something more exact than "delete".
 DELETE_VERBS = {"job": "cancel", "api_key": "revoke", "member": "remove"}

@@ -64,10 +64,6 @@ class Access:
     role: str
     caller: Caller
 
-    @property
-    def key_id(self) -> str | None:
-        return self.caller.id if self.caller.type == "key" else None
-
 
 def _presented_key(request: Request) -> str | None:
     key = request.headers.get("x-api-key")

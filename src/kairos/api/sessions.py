@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 
+from kairos.api.auth import hash_key
 from kairos.ids import new_id
 from kairos.settings import Settings
 from kairos.store.access import BrowserSession, User
@@ -22,10 +23,6 @@ from kairos.store.base import Store
 COOKIE_NAME = "kairos_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def csrf_token_for(session_token: str) -> str:
@@ -42,7 +39,7 @@ def start_session(store: Store, settings: Settings, user: User, now: datetime) -
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=settings.session_lifetime_hours)
     store.add_session(BrowserSession(id=new_id("sess"), user_id=user.id, created_at=now,
-                                     expires_at=now + lifetime), token_hash(token))
+                                     expires_at=now + lifetime), hash_key(token))
     return token
 
 
@@ -51,7 +48,7 @@ def presented_session_token(request: Request) -> str | None:
 
 
 def find_session(store: Store, token: str, now: datetime) -> tuple[BrowserSession, User] | None:
-    return store.find_session(token_hash(token), now)
+    return store.find_session(hash_key(token), now)
 
 
 def set_cookie(response: Response, settings: Settings, token: str) -> None:

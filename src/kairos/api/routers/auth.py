@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from kairos.api.auth import hash_key
 from kairos.api.deps import SettingsDep, StoreDep, session_caller
 from kairos.api.passwords import hash_password, needs_rehash, verify_password
 from kairos.api.schemas.access import LoginRequest, SessionPublic, UserPublic, WorkspaceRole
@@ -14,7 +15,6 @@ from kairos.api.sessions import (
     presented_session_token,
     set_cookie,
     start_session,
-    token_hash,
 )
 from kairos.api.throttle import Throttle, account_scope, ip_scope
 from kairos.exceptions import Unauthorized
@@ -65,7 +65,7 @@ def logout(request: Request, store: StoreDep, settings: SettingsDep) -> Response
     session_caller(request, store)
     token = presented_session_token(request)
     assert token is not None  # session_caller refused a request without one
-    store.delete_session(token_hash(token))
+    store.delete_session(hash_key(token))
     response = Response(status_code=204)
     clear_cookie(response, settings)
     return response
