@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kairos.api.sessions import SAFE_METHODS
 from kairos.ids import new_id
 from kairos.store.access import AuditEntry
+
+if TYPE_CHECKING:
+    from kairos.api.deps import Caller
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,14 @@ def _created_id(body: bytes) -> str | None:
     return None
 
 
+def audit_entry(workspace_id: str, caller: Caller, *, action: str, resource_type: str,
+                resource_id: str | None, ip: str | None, status: int) -> AuditEntry:
+    """One entry, by whoever records it: the middleware, or a route outside any workspace."""
+    return AuditEntry(id=new_id("aud"), workspace_id=workspace_id, at=utcnow(), actor_type=caller.type,
+                      actor_id=caller.id, actor_label=caller.label, action=action,
+                      resource_type=resource_type, resource_id=resource_id, ip=ip, status=status)
+
+
 class AuditLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,12 +132,8 @@ class AuditLog:
         if resource_id is None and status in (200, 201) and len(body) <= MAX_CAPTURE:
             resource_id = _created_id(body)
         client = scope.get("client")
-        entry = AuditEntry(
-            id=new_id("aud"), workspace_id=access.workspace.id, at=utcnow(),
-            actor_type=access.caller.type, actor_id=access.caller.id,
-            actor_label=access.caller.label, action=action, resource_type=resource_type,
-            resource_id=resource_id, ip=client[0] if client else None, status=status,
-        )
+        entry = audit_entry(access.workspace.id, access.caller, action=action, resource_type=resource_type,
+                            resource_id=resource_id, ip=client[0] if client else None, status=status)
         store = scope["app"].state.runtime.store
         try:
             await anyio.to_thread.run_sync(store.add_audit_entry, entry)

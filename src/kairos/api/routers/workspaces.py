@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from kairos.api.audit import audit_entry
 from kairos.api.deps import Caller, CallerDep, StoreDep
 from kairos.api.schemas.access import WorkspaceCreate, WorkspaceList, WorkspaceRole
 from kairos.api.schemas.common import Problem
 from kairos.api.throttle import client_ip
 from kairos.exceptions import Forbidden
 from kairos.ids import new_id
-from kairos.store.access import AuditEntry, Workspace
+from kairos.store.access import Workspace
 from kairos.timeutil import utcnow
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"], responses={
@@ -50,8 +51,7 @@ def create_workspace(body: WorkspaceCreate, request: Request,
     workspace = Workspace(id=new_id("ws"), slug=body.slug, name=body.name, created_at=now)
     store.create_workspace(workspace, caller.user.id)
     # Made outside any workspace, so the generic audit middleware cannot see it: record it here.
-    store.add_audit_entry(AuditEntry(
-        id=new_id("aud"), workspace_id=workspace.id, at=now, actor_type="user", actor_id=caller.id,
-        actor_label=caller.label, action="workspace.create", resource_type="workspace",
-        resource_id=workspace.id, ip=client_ip(request), status=201))
+    store.add_audit_entry(audit_entry(workspace.id, caller, action="workspace.create",
+                                      resource_type="workspace", resource_id=workspace.id,
+                                      ip=client_ip(request), status=201))
     return WorkspaceRole(id=workspace.id, slug=workspace.slug, name=workspace.name, role="admin")
