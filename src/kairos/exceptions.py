@@ -21,6 +21,11 @@ class KairosError(Exception):
         self.detail = detail or (self.__doc__ or "").strip()
         super().__init__(self.detail)
 
+    @property
+    def headers(self) -> dict[str, str] | None:
+        """Headers the problem answer carries (the API adds them to the response)."""
+        return None
+
 
 class InvalidInput(KairosError):
     """The request is not valid."""
@@ -105,6 +110,10 @@ class Unauthorized(KairosError):
 
     status = 401
 
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
+
 
 class Forbidden(KairosError):
     """Your role does not allow this."""
@@ -120,6 +129,10 @@ class TooManyAttempts(KairosError):
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(detail or f"too many failed attempts; try again in {self.retry_after} s")
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class PayloadTooLarge(KairosError):

@@ -59,8 +59,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, InvalidInput):
             errors = [{"loc": ["body", *e.loc] if e.loc and e.loc[0] not in ("query", "path", "body")
                        else list(e.loc), "msg": e.msg} for e in exc.errors]
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem(exc.status, exc.detail, errors, headers)
+        return problem(exc.status, exc.detail, errors, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

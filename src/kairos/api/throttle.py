@@ -12,10 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
 
-from kairos.api.errors import problem
 from kairos.exceptions import TooManyAttempts
 from kairos.settings import Settings
 from kairos.store.base import Store
@@ -70,11 +68,3 @@ class Throttle:
 
     def clear(self, scope: str) -> None:
         self.store.clear_auth_failures(scope)
-
-
-def install(app: FastAPI) -> None:
-    """429 with `Retry-After`; more specific than the general KairosError handler."""
-
-    @app.exception_handler(TooManyAttempts)
-    async def _too_many(_: Request, exc: TooManyAttempts) -> JSONResponse:
-        return problem(429, exc.detail, headers={"Retry-After": str(exc.retry_after)})
