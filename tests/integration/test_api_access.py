@@ -12,6 +12,7 @@ def test_missing_and_bad_keys_are_401(api: TestClient) -> None:
     response = api.get("/schedules", headers={"X-API-Key": "kr_wrong"})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     bearer = api.get("/schedules", headers={"X-API-Key": "", "Authorization": "Bearer kr_wrong"})
     assert bearer.status_code == 401
 
