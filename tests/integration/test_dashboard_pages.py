@@ -272,6 +272,13 @@ await until("the job to finish", async () => (await api.jobs.get(jobId)).status 
 out.overview = text(await show(scheduleDetail, [scheduleId]));
 out.scheduleList = text(await show(scheduleList));
 out.changesTab = text(await show(scheduleDetail, [scheduleId], "tab=changes"));
+const markSeenOf = (p) => p.root.querySelectorAll("button").find((b) => b.textContent === "Mark seen");
+const filtered = await show(scheduleDetail, [scheduleId], "tab=changes&filter=alpha");
+out.markSeenFiltered = { disabled: markSeenOf(filtered).disabled, unseen: /1 unseen/.test(text(filtered)) };
+const unfiltered = await show(scheduleDetail, [scheduleId], "tab=changes");
+out.markSeenUnfiltered = markSeenOf(unfiltered).disabled;
+markSeenOf(unfiltered).click();
+out.markedToast = await until("the mark-seen answer", () => toasts.find((t) => t.startsWith("Marked")));
 await until("the delivery",
   async () => (await api.schedules.deliveries(scheduleId)).items.some((d) => d.status === "delivered"));
 out.deliveriesTab = text(await show(scheduleDetail, [scheduleId], "tab=deliveries"));
@@ -341,6 +348,10 @@ def test_every_page_renders_and_its_forms_work_against_a_real_kairos(
     assert "Webhook" in out["overview"] and "/hook" in out["overview"] and "/posts" in out["overview"]
     assert "scrape" in out["scheduleList"]
     assert "Added (2)" in out["changesTab"] and "Alpha" in out["changesTab"] and "1 unseen" in out["changesTab"]
+    # Marking is offered on the unfiltered feed only, and marks what the preview showed.
+    assert out["markSeenFiltered"] == {"disabled": True, "unseen": True}
+    assert out["markSeenUnfiltered"] is False
+    assert out["markedToast"] == "Marked 1 run as seen."
     assert "delivered" in out["deliveriesTab"] and "204" in out["deliveriesTab"]
 
     assert "Pages (1)" in out["jobDetail"] and "/posts" in out["jobDetail"] and "Beta" in out["jobDetail"]

@@ -51,12 +51,15 @@ export function changesPanel(ctx, scheduleId) {
       ctx.refresh();
     }, 400),
   });
+  // How many runs the last preview showed: marking takes exactly those (the oldest unseen
+  // first), so a change that lands after the preview is not marked unseen-but-unshown.
+  let shown = 0;
   const markSeen = h("button", {
     type: "button", class: "btn btn--primary-soft",
     title: "Mark the changes shown here as seen: the feed then starts after them",
     onclick: (event) => busy(event.currentTarget, async () => {
       try {
-        const { marked } = readChanges(await schedules.changes(scheduleId, { mark_seen: true, filter, limit: CHANGES_LIMIT }));
+        const { marked } = readChanges(await schedules.changes(scheduleId, { mark_seen: true, limit: shown }));
         ctx.notify(`Marked ${count(marked)} run${marked === 1 ? "" : "s"} as seen.`);
         ctx.refresh();
       } catch (error) {
@@ -87,7 +90,12 @@ export function changesPanel(ctx, scheduleId) {
     filterError.hidden = true;
     const { items } = readChanges(answer);
     summary.textContent = `${count(items.length)} unseen${answer.filter_applied ? " (filtered)" : ""}`;
-    markSeen.disabled = !items.length;
+    shown = items.length;
+    // With a filter the server marks every run it examines, hidden ones too: marking is offered
+    // only on the unfiltered feed, where what is marked is what is shown.
+    markSeen.disabled = !items.length || Boolean(filter);
+    markSeen.title = filter ? "Clear the filter to mark runs seen: with a filter, runs it hides would be marked too"
+      : "Mark the changes shown here as seen: the feed then starts after them";
     fill(results, items.length ? items.map(changeCard)
       : emptyState(filter ? "No unseen change matches this filter." : "No unseen changes.",
         "A change is a completed job whose items differ from the run before."));
