@@ -16,6 +16,7 @@ from kairos.delivery.deliverer import Deliverer
 from kairos.outbound import make_client
 from kairos.store.base import Page
 from kairos.store.sqlalchemy.store import SqlStore
+from kairos.store.sqlalchemy.tables import schedules
 from kairos.timeutil import utcnow
 from tests.integration.webhook_receivers import (
     ScriptedReceiver,
@@ -159,3 +160,21 @@ def test_slack_receivers_get_a_readable_message(store: SqlStore, running: Any) -
         assert "*Price watch* completed: 1 item(s)" in message["text"]
         assert "<https://fly.example/1|Cheap flight>" in message["text"]
         assert "webhook-signature" not in receiver.requests[0].headers
+
+
+def test_a_request_that_cannot_be_made_is_recorded_as_failed(store: SqlStore) -> None:
+    with ScriptedReceiver() as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [1])
+        # A stored secret that no longer decodes: signing raises before anything is sent.
+        with store.db.write() as conn:
+            conn.execute(schedules.update().where(schedules.c.id == schedule.id)
+                         .values(webhook_secret="whsec_%%%not-base64%%%"))
+        deliverer = make_deliverer(store)
+        deliverer.process_one()
+        wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+        failed = only_delivery(store, schedule)
+        assert failed.status == "failed" and failed.next_attempt_at is None
+        assert (failed.attempts[0].error or "").startswith("could not prepare the request")
+        assert receiver.count() == 0
+        deliverer.close()

@@ -105,7 +105,16 @@ class Deliverer(StepLoop):
 
     def _deliver(self, task: DeliveryTask) -> None:
         try:
-            result, attempt = self.send(task)
+            try:
+                result, attempt = self.send(task)
+            except Exception as exc:
+                # The request could not even be made (a stored secret that no longer decodes, a
+                # body Slack formatting cannot read): no retry will fare better, so it is recorded
+                # as a failed attempt rather than left to be claimed again forever.
+                log.exception("could not prepare delivery %s", task.delivery.id)
+                result, attempt = AttemptResult.FAILED, DeliveryAttempt(
+                    at=self.clock(), status_code=None, duration_ms=0,
+                    error=f"could not prepare the request: {type(exc).__name__}: {exc}"[:MAX_ERROR])
             next_at = None
             if result == AttemptResult.RETRY:
                 made = task.delivery.attempt_count + 1
