@@ -20,6 +20,7 @@ from bench.sizes import QUICK, Sizes
 from kairos.domain.definition import Limits, build_schedule
 from kairos.domain.jobs import JobStatus
 from kairos.ids import new_id
+from kairos.kinds.catalog import KINDS
 from kairos.store.base import JobOutcome
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
@@ -37,7 +38,7 @@ def _items(run: int, count: int) -> list[dict[str, Any]]:
 def _finish_times(store: SqlStore, ws: str, items: int | None, jobs: int) -> list[float]:
     schedule = build_schedule({"task": "kairos.echo", "interval_seconds": 3600},
                               schedule_id=new_id("sched"), workspace_id=ws, now=T0,
-                              limits=Limits(min_interval_seconds=1))
+                              limits=Limits(min_interval_seconds=1), kinds=KINDS.rulebook)
     store.add_schedules([schedule])
     took = []
     for run in range(jobs):

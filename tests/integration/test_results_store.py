@@ -9,6 +9,7 @@ from kairos.domain.definition import build_job
 from kairos.domain.items import content_hash
 from kairos.domain.jobs import Job, JobStatus
 from kairos.ids import new_id
+from kairos.kinds.catalog import KINDS
 from kairos.store.base import JobOutcome
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.integration.helpers import make_schedule, workspace_id
@@ -128,7 +129,7 @@ def test_a_worker_that_lost_the_job_stores_nothing(store: SqlStore) -> None:
 
 def test_one_off_jobs_store_items_but_compare_with_nothing(store: SqlStore) -> None:
     ws = workspace_id(store, now=T0)
-    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0)
+    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0, kinds=KINDS.rulebook)
     store.add_job(job)
     store.claim_jobs("w1", T0, 5, 30)
     store.finish_job(job.id, "w1", JobOutcome(status=JobStatus.COMPLETED, items=[A, B]), T0)

@@ -10,6 +10,7 @@ from kairos.domain.definition import build_job
 from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import Conflict, JobNotFound
 from kairos.ids import new_id
+from kairos.kinds.catalog import KINDS
 from kairos.store.base import JobFilters, JobOutcome, Page
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.integration.helpers import make_schedule, workspace_id
@@ -18,7 +19,8 @@ T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
 
 
 def one_off(store: SqlStore, ws: str, **fields: object) -> Job:
-    job = build_job({"task": "kairos.echo", **fields}, job_id=new_id("job"), workspace_id=ws, now=T0)
+    job = build_job({"task": "kairos.echo", **fields}, job_id=new_id("job"), workspace_id=ws, now=T0,
+                    kinds=KINDS.rulebook)
     store.add_job(job)
     return job
 

@@ -93,6 +93,7 @@ def schedule_with_webhook(store: Any, url: str | None, **fields: Any) -> Any:
     """A stored task schedule (hourly) whose webhook goes to `url` (private addresses allowed)."""
     from kairos.domain.definition import Limits, build_schedule
     from kairos.ids import new_id
+    from kairos.kinds.catalog import KINDS
     from kairos.timeutil import utcnow
     from tests.integration.helpers import workspace_id
 
@@ -101,8 +102,8 @@ def schedule_with_webhook(store: Any, url: str | None, **fields: Any) -> Any:
     if url is not None:
         fields["webhook_url"] = url
     schedule = build_schedule(fields, schedule_id=new_id("sched"), workspace_id=workspace_id(store),
-                              now=utcnow(), limits=Limits(min_interval_seconds=1,
-                                                          allow_private_networks=True))
+                              now=utcnow(), limits=Limits(min_interval_seconds=1, allow_private_networks=True),
+                              kinds=KINDS.rulebook)
     store.add_schedules([schedule])
     return schedule
 

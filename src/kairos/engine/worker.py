@@ -15,13 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kairos.domain.jobs import Job, JobStatus
 from kairos.engine.loop import StepLoop
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.runner import JobRunner
+from kairos.kinds.spec import Dispatched
 from kairos.store.base import JobOutcome, Store
 from kairos.timeutil import utcnow
 
@@ -97,6 +98,9 @@ class Worker(StepLoop):
     def _run(self, job: Job, ctx: TaskContext) -> None:
         try:
             outcome = self.runner.run(job, ctx, self.clock)
+            if isinstance(outcome, Dispatched):
+                self._hand_over(job, outcome)
+                return
             if outcome.status == JobStatus.CANCELLED and ctx.cancel_reason == "timeout":
                 outcome = JobOutcome(
                     status=JobStatus.FAILED,
@@ -121,6 +125,14 @@ class Worker(StepLoop):
                 self.running.pop(job.id, None)
                 self._deadlines.pop(job.id, None)
             self._wake.set()
+
+    def _hand_over(self, job: Job, dispatched: Dispatched) -> None:
+        """The job runs elsewhere now: its lease passes to the executor, whose report ends it."""
+        now = self.clock()
+        until = now + timedelta(seconds=dispatched.lease_seconds) if dispatched.lease_seconds else None
+        if not self.store.hand_over_job(job.id, self.name, dispatched.owner, dispatched.task_id,
+                                        until, now):
+            log.info("job %s was cancelled or reassigned while it was being dispatched", job.id)
 
     @staticmethod
     def _done(future: Future[None]) -> None:

@@ -121,6 +121,14 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
         lease_seconds: float,
     ) -> set[str]: ...
     def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool: ...
+    def hand_over_job(
+        self, job_id: str, worker: str, owner: str, task_id: str | None,
+        lease_expires_at: datetime | None, now: datetime,
+    ) -> bool:
+        """Pass the lease of a job `worker` holds to `owner`, an outside executor that will
+        report its end (`finish_job` with `owner`); None: the lease never expires. False: the
+        worker no longer held the job (cancelled or reassigned)."""
+        ...
     def reap_expired_leases(self, now: datetime) -> int: ...
 
     # idempotency

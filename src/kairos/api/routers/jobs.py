@@ -29,7 +29,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
                runtime: RuntimeDep) -> JSONResponse:
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
-                        now=utcnow())
+                        now=utcnow(), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
         store.add_job(job)
         runtime.job_created()

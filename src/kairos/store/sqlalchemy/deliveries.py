@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kairos.delivery.payload import build_body, build_summary
+from kairos.domain.finish import WebhookNotice
 from kairos.domain.items import items_of
+from kairos.domain.jobs import JobStatus
+from kairos.domain.webhooks import build_summary, webhook_body
 from kairos.exceptions import Conflict, DeliveryNotFound, ScheduleNotFound
 from kairos.ids import new_id
 from kairos.store.base import JobOutcome
@@ -78,13 +80,14 @@ def enqueue_webhook_delivery(
     else:
         items = items_of(outcome.result, outcome.items)
         added, removed_count = [], 0
-    body = build_body(
-        job_id=job_id, schedule_id=job["schedule_id"], workspace_id=job["workspace_id"],
-        status=job["status"], items=items if completed else [],
-        has_changes=bool(job["has_changes"]) if completed else False,
-        content_hash=job["content_hash"], completed_at=job["completed_at"] or now,
-        metadata=dict(schedule["webhook_metadata"] or {}), error_message=job["error_message"],
+    notice = WebhookNotice(
+        event="job.completed" if completed else "job.failed", job_id=job_id,
+        schedule_id=job["schedule_id"], workspace_id=job["workspace_id"],
+        status=JobStatus(job["status"]), completed_at=job["completed_at"] or now,
+        error_message=job["error_message"],
     )
+    body = webhook_body(notice, items=items, has_changes=bool(job["has_changes"]),
+                        content_hash=job["content_hash"], metadata=schedule["webhook_metadata"] or {})
     delivery_id = new_id("dlv")
     conn.execute(deliveries.insert().values(
         id=delivery_id, workspace_id=job["workspace_id"], schedule_id=job["schedule_id"],

@@ -170,6 +170,16 @@ class JobStoreMixin:
                 enqueue_webhook_delivery(conn, job_id, outcome, now, comparison=comparison)
         return finished
 
+    def hand_over_job(self, job_id: str, worker: str, owner: str, task_id: str | None,
+                      lease_expires_at: datetime | None, now: datetime) -> bool:
+        """Pass a running job's lease from `worker` to `owner` (an outside executor)."""
+        owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, RUNNING)
+        with self.db.write() as conn:
+            moved = conn.execute(jobs.update().where(owned).values(
+                lease_owner=owner, lease_expires_at=lease_expires_at, task_id=task_id,
+            )).rowcount
+        return bool(moved)
+
     def reap_expired_leases(self, now: datetime) -> int:
         """Resolve jobs whose worker vanished: retried while attempts remain, else failed."""
         expired = sa.and_(RUNNING, jobs.c.lease_expires_at < now)
