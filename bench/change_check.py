@@ -18,10 +18,10 @@ from bench.databases import Databases
 from bench.report import ratio, table
 from bench.sizes import QUICK, Sizes
 from kairos.domain.definition import Limits, build_schedule
+from kairos.domain.finish import JobOutcome, plan_finish
 from kairos.domain.jobs import JobStatus
 from kairos.ids import new_id
 from kairos.kinds.catalog import KINDS
-from kairos.store.base import JobOutcome
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 
@@ -51,7 +51,7 @@ def _finish_times(store: SqlStore, ws: str, items: int | None, jobs: int) -> lis
             outcome = JobOutcome(status=JobStatus.COMPLETED, result={"pages": []},
                                  items=_items(run, items))
         started = time.perf_counter()
-        assert store.finish_job(job.id, "bench", outcome, now)
+        assert store.finish_job(plan_finish(job, outcome, now), "bench", now)
         took.append(time.perf_counter() - started)
     return took[1:]  # the first run has nothing to compare with
 

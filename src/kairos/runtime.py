@@ -14,6 +14,7 @@ from functools import partial
 
 from kairos.delivery.deliverer import Deliverer
 from kairos.delivery.setup import build_deliverer
+from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
@@ -48,6 +49,8 @@ class Runtime:
     scheduler: Scheduler | None = None
     worker: Worker | None = None
     deliverer: Deliverer | None = None
+    # Ends jobs whose outcome arrives from outside any worker (an executor's event receiver).
+    finisher: JobFinisher | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
@@ -55,6 +58,7 @@ class Runtime:
               executors: Mapping[str, Executor] | None = None) -> Runtime:
         registry.load_task_modules(settings.task_module_names())
         runtime = cls(settings=settings, store=store, roles=roles)
+        runtime.finisher = JobFinisher(store, on_finished=runtime.deliveries_due)
         if "worker" in roles:
             services = KindServices(
                 settings=settings, store=store,

@@ -196,8 +196,8 @@ def plan_finish(job: Job, outcome: JobOutcome, now: datetime, *, crash_limit: in
     crashes = job.crashes + 1
     if crashes < crash_limit:
         wait = min(retry_delay(job, crashes), timedelta(seconds=MAX_CRASH_DELAY_SECONDS))
-        return retry(now + wait, f"{WORKER_LOST_MESSAGE}; running it again (crash {crashes} of "
-                                 f"at most {crash_limit - 1} retried)", crashes=crashes)
+        return retry(now + wait, f"{WORKER_LOST_MESSAGE}; running it again (crash {crashes}; "
+                                 f"crash {crash_limit} fails it)", crashes=crashes)
     base["crashes"] = crashes
     return ended(FinishAction.FAIL, error=f"{WORKER_LOST_MESSAGE}; that happened {crashes} times, so it "
                                           "is not run again (a job that kills its worker would "

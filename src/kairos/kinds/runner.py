@@ -1,23 +1,22 @@
-"""Runs one job of any kind and turns what happened into a `JobOutcome`."""
+"""Runs one job of any kind with its kind's runner and says how it ended (a `JobOutcome`)."""
 
 from __future__ import annotations
 
 import json
 import traceback
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.items import canonical_json
 from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import JobCancelled, KairosError
 from kairos.kinds.catalog import KindCatalog
 from kairos.kinds.context import TaskContext
 from kairos.kinds.spec import Dispatched, KindRunner, KindServices, RunFailed, RunResult
-from kairos.store.base import JobOutcome
 
 MAX_RESULT_BYTES = 1024 * 1024
 
@@ -64,29 +63,23 @@ class JobRunner:
             raise KairosError(f"jobs of kind {job.kind!r} are not available in this version")
         return runner.run(job, ctx)
 
-    def run(self, job: Job, ctx: TaskContext, now: Callable[[], datetime]) -> JobOutcome | Dispatched:
+    def run(self, job: Job, ctx: TaskContext) -> JobOutcome | Dispatched:
+        """How the run ended, as seen from here; what follows is `domain.finish.plan_finish`'s call."""
         try:
             produced = self.execute(job, ctx)
-        except JobCancelled as exc:
-            return JobOutcome(status=JobStatus.CANCELLED, error_message=str(exc))
+        except JobCancelled:
+            return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
         except Exception as exc:
-            message = _describe(exc)
             if ctx.cancelled:
-                return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+                # A task stopped by its context often stops by raising what it was doing.
+                return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
             # A run that failed may still report (a scrape: each URL's error) in its result.
-            failed_result = _storable(exc.result) if isinstance(exc, RunFailed) else None
-            if job.attempt < job.max_attempts:
-                delay = job.retry_delay_seconds * 2 ** (job.attempt - 1)
-                return JobOutcome(
-                    status=JobStatus.PENDING,
-                    error_message=f"attempt {job.attempt} failed: {message}",
-                    retry_at=now() + timedelta(seconds=delay),
-                )
-            return JobOutcome(status=JobStatus.FAILED, error_message=message, result=failed_result)
+            result = _storable(exc.result) if isinstance(exc, RunFailed) else None
+            return JobOutcome(status=JobStatus.FAILED, error_message=_describe(exc), result=result)
         if isinstance(produced, Dispatched):
             return produced
         if ctx.cancelled:
-            return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
+            return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
         # Without items of its own, the result is the items (a list, one value, or none); the
         # store counts and hashes them.
         return JobOutcome(status=JobStatus.COMPLETED, result=_storable(produced.result),
