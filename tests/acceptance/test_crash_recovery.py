@@ -157,7 +157,7 @@ def test_a_job_whose_worker_is_killed_is_retried_not_failed_and_its_schedule_fir
             timeout=30, what="the interrupted job to be resolved",
         )
         assert again["status"] == "completed", again
-        assert again["attempt"] == 1 and again["max_attempts"] == 1
+        assert (again["attempt"], again["max_attempts"], again["crashes"]) == (1, 1, 1)
         assert again["result"] == {"slept_seconds": 2.0}
 
         def later_job_completed() -> bool:
