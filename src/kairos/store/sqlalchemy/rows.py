@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from kairos.domain.firing import TIMING_FIELDS, FireTiming
 from kairos.domain.jobs import FIRE_STATUS_OF_JOB, Fire, FireStatus, FireTrigger, Job, JobStatus
 from kairos.domain.schedules import (
     Kind,
@@ -48,6 +49,16 @@ def schedule_from_row(row: Row) -> Schedule:
     values["overlap_policy"] = OverlapPolicy(values["overlap_policy"])
     values["status"] = ScheduleStatus(values["status"])
     return Schedule(**values)
+
+
+def timing_from_row(row: Row) -> FireTiming:
+    """The fire path's slim read of a schedule (the columns named by `TIMING_FIELDS`)."""
+    values = {name: row[name] for name in TIMING_FIELDS}
+    values["trigger_type"] = TriggerType(values["trigger_type"])
+    values["misfire_policy"] = MisfirePolicy(values["misfire_policy"])
+    values["overlap_policy"] = OverlapPolicy(values["overlap_policy"])
+    values["status"] = ScheduleStatus(values["status"])
+    return FireTiming(**values)
 
 
 def schedule_to_row(schedule: Schedule) -> dict[str, Any]:
