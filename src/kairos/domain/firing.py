@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -106,7 +106,7 @@ class FireTiming:
     def __post_init__(self) -> None:
         for name in ("run_at", "start_at", "end_at", "created_at", "next_run_at"):
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and value.tzinfo is not UTC:  # what the store reads is UTC already
                 object.__setattr__(self, name, ensure_aware(value, name))
         object.__setattr__(self, "trigger", build_trigger(
             self.trigger_type, cron_expression=self.cron_expression, timezone=self.timezone,

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from kairos.domain.firing import TIMING_FIELDS, ActiveJobs, FireTiming, jittered, plan_fires
@@ -57,15 +57,15 @@ _postpone = (
 )
 
 
-def _readable(rows: list[RowMapping]) -> tuple[list[FireTiming], list[str]]:
+def _readable(rows: list[Row[Any]]) -> tuple[list[FireTiming], list[str]]:
     timings, broken = [], []
     for row in rows:
         try:
             timings.append(timing_from_row(row))
         except Exception:
             log.exception("schedule %s has a row that cannot be read; retrying it in %s",
-                          row["id"], POISON_DELAY)
-            broken.append(row["id"])
+                          row.id, POISON_DELAY)
+            broken.append(row.id)
     return timings, broken
 
 
@@ -184,7 +184,7 @@ class FiringStoreMixin:
             )
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            rows = list(conn.execute(query).mappings())
+            rows = list(conn.execute(query))
             if not rows:
                 return FireBatch()
             due, broken = _readable(rows)

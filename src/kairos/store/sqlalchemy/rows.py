@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -51,13 +51,24 @@ def schedule_from_row(row: Row) -> Schedule:
     return Schedule(**values)
 
 
-def timing_from_row(row: Row) -> FireTiming:
-    """The fire path's slim read of a schedule (the columns named by `TIMING_FIELDS`)."""
-    values = {name: row[name] for name in TIMING_FIELDS}
-    values["trigger_type"] = TriggerType(values["trigger_type"])
-    values["misfire_policy"] = MisfirePolicy(values["misfire_policy"])
-    values["overlap_policy"] = OverlapPolicy(values["overlap_policy"])
-    values["status"] = ScheduleStatus(values["status"])
+# The fire path reads a thousand rows a batch: a dict lookup is several times cheaper than
+# calling the enum class, and gives the same members.
+_TIMING_ENUMS = {
+    name: {str(member): member for member in enum}
+    for name, enum in (("trigger_type", TriggerType), ("misfire_policy", MisfirePolicy),
+                       ("overlap_policy", OverlapPolicy), ("status", ScheduleStatus))
+}
+
+
+def timing_from_row(row: Sequence[Any]) -> FireTiming:
+    """The fire path's slim read of a schedule: a row of the columns `TIMING_FIELDS` names, in order."""
+    values = dict(zip(TIMING_FIELDS, row, strict=True))
+    for name, members in _TIMING_ENUMS.items():
+        value = values[name]
+        try:
+            values[name] = members[value]
+        except KeyError:
+            raise ValueError(f"{name}: unknown value {value!r}") from None
     return FireTiming(**values)
 
 
