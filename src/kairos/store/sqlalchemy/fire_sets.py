@@ -173,12 +173,14 @@ def advance(conn: Connection, now: datetime, advances: Advances, runs: dict[str,
     counts = [runs.get(sid, 0) for sid in advances.ids]
     if conn.dialect.name == "sqlite":
         text = to_sqlite_text
-        rows = json.dumps([
-            [sid, text(next_at), text(due), status, count] for sid, next_at, due, status, count in zip(
+        rows = []
+        for sid, next_at, due, status, count in zip(
                 advances.ids, advances.next_run_at, advances.due_at, advances.statuses, counts,
-                strict=True)
-        ])
-        conn.exec_driver_sql(_SQLITE_ADVANCE, (rows, text(now)))
+                strict=True):
+            next_text = text(next_at)
+            rows.append([sid, next_text, next_text if due is next_at else text(due), status, count])
+        plan = json.dumps(rows)
+        conn.exec_driver_sql(_SQLITE_ADVANCE, (plan, text(now)))
         return
     conn.exec_driver_sql(_PG_ADVANCE, {
         "id": advances.ids, "next_run_at": advances.next_run_at, "due_at": advances.due_at,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,7 +58,7 @@ _postpone = (
 )
 
 
-def _readable(rows: list[Row[Any]]) -> tuple[list[FireTiming], list[str]]:
+def _readable(rows: Sequence[Row[Any]]) -> tuple[list[FireTiming], list[str]]:
     timings, broken = [], []
     for row in rows:
         try:
@@ -184,7 +185,7 @@ class FiringStoreMixin:
             )
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            rows = list(conn.execute(query))
+            rows = conn.execute(query).all()
             if not rows:
                 return FireBatch()
             due, broken = _readable(rows)
