@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import child, load, peer_jobs, seed
-from bench.report import summary
 from bench.databases import Databases, prepare
+from bench.report import summary
 
 # Seconds between the end of seeding and the first fire, so the child is up before it.
 STARTUP = 2.0
