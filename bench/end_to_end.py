@@ -84,12 +84,21 @@ def _aware(value: Any) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _wait_for_worker(timeout: float = 60.0) -> None:
+    """Until the Celery worker answers a ping: its start-up must not eat into the window."""
+    from bench.celery_app import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within {timeout:.0f} s")
+
+
 def _celery(dbs: Databases, count: int, window: float) -> Run:
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
-    the_load = load.sustained(count, time.time() + LEAD + 4)  # the worker takes a few seconds to start
-    env = {**os.environ, "KAIROS_BENCH_REDIS_URL": REDIS_URL,
-           "KAIROS_BENCH_CELERY_LOAD": json.dumps(the_load.entries)}
+    env = {**os.environ, "KAIROS_BENCH_REDIS_URL": REDIS_URL}
     celery = [sys.executable, "-m", "celery", "-A", "bench.celery_app"]
     logs = dbs.dir / "celery.log"
     processes: list[subprocess.Popen[bytes]] = []
@@ -99,10 +108,14 @@ def _celery(dbs: Databases, count: int, window: float) -> Run:
                 [*celery, "worker", "--pool", "threads", "--concurrency", str(WORKERS),
                  "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
                 cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT))
+            _wait_for_worker()
+            # Beat reads its schedule when it starts: the first instants leave it time to.
+            the_load = load.sustained(count, time.time() + LEAD + 2)
             processes.append(subprocess.Popen(
                 [*celery, "beat", "-S", "bench.celery_app:MeasuredScheduler",
                  "--schedule", str(dbs.dir / "celerybeat-schedule"), "-l", "warning"],
-                cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT))
+                cwd=ROOT, env={**env, "KAIROS_BENCH_CELERY_LOAD": json.dumps(the_load.entries)},
+                stdout=sink, stderr=subprocess.STDOUT))
         end = the_load.t0 + window
         time.sleep(max(0.0, end - time.time()))
         for process in reversed(processes):
@@ -118,7 +131,7 @@ def _celery(dbs: Databases, count: int, window: float) -> Run:
             if raw is None:
                 continue
             meta = json.loads(raw)
-            done = datetime.fromisoformat(meta["date_done"]).timestamp()
+            done = _aware(meta["date_done"]).timestamp()
             due = (meta.get("result") or {}).get("due")
             if meta.get("status") == "SUCCESS" and due is not None and done <= end:
                 late.append(done - due)
