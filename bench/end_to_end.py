@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import redis
 import sqlalchemy as sa
 
@@ -59,7 +60,8 @@ def _kairos(dbs: Databases, backend: str, count: int, window: float) -> Run:
     try:
         store, workspace = prepare(url)
         env = {"KAIROS_WORKERS": str(WORKERS), "KAIROS_MIN_INTERVAL_SECONDS": "1"}
-        with kairos_api(url, dbs.dir, role="serve", env=env):
+        with kairos_api(url, dbs.dir, role="serve", env=env) as (client, _):
+            _wait_until_ready(client)
             the_load = load.sustained(count, time.time() + LEAD)
             seed.seed(store, workspace.id, the_load)
             end = the_load.t0 + window
@@ -76,6 +78,16 @@ def _kairos(dbs: Databases, backend: str, count: int, window: float) -> Run:
     without_result = sum(1 for _, done, has_result in rows if _aware(done) <= stop and not has_result)
     return Run(f"Kairos serve / {backend}", len(late), the_load.offered(end), window, summary(late),
                note=f"{without_result} completed jobs without a stored result" if without_result else "")
+
+
+def _wait_until_ready(client: httpx.Client, timeout: float = 60.0) -> None:
+    """Until /readyz says the database answers and the scheduler and worker loops are alive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get("/readyz").status_code == 200:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"kairos serve was not ready within {timeout:.0f} s")
 
 
 def _aware(value: Any) -> datetime:
