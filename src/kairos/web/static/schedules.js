@@ -2,14 +2,14 @@
 
 import { ApiError, jobs, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
-import { LOCAL_ZONE, absolute, count, duration, json, relative, shortId } from "./format.js";
+import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
 import { deliveriesPanel, changesPanel, secretActions } from "./changes.js";
 import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
 import { takeSecret, webhookSecretBox } from "./schedule-scrape.js";
 import { strategyHref } from "./strategies.js";
 import {
-  badge, card, code, CursorPager, emptyState, fields, jobHref, pre, scheduleBadges, scheduleHref, statusBadge, table,
-  whatItRuns, when,
+  badge, card, code, CursorPager, emptyState, fields, fireTimes, jobHref, pre, scheduleBadges, scheduleHref, statusBadge,
+  table, whatItRuns, when,
 } from "./widgets.js";
 
 const PAGE_SIZE = 25;
@@ -49,14 +49,25 @@ function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
     act("Run now", () => schedules.trigger(s.id), (job) => ctx.notify(`Triggered “${name}”.`,
       { link: { href: jobHref(job.id), text: `Job ${shortId(job.id)}` } }), "primary-soft"),
   ];
+  if (!compact) {
+    buttons.push(h("a", { class: "btn btn--ghost", href: `${scheduleHref(s.id)}/edit` }, "Edit"));
+  }
+  const titled = (button, title) => {
+    button.title = title;
+    return button;
+  };
   if (s.status === "paused") {
-    buttons.push(act("Resume", () => schedules.resume(s.id), () => ctx.notify(`Resumed “${name}”.`)));
+    buttons.push(titled(act("Resume", () => schedules.resume(s.id), () => ctx.notify(`Resumed “${name}”.`)),
+      "End the hold: it fires again from now on; fires missed while paused are not made up"));
   } else if (s.status === "active") {
-    buttons.push(act("Pause", () => schedules.pause(s.id), () => ctx.notify(`Paused “${name}”.`)));
+    buttons.push(titled(act("Pause", () => schedules.pause(s.id), () => ctx.notify(`Paused “${name}”: no fires until resumed.`)),
+      "A temporary hold (status paused) until you resume it; Run now still works"));
   }
   buttons.push(s.enabled
-    ? act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”.`))
-    : act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)));
+    ? titled(act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”: switched off until enabled.`)),
+      "Switch it off (enabled: false) until you enable it; Run now still works")
+    : titled(act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)),
+      "Switch it on: it fires again from now on; fires missed while off are not made up"));
   if (ctx.can("admin")) buttons.push(h("button", {
     type: "button",
     class: ["btn", compact ? "btn--small" : "", "btn--danger-soft"],
@@ -133,7 +144,7 @@ export function scheduleList(ctx) {
       h("a", { class: "row-title", href: scheduleHref(s.id) }, s.name || "(unnamed)"),
       h("div", { class: "muted small" }, s.description || shortId(s.id))),
     h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s))),
-    h("td", null, h("div", null, s.schedule_description), h("div", { class: "small muted" }, triggerDetail(s))),
+    h("td", null, h("div", null, readableDescription(s.schedule_description)), h("div", { class: "small muted" }, triggerDetail(s))),
     h("td", null, scheduleBadges(s)),
     h("td", null, when(s.next_run_at)),
     h("td", null, when(s.last_run_at, { empty: "never" })),
@@ -172,7 +183,7 @@ export function scheduleList(ctx) {
 
 function whenFields(s) {
   return fields([
-    ["Runs", s.schedule_description],
+    ["Runs", readableDescription(s.schedule_description)],
     ["Trigger", s.trigger_type],
     ["Cron expression", s.cron_expression ? code(s.cron_expression) : null],
     ["Celery crontab", s.trigger ? code(Object.entries(s.trigger).map(([k, v]) => `${k}=${v}`).join(" ")) : null],
@@ -226,20 +237,17 @@ function stateFields(s) {
 function upcomingList(s, upcoming) {
   if (!upcoming) return h("p", { class: "muted" }, "Could not compute the next fire times.");
   if (!upcoming.items.length) return h("p", { class: "muted" }, "This schedule will not fire again.");
-  const otherZone = s.timezone && s.timezone !== LOCAL_ZONE;
   const note = s.status === "paused" || !s.enabled
     ? h("p", { class: "note" }, s.enabled ? "Paused: these run only once resumed." : "Disabled: these run only once enabled.")
     : null;
-  return [note, h("ol", { class: "upcoming" }, upcoming.items.map((iso) => h("li", null,
-    h("span", { class: "upcoming__time", title: `${iso} UTC` }, absolute(iso)),
-    h("span", { class: "muted" }, relative(iso)),
-    otherZone ? h("span", { class: "muted small" }, `${absolute(iso, { timeZone: s.timezone })} ${s.timezone}`) : null)))];
+  return [note, fireTimes(upcoming.items, { zone: s.trigger_type === "cron" ? s.timezone : null })];
 }
 
 function firesTable(fires) {
   if (!fires || !fires.length) return h("p", { class: "muted" }, "No fires yet.");
+  const seconds = needsSeconds(fires.map((f) => f.scheduled_for));
   return table(["Scheduled for", "Fired", "Trigger", "Status", "Job"], fires.map((f) => [
-    when(f.scheduled_for),
+    when(f.scheduled_for, { seconds }),
     when(f.fired_at, { inline: true }),
     badge(f.trigger, f.trigger === "manual" ? "info" : "muted"),
     statusBadge("fire", f.status),

@@ -1,7 +1,7 @@
 // Small building blocks shared by the views: badges, times, progress bars, tables, paging.
 
 import { h } from "./dom.js";
-import { absolute, duration, relative } from "./format.js";
+import { absolute, clockChangeNotes, displayZone, duration, exact, needsSeconds, relative } from "./format.js";
 
 const TONES = {
   schedule: { active: "ok", paused: "warn", completed: "muted" },
@@ -33,21 +33,39 @@ export function statusBadge(domain, status) {
   return badge(status, (TONES[domain] || {})[status] || "muted");
 }
 
-/** The badges of a schedule: its status, and "disabled" when it is. */
+/**
+ * The badges of a schedule: "disabled" when switched off (never beside "active", which it is not),
+ * "paused" when held, else its status.
+ */
 export function scheduleBadges(schedule) {
-  return h("span", { class: "badges" },
-    statusBadge("schedule", schedule.status),
-    schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled"));
+  const off = schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled");
+  const status = !schedule.enabled && schedule.status === "active" ? null : statusBadge("schedule", schedule.status);
+  return h("span", { class: "badges" }, off, status);
 }
 
-/** A time as "in 5 minutes" over "22 Nov 2026, 09:00", with the UTC instant as a tooltip. */
-export function when(iso, { empty = "—", inline = false } = {}) {
+/** A time as "in 5 minutes" over "1 Dec 2026, 09:00 CET", with the exact instant (both zones) on hover. */
+export function when(iso, { empty = "—", inline = false, seconds = null } = {}) {
   if (!iso) return h("span", { class: "muted" }, empty);
-  const title = `${absolute(iso, { seconds: true })} (${iso} UTC)`;
+  const title = exact(iso);
   if (inline) return h("time", { datetime: iso, title }, relative(iso));
   return h("span", { class: "when" },
     h("time", { datetime: iso, title }, relative(iso)),
-    h("small", { class: "muted" }, absolute(iso)));
+    h("small", { class: "muted" }, absolute(iso, { seconds })));
+}
+
+/**
+ * Upcoming fire times: each exact (seconds when any has them), how far off, the time in the
+ * schedule's own zone when that is not the one shown, and a note where the clocks change (DST).
+ */
+export function fireTimes(isos, { zone = null } = {}) {
+  const seconds = needsSeconds(isos);
+  const notes = clockChangeNotes(isos, zone);
+  const ownZone = zone && zone !== displayZone() ? zone : null;
+  return h("ol", { class: "upcoming" }, isos.map((iso, index) => h("li", null,
+    h("time", { class: "upcoming__time", datetime: iso, title: exact(iso) }, absolute(iso, { seconds })),
+    h("span", { class: "muted" }, relative(iso)),
+    ownZone ? h("span", { class: "muted small" }, `${absolute(iso, { seconds, timeZone: ownZone })} (${ownZone})`) : null,
+    notes[index] ? h("span", { class: "dst-note", role: "note" }, notes[index]) : null)));
 }
 
 export function elapsed(seconds) {
