@@ -10,6 +10,7 @@ import { LOCAL_ZONE, setTimeMode, timeMode } from "./format.js";
 import { jobDetail, jobList } from "./jobs.js";
 import { keysPage } from "./keys.js";
 import { membersPage } from "./members.js";
+import { forgetNames } from "./names.js";
 import { scheduleForm } from "./schedule-form.js";
 import { scheduleDetail, scheduleList } from "./schedules.js";
 import { strategyList } from "./strategies.js";
@@ -148,6 +149,7 @@ function parseHash() {
 
 function route() {
   clearTimeout(timer);
+  forgetNames();
   if (current && current.view.dispose) current.view.dispose();
   current = null;
   hideBanner();
@@ -284,7 +286,7 @@ async function start() {
   });
   $("banner-close").addEventListener("click", () => hideBanner());
   const times = $("time-mode");
-  times.options[0].textContent = `Local time (${LOCAL_ZONE})`;
+  times.title = `Local time is ${LOCAL_ZONE}`;
   times.value = timeMode();
   times.addEventListener("change", () => {
     setTimeMode(times.value);

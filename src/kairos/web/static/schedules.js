@@ -3,10 +3,11 @@
 import { ApiError, jobs, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
-import { deliveriesPanel, changesPanel, secretActions } from "./changes.js";
+import { changesPanel, secretActions } from "./changes.js";
+import { deliveriesPanel } from "./deliveries.js";
 import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
 import { takeSecret, webhookSecretBox } from "./schedule-scrape.js";
-import { strategyHref } from "./strategies.js";
+import { nameLink } from "./names.js";
 import {
   badge, card, code, CursorPager, emptyState, fields, fireTimes, jobHref, pre, scheduleBadges, scheduleHref, statusBadge,
   table, whatItRuns, when,
@@ -143,7 +144,8 @@ export function scheduleList(ctx) {
     h("td", null,
       h("a", { class: "row-title", href: scheduleHref(s.id) }, s.name || "(unnamed)"),
       h("div", { class: "muted small" }, s.description || shortId(s.id))),
-    h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s))),
+    h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s)),
+      s.strategy_id ? h("div", { class: "small" }, nameLink("strategy", s.strategy_id)) : null),
     h("td", null, h("div", null, readableDescription(s.schedule_description)), h("div", { class: "small muted" }, triggerDetail(s))),
     h("td", null, scheduleBadges(s)),
     h("td", null, when(s.next_run_at)),
@@ -208,7 +210,7 @@ function whatFields(s) {
     ["Keyword arguments", s.kwargs && Object.keys(s.kwargs).length ? pre(json(s.kwargs)) : null],
     ["Callback", s.callback_type ? `${s.callback_type}` : null],
     ["Callback target", s.callback_id ? code(s.callback_id) : null],
-    ["Strategy", s.strategy_id ? h("a", { class: "mono", href: strategyHref(s.strategy_id) }, shortId(s.strategy_id)) : null],
+    ["Strategy", s.strategy_id ? nameLink("strategy", s.strategy_id) : null],
     ["URL", s.url ? code(s.url) : null],
     ["URLs", s.urls && s.urls.length ? h("ul", { class: "plain-list" }, s.urls.map((u) => h("li", null, code(u)))) : null],
     ["Parameters", s.parameters && Object.keys(s.parameters).length ? pre(json(s.parameters)) : null],
@@ -269,19 +271,41 @@ export function scheduleDetail(ctx) {
     changes: changesPanel(ctx, scheduleId),
     deliveries: deliveriesPanel(ctx, scheduleId),
   };
-  const tabBar = h("nav", { class: "tabs", role: "tablist" }, TABS.map(([name, label]) => h("button", {
-    type: "button", role: "tab", class: "tabs__tab", "aria-selected": String(name === tab), dataset: { tab: name },
-    onclick: () => {
-      tab = name;
-      ctx.setQuery({ tab: name === "overview" ? "" : name });
-      showTab();
-      ctx.refresh();
-    },
+  const choose = (name) => {
+    tab = name;
+    ctx.setQuery({ tab: name === "overview" ? "" : name });
+    showTab();
+    ctx.refresh();
+  };
+  const tabBar = h("div", { class: "tabs", role: "tablist", "aria-label": "Schedule" }, TABS.map(([name, label]) => h("button", {
+    type: "button", role: "tab", class: "tabs__tab", id: `tab-${name}`, "aria-controls": `panel-${name}`,
+    "aria-selected": String(name === tab), dataset: { tab: name }, onclick: () => choose(name),
   }, label)));
-  const body = h("div", null, Object.values(panels).map((panel) => (panel instanceof Node ? panel : panel.node)));
+  // The tab pattern: one tab in the Tab order, arrow keys (and Home/End) move between tabs.
+  tabBar.addEventListener("keydown", (event) => {
+    const order = TABS.map(([name]) => name);
+    const at = order.indexOf(tab);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: order.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    choose(order[(next + order.length) % order.length]);
+    tabBar.querySelector(`[data-tab="${tab}"]`).focus();
+  });
+  const panelNode = (panel) => (panel instanceof Node ? panel : panel.node);
+  for (const [name, panel] of Object.entries(panels)) {
+    const node = panelNode(panel);
+    node.id = `panel-${name}`;
+    node.setAttribute("role", "tabpanel");
+    node.setAttribute("aria-labelledby", `tab-${name}`);
+  }
+  const body = h("div", null, Object.values(panels).map(panelNode));
   function showTab() {
-    for (const button of tabBar.children) button.setAttribute("aria-selected", String(button.dataset.tab === tab));
-    for (const [name, panel] of Object.entries(panels)) (panel instanceof Node ? panel : panel.node).hidden = name !== tab;
+    for (const button of tabBar.children) {
+      const selected = button.dataset.tab === tab;
+      button.setAttribute("aria-selected", String(selected));
+      button.tabIndex = selected ? 0 : -1;
+    }
+    for (const [name, panel] of Object.entries(panels)) panelNode(panel).hidden = name !== tab;
   }
   showTab();
   fill(ctx.root, h("a", { class: "back", href: "#/schedules" }, "← Schedules"), head, secretSlot, tabBar, body);

@@ -141,7 +141,8 @@ export function strategyEditor(ctx) {
       onclick: async (event) => {
         const button = event.currentTarget;
         const sure = await ctx.confirm({ title: `Delete “${s.name}”?`,
-          body: "Schedules that use it will fail to run until they use another strategy.", confirmLabel: "Delete strategy" });
+          body: "This cannot be undone. A strategy that schedules still use is not deleted: Kairos refuses, " +
+            "and says which schedules to change first.", confirmLabel: "Delete strategy" });
         if (!sure) return;
         await busy(button, async () => {
           try {
@@ -149,7 +150,13 @@ export function strategyEditor(ctx) {
             ctx.notify(`Deleted “${s.name}”.`);
             ctx.navigate("#/strategies");
           } catch (failure) {
-            ctx.fail(failure);
+            if (!(failure instanceof ApiError) || failure.status !== 409) {
+              ctx.fail(failure);
+              return;
+            }
+            // Said beside the button that was pressed: a banner at the top of a long page goes unseen.
+            error.textContent = `Not deleted: ${failure.detail}`;
+            error.scrollIntoView({ block: "center" });
           }
         });
       } }, "Delete") : null;

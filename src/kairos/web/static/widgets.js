@@ -18,7 +18,7 @@ export function whatItRuns(item) {
   if (item.kind === "callback") return [item.callback_type, item.callback_id].filter(Boolean).join(" · ");
   if (item.kind === "scrape") {
     const urls = Array.isArray(item.urls) && item.urls.length ? `${item.urls.length} URLs` : item.url;
-    return [urls, item.strategy_id].filter(Boolean).join(" · ");
+    return urls || "";
   }
   if (item.kind === "reddit") return item.target ? `${item.target_type === "user" ? "u/" : "r/"}${item.target}` : "";
   return "";
@@ -73,7 +73,7 @@ export function elapsed(seconds) {
 }
 
 /** A bar for a job's live `progress`; indeterminate while running without a total. */
-export function progressBar(progress, status, { compact = false } = {}) {
+export function progressBar(progress, status, { compact = false, name = "Progress" } = {}) {
   const p = progress || {};
   const percent = typeof p.percent === "number" ? Math.max(0, Math.min(100, p.percent)) : null;
   const finished = status === "completed";
@@ -84,6 +84,8 @@ export function progressBar(progress, status, { compact = false } = {}) {
     class: ["progress", `progress--${status}`, shown === null && status === "running" && "progress--indeterminate"],
     role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
     "aria-valuenow": shown === null ? undefined : shown,
+    "aria-label": name,
+    "aria-valuetext": [shown === null ? status : `${shown}%`, p.message].filter(Boolean).join(", "),
   }, fill);
   const counts = typeof p.current === "number" && typeof p.total === "number" ? `${p.current} / ${p.total}` : "";
   const label = [percent !== null && !finished ? `${percent}%` : "", counts].filter(Boolean).join(" · ");
@@ -96,8 +98,12 @@ export function progressBar(progress, status, { compact = false } = {}) {
 export function table(columns, rows, { className } = {}) {
   return h("div", { class: "table-wrap" },
     h("table", { class: ["table", className] },
-      h("thead", null, h("tr", null, columns.map((c) =>
-        typeof c === "string" ? h("th", null, c) : h("th", { class: c.class }, c.label)))),
+      h("thead", null, h("tr", null, columns.map((c) => {
+        const label = typeof c === "string" ? c : c.label;
+        // A column of buttons still needs a header a screen reader can announce.
+        return h("th", { class: typeof c === "string" ? null : c.class },
+          label || h("span", { class: "visually-hidden" }, "Actions"));
+      }))),
       h("tbody", null, rows.map((row) => (row instanceof Node ? row : h("tr", null, row.map((cell) => h("td", null, cell))))))));
 }
 
