@@ -57,18 +57,25 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     process = KairosProcess(data_dir=tmp_path_factory.mktemp("kairos-browser"), env_extra={
         "KAIROS_ALLOW_PRIVATE_NETWORKS": "true",
     })
-    process.start()
-    # The account is written straight to the server's database (as `kairos users create` does),
-    # which saves starting a second Python process.
-    store = SqlStore(f"sqlite:///{process.data_dir / 'kairos.db'}")
-    try:
-        user = User(id=new_id("usr"), email=EMAIL, created_at=utcnow())
-        store.add_user(user, hash_password(PASSWORD))
-        store.add_member(store.get_workspace("default").id, user.id, "admin", utcnow())
-    finally:
-        store.close()
+    # A loaded machine may take a while to import and migrate; the browser tests wait longer than most.
+    process.start(wait=False)
+    process.wait_ready(timeout=120)
+    add_account(process, EMAIL, PASSWORD, role="admin")
     yield process
     process.stop()
+
+
+def add_account(server: KairosProcess, email: str, password: str, *, role: str | None = None) -> None:
+    """An account, a member of `default` when `role` is given, written straight to the server's
+    database (as `kairos users create` does), which saves starting a second Python process."""
+    store = SqlStore(f"sqlite:///{server.data_dir / 'kairos.db'}")
+    try:
+        user = User(id=new_id("usr"), email=email, created_at=utcnow())
+        store.add_user(user, hash_password(password))
+        if role:
+            store.add_member(store.get_workspace("default").id, user.id, role, utcnow())
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="session")
