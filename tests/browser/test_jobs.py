@@ -3,6 +3,8 @@ Cancel stops it, and the jobs list names the schedule it came from."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.acceptance.conftest import finished_job
@@ -27,6 +29,7 @@ def test_a_running_job_shows_live_progress_and_is_cancelled(desktop: Tab, phone:
     row.get_by_role("progressbar").wait_for()
     assert row.get_by_role("link", name="slow sleeper").is_visible(), "the schedule by name, not id"
     phone.check("jobs-running")
+    phone.go("/schedules").get_by_role("img", name=re.compile(r"runs in the last hour")).wait_for()
 
     page.get_by_role("button", name="Cancel").click()
     page.get_by_role("dialog").get_by_role("button", name="Cancel job").click()

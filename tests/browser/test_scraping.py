@@ -74,6 +74,13 @@ def test_a_watched_page_from_strategy_to_changes_and_deliveries(
     second = run_now(page, api, schedule_id)
     assert first["status"] == second["status"] == "completed", (first, second)
 
+    # Pictures of the history: both runs as fires, their durations, their items (both changed).
+    page.get_by_role("img", name=re.compile(r"^2 runs, 2 with changes, up to 2 items")).wait_for()
+    page.get_by_role("img", name=re.compile(r"^2 fires: 2 run now")).wait_for()
+    assert page.locator("figure", has_text="Items per run").locator("rect.chart__bar").count() == 2
+    desktop.check("schedule-charts")
+    desktop.check("schedule-charts", dark=True)
+
     # The change feed: newest first, the edited item diffed field by field by its stable key.
     page.get_by_role("tab", name="Changes").click()
     cards = page.locator("article.change")

@@ -4,6 +4,7 @@ import { ApiError, jobs, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
 import { changesPanel, secretActions } from "./changes.js";
+import { fireHistoryChart, firesPerMinuteChart, itemsPerRunChart, jobDurationsChart } from "./charts.js";
 import { deliveriesPanel } from "./deliveries.js";
 import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
 import { takeSecret, webhookSecretBox } from "./schedule-scrape.js";
@@ -133,10 +134,12 @@ export function scheduleList(ctx) {
     href: "#/schedules", class: "toolbar__clear", hidden: !FILTERS.some((name) => state[name]),
   }, "Clear filters");
 
+  const activity = h("section", { class: "card activity", "aria-label": "Activity" });
   fill(ctx.root,
     h("div", { class: "page-head" },
       h("h1", null, "Schedules ", total),
       ctx.can("operator") ? h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "New schedule") : null),
+    activity,
     h("div", { class: "toolbar" }, search, filters, clear),
     results);
 
@@ -155,7 +158,11 @@ export function scheduleList(ctx) {
 
   async function refresh() {
     const filtersSent = Object.fromEntries(FILTERS.map((name) => [name, state[name]]));
-    const page = await schedules.list({ ...filtersSent, ...pager.query() });
+    const [page, recent] = await Promise.all([
+      schedules.list({ ...filtersSent, ...pager.query() }),
+      jobs.list({ limit: 200 }),
+    ]);
+    fill(activity, firesPerMinuteChart(recent.items));
     if (!pager.loaded(page)) {
       // The page emptied under us (its schedules were deleted): step back one.
       pager.previous();
@@ -332,20 +339,26 @@ export function scheduleDetail(ctx) {
         s.description ? h("p", { class: "muted" }, s.description) : null),
       scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") }));
     if (tab !== "overview") return panels[tab].refresh(s);
-    const [upcoming, jobPage] = await Promise.all([
+    const [upcoming, jobPage, firePage] = await Promise.all([
       schedules.upcoming(scheduleId, 10).catch(() => null),
-      jobs.list({ schedule_id: scheduleId, limit: 10 }),
+      jobs.list({ schedule_id: scheduleId, limit: 100 }),
+      schedules.fires(scheduleId, { limit: 200 }),
     ]);
+    const recentJobs = jobPage.items.slice(0, 10);
     fill(panels.overview,
       h("div", { class: "grid" },
         card("When", whenFields(s)),
         card("What", whatFields(s), secretActions(ctx, s, (value) => fill(secretSlot, webhookSecretBox(value, ctx.notify)))),
         card("State", stateFields(s)),
         card("Next 10 fire times", upcomingList(s, upcoming))),
+      card("History", h("div", { class: "charts" },
+        fireHistoryChart(firePage.items),
+        jobDurationsChart(jobPage.items),
+        s.kind === "scrape" ? itemsPerRunChart(jobPage.items) : null)),
       card("Recent fires", firesTable(s.recent_fires)),
       card("Jobs",
-        jobPage.items.length ? jobsTable(ctx, jobPage.items, { showSchedule: false }) : h("p", { class: "muted" }, "No jobs yet."),
-        jobPage.total > jobPage.items.length
+        recentJobs.length ? jobsTable(ctx, recentJobs, { showSchedule: false }) : h("p", { class: "muted" }, "No jobs yet."),
+        jobPage.total > recentJobs.length
           ? h("a", { class: "more", href: `#/jobs?schedule_id=${encodeURIComponent(s.id)}` }, `All ${count(jobPage.total)} jobs →`)
           : null));
     const live = jobPage.items.some((job) => job.status === "running");
