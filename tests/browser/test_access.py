@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import httpx
-
 from tests.acceptance.conftest import API_KEY, KairosProcess
 from tests.browser.conftest import EMAIL, PASSWORD, add_account
 from tests.browser.tab import Tab
@@ -101,3 +100,14 @@ def test_a_workspace_is_created_opened_and_left(desktop: Tab) -> None:
     page.get_by_label("Workspace").select_option("default")
     page.wait_for_function("() => document.querySelector('select[aria-label=Workspace]').value === 'default'")
     page.locator(".table--schedules").wait_for()
+
+
+def test_a_viewer_sees_no_button_it_cannot_use(fresh: Tab, api: httpx.Client) -> None:
+    key = api.post("/api-keys", json={"name": "read only", "role": "viewer"}).json()["secret"]
+    fresh.sign_in_with_key(key)
+    page = fresh.page
+    assert page.get_by_role("link", name="New schedule").count() == 0
+    assert page.get_by_role("link", name="API keys").is_hidden()
+    fresh.go("/keys")
+    page.get_by_text("This page needs the admin role.").wait_for()
+    fresh.check("viewer-refused")

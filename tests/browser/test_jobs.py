@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import httpx
-
 from tests.acceptance.conftest import finished_job
 from tests.browser.tab import Tab
 

@@ -31,7 +31,8 @@ def test_each_trigger_type_previews_as_it_is_typed_and_creates(desktop: Tab, api
     page.locator(".preview__description", has_text="Every 5 seconds").wait_for()
     times = preview_items(page)
     assert len(set(times)) == 5, f"a 5 s interval needs seconds to tell its fires apart: {times}"
-    assert "counted from" in page.locator(".preview__description").inner_text()
+    described = page.locator(".preview__description").inner_text()
+    assert re.search(r"counted from \d+ \w{3} \d{4}, \d\d:\d\d(:\d\d)? CET$", described), described
     assert not re.search(r"\d{4}-\d\d-\d\dT", page.locator(".preview__description").inner_text()), \
         "no raw UTC string beside local times"
 

@@ -113,7 +113,8 @@ def test_a_watched_page_from_strategy_to_changes_and_deliveries(
     assert second["id"] in newest_row.locator("pre").last.inner_text(), "the payload sent is shown"
     newest_row.get_by_role("button", name="Retry now").click()
     newest_row.locator(".badge", has_text="delivered").wait_for(timeout=15000)
-    assert receiver.count() == 3
+    # Three attempts at least: a slow run may also reach the older delivery's own retry (30 s).
+    assert receiver.count() >= 3
     desktop.check("deliveries")
 
     # The strategy is in use: deleting it is refused, and the refusal is shown where one looks.

@@ -7,7 +7,7 @@ import { absolute, count, duration, exact } from "./format.js";
 const NS = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
 const HEIGHT = 120;
-const PAD = { top: 8, right: 8, bottom: 22, left: 40 };
+const PAD = { top: 8, right: 8, bottom: 24, left: 58 };
 // How late a fire may start and still count as on time: the scheduler's own tick is one second.
 const ON_TIME_SECONDS = 2;
 

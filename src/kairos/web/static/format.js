@@ -153,9 +153,11 @@ export function clockChangeNotes(isos, zone) {
 export function readableDescription(text) {
   if (!text) return "";
   return String(text)
-    .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z\b/g, (iso) => absolute(iso))
     .replace(/\b(\d+ days?, )?(\d+):(\d\d):(\d\d)\b/g, (match, days, hours, minutes, secs) =>
-      duration((days ? parseInt(days, 10) * 86400 : 0) + Number(hours) * 3600 + Number(minutes) * 60 + Number(secs)));
+      duration((days ? parseInt(days, 10) * 86400 : 0) + Number(hours) * 3600 + Number(minutes) * 60 + Number(secs)))
+    // Instants last: the delay pattern above cannot match inside "T20:13:30Z" (no word boundary
+    // after the T), but it would match the clock time of an instant already formatted.
+    .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z\b/g, (iso) => absolute(iso));
 }
 
 /** "850 ms", "4.2 s", "3 min 5 s", "2 h 10 min", "3 d 4 h". */
