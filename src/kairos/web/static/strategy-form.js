@@ -4,6 +4,7 @@
 import { ApiError, strategies } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { json } from "./format.js";
+import { nameLink } from "./names.js";
 import { testPanel } from "./strategy-test.js";
 import { emptyState } from "./widgets.js";
 
@@ -155,7 +156,9 @@ export function strategyEditor(ctx) {
               return;
             }
             // Said beside the button that was pressed: a banner at the top of a long page goes unseen.
-            error.textContent = `Not deleted: ${failure.detail}`;
+            // The server names the schedules by id: each becomes a link reading as its name.
+            fill(error, "Not deleted: ", failure.detail.split(/(sched_[\w-]+)/).map((part, index) =>
+              (index % 2 ? nameLink("schedule", part) : part.replace(/strategy '[^']+'/, "this strategy"))));
             error.scrollIntoView({ block: "center" });
           }
         });
