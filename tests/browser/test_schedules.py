@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 import httpx
-from tests.browser.tab import Tab
+from tests.acceptance.conftest import KairosProcess
+from tests.browser.conftest import EMAIL, PASSWORD, open_tab
+from tests.browser.tab import PHONE, Tab
 
 
 def preview_items(page: Any) -> list[str]:
@@ -118,13 +120,23 @@ def test_the_new_schedule_form_is_compact(desktop: Tab, phone: Tab) -> None:
     assert phone.size()["width"] <= 390
 
 
-def test_the_top_bar_wraps_on_a_phone(phone: Tab) -> None:
-    page = phone.go("/schedules")
-    for name in ("Schedules", "Jobs", "Strategies", "API keys", "Members", "Audit log", "Sign out"):
-        box = page.get_by_role("link", name=name, exact=True).bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
-    assert phone.size()["width"] == 390
-    phone.check("top-bar")
+def test_the_top_bar_wraps_on_a_phone(phone: Tab, browser: Any, server: KairosProcess) -> None:
+    # With a key, and signed in by password (which adds the workspace picker to the bar).
+    by_password = open_tab(browser, server, "phone-password", PHONE, is_mobile=True, has_touch=True)
+    by_password.sign_in_with_password(EMAIL, PASSWORD)
+    try:
+        for tab in (phone, by_password):
+            page = tab.go("/schedules")
+            for name in ("Schedules", "Jobs", "Strategies", "API keys", "Members", "Audit log", "Sign out"):
+                box = page.get_by_role("link", name=name, exact=True).bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (tab.name, name, box)
+            box = page.get_by_label("Show times in").bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390
+            assert tab.size()["width"] == 390
+            tab.check("top-bar")
+        by_password.assert_clean()
+    finally:
+        by_password.page.context.close()
 
 
 def test_times_switch_between_local_and_utc(desktop: Tab, api: httpx.Client) -> None:
