@@ -7,29 +7,11 @@ import { dateTimeInput, durationInput, field, instant, parseJson, segmented, set
 import { LOCAL_ZONE, displayZone, json, readableDescription, shortId, timeZones } from "./format.js";
 import { changedFields, patchBody, reviewCard } from "./schedule-review.js";
 import { rememberSecret, scrapePanel, webhookPanel } from "./schedule-scrape.js";
+import { BUILTIN_TASKS, CRON_EXAMPLES, MISFIRE, OVERLAP } from "./schedule-options.js";
 import { emptyState, fireTimes, scheduleHref } from "./widgets.js";
 
 const PREVIEW_COUNT = 5;
 const PREVIEW_DELAY_MS = 350;
-const BUILTIN_TASKS = ["kairos.sleep", "kairos.echo", "kairos.fail", "kairos.http_request"];
-const CRON_EXAMPLES = [
-  ["*/5 * * * *", "Every 5 minutes"],
-  ["0 * * * *", "Hourly"],
-  ["0 9 * * MON-FRI", "Weekdays at 9:00"],
-  ["0 0 * * *", "Daily at midnight"],
-  ["30 8 1 * *", "Monthly, 1st at 8:30"],
-];
-const OVERLAP = [
-  ["skip", "Skip: no new run while one is running"],
-  ["allow", "Allow: runs may overlap"],
-  ["queue_one", "Queue one: run once the current run ends"],
-  ["cancel_previous", "Cancel previous: stop the running one, start anew"],
-];
-const MISFIRE = [
-  ["run_once", "Run once: missed fires coalesce into one run"],
-  ["skip", "Skip: missed fires are dropped"],
-  ["run_all", "Run all: every missed fire within the grace period"],
-];
 // Fields the server may name in an error that this form shows elsewhere.
 const ERROR_HOME = { trigger: "cron_expression", executor: "task", urls: "url", target: "kind" };
 const TRIGGER_FIELDS = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at",
