@@ -28,6 +28,24 @@ def api(store: SqlStore) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def module_store(module_database_url: str) -> Iterator[SqlStore]:
+    s = SqlStore(module_database_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def module_api(module_store: SqlStore) -> Iterator[TestClient]:
+    """Like `api`, on one database per module (tests share it: they must not assume it empty)."""
+    bootstrap(module_store, utcnow(), ADMIN_KEY)
+    runtime = Runtime.build(Settings(min_interval_seconds=60), module_store, frozenset({"api"}))
+    app = create_app(runtime, start_loops=False)
+    with TestClient(app, base_url="http://testserver/api/v1/workspaces/default",
+                    headers={"X-API-Key": ADMIN_KEY}) as client:
+        yield client
+
+
 @pytest.fixture
 def key_for(store: SqlStore):  # type: ignore[no-untyped-def]
     """Make a key of some role in some workspace; returns its secret."""

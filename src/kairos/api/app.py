@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import errors
+from kairos.api import errors, openapi
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -54,6 +54,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
+    openapi.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (schedules, schedule_actions, jobs, tasks, changes):
         api.include_router(module.router)

@@ -73,11 +73,19 @@ class JobOutcome:
     items: list[Any] | None = None
 
 
+# The status code of an idempotency claim whose request is still running.
+CLAIMED = 0
+
+
 @dataclass(frozen=True, kw_only=True)
 class StoredResponse:
     request_hash: str
-    status_code: int
+    status_code: int  # CLAIMED while the first request runs
     body: Any
+
+    @property
+    def running(self) -> bool:
+        return self.status_code == CLAIMED
 
 
 class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
@@ -123,9 +131,23 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
     def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool: ...
     def reap_expired_leases(self, now: datetime) -> int: ...
 
-    # idempotency
-    def get_stored_response(self, workspace_id: str, key: str, now: datetime) -> StoredResponse | None: ...
-    def store_response(self, workspace_id: str, key: str, response: StoredResponse, now: datetime) -> None: ...
+    # idempotency: `scope` is the workspace id (or, outside any workspace, the caller's id)
+    def claim_request(self, scope: str, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
+        """Claim `key` for a request about to run: None when this caller now holds it.
+
+        Otherwise the key's row within 24 h: a finished answer, or a claim still `running`. Of
+        concurrent claims exactly one gets None (the unique key decides). A claim left unfinished
+        for minutes (its process died) is given up, so the key can be claimed again.
+        """
+        ...
+
+    def store_response(self, scope: str, key: str, response: StoredResponse, now: datetime) -> None:
+        """Record the answer of the request that holds the claim on `key`."""
+        ...
+
+    def release_request(self, scope: str, key: str) -> None:
+        """Give up an unfinished claim (its request failed), so that a retry may run."""
+        ...
 
     # lifecycle
     def ping(self) -> None: ...

@@ -34,37 +34,44 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
 
 
 def _change(
-    access: Operator, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
+    request: Request, access: Operator, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
     change: Callable[[Schedule, datetime], Schedule],
-) -> SchedulePublic:
-    now = utcnow()
-    updated = store.update_schedule(access.workspace.id, schedule_id, lambda s: change(s, now))
-    runtime.schedule_changed()
-    return schedule_public(updated)
+) -> JSONResponse:
+    def produce() -> SchedulePublic:
+        now = utcnow()
+        updated = store.update_schedule(access.workspace.id, schedule_id, lambda s: change(s, now))
+        runtime.schedule_changed()
+        return schedule_public(updated)
+
+    return idempotent(request, store, access, {}, 200, produce)
 
 
 @router.post("/schedules/{schedule_id}/enable", response_model=SchedulePublic,
              summary="Enable: fires resume from now, with no burst of missed ones")
-def enable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, True, now))
+def enable(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+           runtime: RuntimeDep) -> JSONResponse:
+    return _change(request, access, store, runtime, schedule_id, lambda s, now: set_enabled(s, True, now))
 
 
 @router.post("/schedules/{schedule_id}/disable", response_model=SchedulePublic,
              summary="Disable: no more fires until enabled")
-def disable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, False, now))
+def disable(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+            runtime: RuntimeDep) -> JSONResponse:
+    return _change(request, access, store, runtime, schedule_id, lambda s, now: set_enabled(s, False, now))
 
 
 @router.post("/schedules/{schedule_id}/pause", response_model=SchedulePublic,
              summary="Pause: hold the schedule (status `paused`)")
-def pause(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, True, now))
+def pause(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+          runtime: RuntimeDep) -> JSONResponse:
+    return _change(request, access, store, runtime, schedule_id, lambda s, now: set_paused(s, True, now))
 
 
 @router.post("/schedules/{schedule_id}/resume", response_model=SchedulePublic,
              summary="Resume a paused schedule from now")
-def resume(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
+def resume(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+           runtime: RuntimeDep) -> JSONResponse:
+    return _change(request, access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
 
 
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,
@@ -76,7 +83,7 @@ def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDe
         runtime.job_created()
         return job_public(job)
 
-    return idempotent(request, store, access, {"schedule_id": schedule_id}, 201, produce)
+    return idempotent(request, store, access, {}, 201, produce)
 
 
 @router.get("/schedules/{schedule_id}/fires", response_model=ListResponse[FirePublic],
@@ -100,11 +107,15 @@ def preview_saved(
 
 @router.post("/schedules:preview", response_model=PreviewResponse, openapi_extra=CHANGES_NOTHING,
              summary="The next fire times of an unsaved trigger, with a readable description")
-def preview_unsaved(body: PreviewRequest, access: Viewer, settings: SettingsDep) -> PreviewResponse:
-    now = utcnow()
-    fields = body.sent()
-    fields.pop("count", None)
-    after = fields.pop("after", None) or now
-    schedule = preview_schedule(fields, now=now, limits=limits(settings))
-    return PreviewResponse(items=upcoming_runs(schedule, after, body.count),
-                           description=schedule_text(schedule), timezone=schedule.timezone)
+def preview_unsaved(body: PreviewRequest, request: Request, access: Viewer, store: StoreDep,
+                    settings: SettingsDep) -> JSONResponse:
+    def produce() -> PreviewResponse:
+        now = utcnow()
+        fields = body.sent()
+        fields.pop("count", None)
+        after = fields.pop("after", None) or now
+        schedule = preview_schedule(fields, now=now, limits=limits(settings))
+        return PreviewResponse(items=upcoming_runs(schedule, after, body.count),
+                               description=schedule_text(schedule), timezone=schedule.timezone)
+
+    return idempotent(request, store, access, body.model_dump(mode="json", exclude_unset=True), 200, produce)

@@ -108,8 +108,14 @@ class ApiKeyPublic(BaseModel):
     revoked_at: Timestamp | None
 
 
+SECRET_SHOWN_ONCE = ("the secret was shown once, in the first answer to this request; it is not "
+                     "stored and cannot be shown again (revoke the key and make a new one if it was lost)")
+
+
 class ApiKeyCreated(ApiKeyPublic):
-    secret: str = Field(description="The key itself (`kr_…`): shown this once, never again")
+    secret: str | None = Field(description="The key itself (`kr_…`): shown this once, never again "
+                                           "(null when an Idempotency-Key replays the answer)")
+    secret_note: str | None = Field(default=None, description="Set on a replay: where the secret went")
 
 
 class Actor(BaseModel):
