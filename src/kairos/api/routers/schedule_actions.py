@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
@@ -16,7 +15,7 @@ from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
 from kairos.api.routers.schedules import limits
-from kairos.api.schemas.common import ListResponse, Problem
+from kairos.api.schemas.common import Instant, ListResponse, Problem
 from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import (
     FirePublic,
@@ -98,7 +97,7 @@ def fires(schedule_id: str, access: Viewer, store: StoreDep, page: PageDep) -> L
 def preview_saved(
     schedule_id: str, access: Viewer, store: StoreDep,
     count: Annotated[int, Query(ge=1, le=100)] = 5,
-    after: Annotated[AwareDatetime | None, Query(description="Exclusive start; default now")] = None,
+    after: Annotated[Instant | None, Query(description="Exclusive start; default now")] = None,
 ) -> PreviewResponse:
     schedule = store.get_schedule(access.workspace.id, schedule_id)
     return PreviewResponse(items=upcoming_runs(schedule, after or utcnow(), count),

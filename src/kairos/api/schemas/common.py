@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from kairos.store.pages import PageResult
@@ -16,6 +16,32 @@ T = TypeVar("T")
 S = TypeVar("S")
 
 Timestamp = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
+
+# Every instant a client sends lies here once in UTC. The bounds leave centuries of headroom at
+# the far end, so that no fire time, lease or preview computed from a valid instant can leave
+# the calendar (Python's years 1-9999), and no scheduling question needs an instant before 1970.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise PydanticCustomError("instant_range", "must lie between 1970-01-01T00:00:00Z and 8999-12-31T23:59:59Z")
+    return utc
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+# A URL a client stores (a page to scrape, a webhook, an HTTP callback): longer ones are refused
+# rather than kept, fetched and shown on every read. 4096 is past what servers and browsers take.
+MAX_URL_LENGTH = 4096
+MAX_URLS = 1000
+Url = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
+UrlList = Annotated[list[Url], Field(max_length=MAX_URLS)]
 
 
 class ListResponse(BaseModel, Generic[T]):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
+from kairos.api.schemas.common import InputBody, ListResponse, Timestamp, Url, UrlList
 
 
 class JobCreate(InputBody):
@@ -25,10 +25,10 @@ class JobCreate(InputBody):
     kwargs: dict[str, Any] | None = None
     executor: Literal["local", "celery"] | None = None
     callback_type: Literal["workflow", "http"] | None = None
-    callback_id: str | None = None
+    callback_id: Url | None = None
     strategy_id: str | None = None
-    url: str | None = None
-    urls: list[str] | None = None
+    url: Url | None = None
+    urls: UrlList | None = None
     parameters: dict[str, Any] | None = None
     target: str | None = None
     target_type: str | None = None

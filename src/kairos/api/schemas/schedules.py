@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul, resolve_aliases
+from kairos.api.schemas.common import Instant, ListResponse, Timestamp, Url, UrlList, refuse_nul, resolve_aliases
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -49,28 +49,29 @@ class ScheduleFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
+    # A field typed without None has no "unset" meaning: absent keeps it, an explicit null is a 400.
+    name: str = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
-    kind: Literal["task", "callback", "scrape", "reddit"] | None = None
-    trigger_type: Literal["cron", "interval", "once", "delayed"] | None = None
+    kind: Literal["task", "callback", "scrape", "reddit"] = Field(default=None)
+    trigger_type: Literal["cron", "interval", "once", "delayed"] = Field(default=None)
     cron_expression: str | None = Field(default=None, max_length=200)
     trigger: dict[str, Any] | None = None
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: str = Field(default=None, min_length=1, max_length=64)
     interval_seconds: StrictInt | None = None
-    run_at: AwareDatetime | None = None
+    run_at: Instant | None = None
     delay_seconds: StrictInt | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    jitter_seconds: StrictInt | None = None
-    misfire_policy: Literal["run_once", "skip", "run_all"] | None = None
-    misfire_grace_seconds: StrictInt | None = None
-    overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] | None = None
-    max_attempts: StrictInt | None = None
-    retry_delay_seconds: StrictInt | None = None
+    start_at: Instant | None = None
+    end_at: Instant | None = None
+    jitter_seconds: StrictInt = Field(default=None)
+    misfire_policy: Literal["run_once", "skip", "run_all"] = Field(default=None)
+    misfire_grace_seconds: StrictInt = Field(default=None)
+    overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] = Field(default=None)
+    max_attempts: StrictInt = Field(default=None)
+    retry_delay_seconds: StrictInt = Field(default=None)
     timeout_seconds: StrictInt | None = None
-    enabled: bool | None = None
-    paused: bool | None = None
-    scheduler: str | None = None
+    enabled: bool = Field(default=None)
+    paused: bool = Field(default=None)
+    scheduler: str = Field(default=None)
     # kind `task`
     task: str | None = None
     args: list[Any] | None = None
@@ -78,11 +79,11 @@ class ScheduleFields(BaseModel):
     executor: Literal["local", "celery"] | None = None
     # kind `callback`
     callback_type: Literal["workflow", "http"] | None = None
-    callback_id: str | None = None
+    callback_id: Url | None = None
     # kind `scrape`
     strategy_id: str | None = None
-    url: str | None = None
-    urls: list[str] | None = None
+    url: Url | None = None
+    urls: UrlList | None = None
     parameters: dict[str, Any] | None = None
     # kind `reddit`: accepted so that the answer can say the kind is not available
     target: str | None = None
@@ -94,7 +95,7 @@ class ScheduleFields(BaseModel):
     plugins: list[str] | None = None
     config: dict[str, Any] | None = None
     # whom to tell
-    webhook_url: str | None = None
+    webhook_url: Url | None = None
     webhook_type: Literal["standard", "slack"] | None = None
     webhook_metadata: dict[str, Any] | None = None
     webhook_secret: str | None = None
@@ -133,7 +134,7 @@ class ScheduleBatch(BaseModel):
 
 class PreviewRequest(ScheduleFields):
     count: int = Field(default=5, ge=1, le=100)
-    after: AwareDatetime | None = None
+    after: Instant | None = None
 
 
 class PreviewResponse(BaseModel):
