@@ -117,7 +117,7 @@ class Deliverer(StepLoop):
                     error=f"could not prepare the request: {type(exc).__name__}: {exc}"[:MAX_ERROR])
             next_at = None
             if result == AttemptResult.RETRY:
-                made = task.delivery.attempt_count + 1
+                made = task.delivery.attempt_count  # the claim counted this attempt
                 next_at = self.backoff.next_attempt_at(made, self.clock(), self.rng)
                 if next_at is None:
                     result = AttemptResult.FAILED
