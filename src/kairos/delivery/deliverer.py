@@ -72,9 +72,10 @@ class Deliverer(StepLoop):
         self.backoff = backoff or Backoff()
         self.concurrency = concurrency
         self.timeout = httpx.Timeout(timeout_seconds)
-        # Longer than any attempt can take (connect, write and read timeouts in a row), so a
-        # delivery is never claimed twice while its first sender is still waiting on it.
-        self.lease_seconds = max(60.0, timeout_seconds * 4)
+        # Longer than any attempt can take (connect, write, read and pool timeouts in a row, and
+        # a margin), so a delivery is never claimed twice while its first sender still waits on
+        # it, and no longer, so a crashed sender's webhook goes out again soon.
+        self.lease_seconds = timeout_seconds * 4 + 5.0
         self.poll_interval = poll_interval
         self.base_url = base_url
         self.clock = clock
