@@ -21,6 +21,7 @@ from kairos.api.routers import (
     jobs,
     me,
     members,
+    metrics,
     schedule_actions,
     schedules,
     strategies,
@@ -67,6 +68,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(workspaces.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

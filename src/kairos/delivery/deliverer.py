@@ -24,6 +24,7 @@ from datetime import datetime
 
 import httpx
 
+from kairos import metrics
 from kairos.delivery.backoff import Backoff
 from kairos.delivery.signing import signed_headers
 from kairos.delivery.slack import slack_message
@@ -128,6 +129,8 @@ class Deliverer(StepLoop):
                     )
             if not self.store.record_delivery_attempt(task.delivery.id, self.name, attempt, result, next_at):
                 log.info("delivery %s was taken over before its attempt was recorded", task.delivery.id)
+            else:
+                metrics.delivery_attempted(str(result))
         except Exception:
             log.exception("could not deliver %s", task.delivery.id)
         finally:

@@ -54,8 +54,7 @@ def _zone_names() -> frozenset[str]:
 @lru_cache(maxsize=1024)
 def load_zone(name: str) -> ZoneInfo:
     if name not in _zone_names() and name != "UTC":
-        raise TriggerError("timezone", f"unknown time zone {name!r}: give an IANA name such as "
-                                       "'Europe/Berlin' or 'UTC'")
+        raise TriggerError("timezone", f"unknown time zone {name!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

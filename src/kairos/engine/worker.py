@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
+from kairos import metrics
 from kairos.domain.jobs import Job, JobStatus
 from kairos.engine.loop import StepLoop
 from kairos.ids import new_id
@@ -112,8 +113,11 @@ class Worker(StepLoop):
             outcome = dataclasses.replace(outcome, progress=ctx.take_progress())
             if not self.store.finish_job(job.id, self.name, outcome, self.clock()):
                 log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
-            elif self.on_finished is not None:
-                self.on_finished()
+            else:
+                metrics.job_finished(job.kind, "retry" if outcome.status == JobStatus.PENDING else str(outcome.status),
+                                     job.started_at, self.clock())
+                if self.on_finished is not None:
+                    self.on_finished()
         except Exception:
             log.exception("could not record the outcome of job %s", job.id)
         finally:

@@ -73,6 +73,16 @@ class JobOutcome:
     items: list[Any] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Backlog:
+    """Work waiting, as `/metrics` shows it."""
+
+    pending_jobs: int  # due to run, not yet claimed
+    running_jobs: int
+    due_deliveries: int  # webhook deliveries due and not yet sent
+    oldest_due_delivery_seconds: float  # how long the oldest of them has been due
+
+
 # The status code of an idempotency claim whose request is still running.
 CLAIMED = 0
 
@@ -147,6 +157,11 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
 
     def release_request(self, scope: str, key: str) -> None:
         """Give up an unfinished claim (its request failed), so that a retry may run."""
+        ...
+
+    # operations
+    def backlog(self, now: datetime) -> Backlog:
+        """Counts of due jobs, running jobs and due webhook deliveries (read on each /metrics scrape)."""
         ...
 
     # lifecycle

@@ -36,6 +36,27 @@ def _in_range(value: datetime) -> datetime:
 
 Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "may not be null: leave the field out to keep its value")
+    return value
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    if schema.get("default", 0) is None:
+        del schema["default"]  # absent means "keep"; null is no value it can take
+    options = [option for option in schema.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+# A field with no "unset" meaning: leaving it out keeps it, an explicit null is a 400 (never a
+# silent reset to a default). The document shows it without null.
+NotNull = Annotated[T | None, AfterValidator(_not_null), Field(json_schema_extra=_without_null)]
+
 # A URL a client stores (a page to scrape, a webhook, an HTTP callback): longer ones are refused
 # rather than kept, fetched and shown on every read. 4096 is past what servers and browsers take.
 MAX_URL_LENGTH = 4096

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import Instant, ListResponse, Timestamp, Url, UrlList, refuse_nul, resolve_aliases
+from kairos.api.schemas.common import (
+    Instant,
+    ListResponse,
+    NotNull,
+    Timestamp,
+    Url,
+    UrlList,
+    refuse_nul,
+    resolve_aliases,
+)
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -50,28 +59,28 @@ class ScheduleFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # A field typed without None has no "unset" meaning: absent keeps it, an explicit null is a 400.
-    name: str = Field(default=None, max_length=200)
+    name: NotNull[Annotated[str, Field(max_length=200)]] = None
     description: str | None = Field(default=None, max_length=2000)
-    kind: Literal["task", "callback", "scrape", "reddit"] = Field(default=None)
-    trigger_type: Literal["cron", "interval", "once", "delayed"] = Field(default=None)
+    kind: NotNull[Literal["task", "callback", "scrape", "reddit"]] = None
+    trigger_type: NotNull[Literal["cron", "interval", "once", "delayed"]] = None
     cron_expression: str | None = Field(default=None, max_length=200)
     trigger: dict[str, Any] | None = None
-    timezone: str = Field(default=None, min_length=1, max_length=64)
+    timezone: NotNull[Annotated[str, Field(min_length=1, max_length=64)]] = None
     interval_seconds: StrictInt | None = None
     run_at: Instant | None = None
     delay_seconds: StrictInt | None = None
     start_at: Instant | None = None
     end_at: Instant | None = None
-    jitter_seconds: StrictInt = Field(default=None)
-    misfire_policy: Literal["run_once", "skip", "run_all"] = Field(default=None)
-    misfire_grace_seconds: StrictInt = Field(default=None)
-    overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] = Field(default=None)
-    max_attempts: StrictInt = Field(default=None)
-    retry_delay_seconds: StrictInt = Field(default=None)
+    jitter_seconds: NotNull[StrictInt] = None
+    misfire_policy: NotNull[Literal["run_once", "skip", "run_all"]] = None
+    misfire_grace_seconds: NotNull[StrictInt] = None
+    overlap_policy: NotNull[Literal["skip", "allow", "queue_one", "cancel_previous"]] = None
+    max_attempts: NotNull[StrictInt] = None
+    retry_delay_seconds: NotNull[StrictInt] = None
     timeout_seconds: StrictInt | None = None
-    enabled: bool = Field(default=None)
-    paused: bool = Field(default=None)
-    scheduler: str = Field(default=None)
+    enabled: NotNull[bool] = None
+    paused: NotNull[bool] = None
+    scheduler: NotNull[str] = None
     # kind `task`
     task: str | None = None
     args: list[Any] | None = None

@@ -133,13 +133,13 @@ class DeliveryStoreMixin:
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         with self.db.write() as conn:
-            rows = conn.execute(
+            leased = conn.execute(
                 deliveries.update()
                 .where(deliveries.c.id.in_(due.scalar_subquery()))
                 .values(lease_owner=owner, next_attempt_at=now + timedelta(seconds=lease_seconds))
                 .returning(*deliveries.c)
             ).mappings().all()
-            rows = [_with_unanswered_attempt(conn, row, now) for row in rows]
+            rows = [_with_unanswered_attempt(conn, row, now) for row in leased]
             targets = {
                 row["id"]: row for row in conn.execute(
                     sa.select(schedules.c.id, schedules.c.webhook_url, schedules.c.webhook_type,
