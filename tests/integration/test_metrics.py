@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,6 +16,7 @@ from kairos.api.app import create_app
 from kairos.api.auth import bootstrap
 from kairos.engine.runtime import Runtime
 from kairos.settings import Settings
+from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.integration.webhook_receivers import ScriptedReceiver
@@ -80,7 +83,18 @@ def test_the_backlog_is_read_from_the_store(api: TestClient, store: SqlStore) ->
     assert value(found, "kairos_webhook_oldest_due_seconds") == 0.0
 
 
-def test_a_token_can_be_required(store: SqlStore) -> None:
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqlStore]:
+    """The token and listener tests do not depend on the database: one kind is enough."""
+    url = f"sqlite:///{tmp_path / 'metrics.db'}"
+    upgrade(url)
+    store = SqlStore(url)
+    yield store
+    store.close()
+
+
+def test_a_token_can_be_required(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
     runtime = Runtime.build(Settings(metrics_token="s3cret"), store, frozenset({"api"}))
     with TestClient(create_app(runtime, start_loops=False)) as client:
         refused = client.get("/metrics")
@@ -89,7 +103,8 @@ def test_a_token_can_be_required(store: SqlStore) -> None:
         assert client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
-def test_a_loop_process_serves_its_own_metrics(store: SqlStore) -> None:
+def test_a_loop_process_serves_its_own_metrics(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
     from kairos import metrics
     from tests.acceptance.conftest import free_port
 
