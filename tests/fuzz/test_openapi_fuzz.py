@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kairos.api.app import create_app
 from kairos.api.auth import bootstrap, create_key
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore

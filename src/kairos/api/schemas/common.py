@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from kairos.domain.payloads import MAX_URL_LENGTH
 from kairos.store.pages import PageResult
 from kairos.timeutil import isoformat_z
 
@@ -57,12 +58,8 @@ def _without_null(schema: dict[str, Any]) -> None:
 # silent reset to a default). The document shows it without null.
 NotNull = Annotated[T | None, AfterValidator(_not_null), Field(json_schema_extra=_without_null)]
 
-# A URL a client stores (a page to scrape, a webhook, an HTTP callback): longer ones are refused
-# rather than kept, fetched and shown on every read. 4096 is past what servers and browsers take.
-MAX_URL_LENGTH = 4096
-MAX_URLS = 1000
+# A URL a client stores (the kinds' URLs are checked by `check_http_url`, the webhook's here).
 Url = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
-UrlList = Annotated[list[Url], Field(max_length=MAX_URLS)]
 
 
 class ListResponse(BaseModel, Generic[T]):

@@ -7,16 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import (
-    Instant,
-    ListResponse,
-    NotNull,
-    Timestamp,
-    Url,
-    UrlList,
-    refuse_nul,
-    resolve_aliases,
-)
+from kairos.api.schemas.common import Instant, ListResponse, NotNull, Timestamp, Url, refuse_nul, resolve_aliases
+from kairos.api.schemas.kinds import WhatFields
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -53,12 +45,15 @@ def _map_status(body: dict[str, Any]) -> None:
         raise PydanticCustomError("status", "status may be set to 'active' or 'paused'")
 
 
-class ScheduleFields(BaseModel):
-    """Every field a schedule body may carry, in canonical names (aliases are mapped first)."""
+class ScheduleFields(WhatFields):
+    """Every field a schedule body may carry, in canonical names (aliases are mapped first).
+
+    The *what* fields of every kind come from `WhatFields` (the kind catalog).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    # A field typed without None has no "unset" meaning: absent keeps it, an explicit null is a 400.
+    # NotNull: no "unset" meaning; absent keeps the value, an explicit null is a 400.
     name: NotNull[Annotated[str, Field(max_length=200)]] = None
     description: str | None = Field(default=None, max_length=2000)
     kind: NotNull[Literal["task", "callback", "scrape", "reddit"]] = None
@@ -81,28 +76,6 @@ class ScheduleFields(BaseModel):
     enabled: NotNull[bool] = None
     paused: NotNull[bool] = None
     scheduler: NotNull[str] = None
-    # kind `task`
-    task: str | None = None
-    args: list[Any] | None = None
-    kwargs: dict[str, Any] | None = None
-    executor: Literal["local", "celery"] | None = None
-    # kind `callback`
-    callback_type: Literal["workflow", "http"] | None = None
-    callback_id: Url | None = None
-    # kind `scrape`
-    strategy_id: str | None = None
-    url: Url | None = None
-    urls: UrlList | None = None
-    parameters: dict[str, Any] | None = None
-    # kind `reddit`: accepted so that the answer can say the kind is not available
-    target: str | None = None
-    target_type: str | None = None
-    mode: str | None = None
-    limit: StrictInt | None = None
-    download_media: bool | None = None
-    scrape_comments: bool | None = None
-    plugins: list[str] | None = None
-    config: dict[str, Any] | None = None
     # whom to tell
     webhook_url: Url | None = None
     webhook_type: Literal["standard", "slack"] | None = None
@@ -163,7 +136,7 @@ class FirePublic(BaseModel):
     trigger: str
 
 
-class SchedulePublic(BaseModel):
+class SchedulePublic(WhatFields):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -188,16 +161,6 @@ class SchedulePublic(BaseModel):
     max_attempts: int
     retry_delay_seconds: int
     timeout_seconds: int | None
-    task: str | None = None
-    args: list[Any] | None = None
-    kwargs: dict[str, Any] | None = None
-    executor: str | None = None
-    callback_type: str | None = None
-    callback_id: str | None = None
-    strategy_id: str | None = None
-    url: str | None = None
-    urls: list[str] | None = None
-    parameters: dict[str, Any] | None = None
     webhook_url: str | None
     webhook_type: str | None
     webhook_metadata: dict[str, Any]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from kairos.store.sqlalchemy.access import AccessStoreMixin
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
+from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.gauges import GaugeStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
@@ -20,7 +21,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
+    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 
