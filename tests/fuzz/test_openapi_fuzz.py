@@ -41,7 +41,7 @@ from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 
-FUZZ_EXAMPLES = int(os.environ.get("KAIROS_FUZZ_EXAMPLES", "4"))
+FUZZ_EXAMPLES = int(os.environ.get("KAIROS_FUZZ_EXAMPLES", "3"))
 ADMIN = "kr_fuzz_admin_key"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Paths a fuzzer cannot use meaningfully or that end the caller's own access.
