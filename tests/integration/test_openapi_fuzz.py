@@ -3,7 +3,7 @@ on SQLite and PostgreSQL: no server error, every status and content type documen
 matching its schema. Afterwards every stored row still reads back through the API as valid JSON.
 
 Bounded by FUZZ_EXAMPLES per operation and mode (KAIROS_FUZZ_EXAMPLES overrides it, to dig deeper
-by hand). The figures of a run are printed: `pytest -s tests/fuzz` shows them.
+by hand). The figures of a run are printed: `pytest -s tests/integration/test_openapi_fuzz.py` shows them.
 """
 
 from __future__ import annotations
