@@ -56,8 +56,10 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
     engine.dispose()
 
 
-def _migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
+def migrated_database(kind: str, request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Yield the URL of a new, empty, migrated database of `kind`; dropped afterwards."""
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
         upgrade(url)
         yield url
@@ -74,14 +76,14 @@ def _migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An empty, migrated database of each kind; dropped afterwards."""
-    yield from _migrated_database(request, tmp_path_factory)
+    yield from migrated_database(request.param, request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One migrated database of each kind shared by a module's tests (they must not assume it empty)."""
-    yield from _migrated_database(request, tmp_path_factory)
+    yield from migrated_database(request.param, request, tmp_path_factory)
 
 
 @pytest.fixture
