@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # Where users reach this Kairos (https://kairos.example.com); Slack messages link to jobs
     # only when it is set.
     public_url: str = ""
+    # Scheduler links (docs/external-schedulers.md). Importing a Celery app runs code found on
+    # this machine, so a link of source kind `app` needs the operator's consent.
+    link_app_imports: bool = False
+    link_read_timeout_seconds: float = Field(default=20.0, gt=0)
+    # A fire whose Celery task reports no outcome within this long is marked "outcome unknown".
+    celery_outcome_timeout_seconds: float = Field(default=3600.0, gt=0)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

@@ -22,6 +22,8 @@ from kairos.api.routers import (
     me,
     members,
     schedule_actions,
+    schedule_sync,
+    scheduler_links,
     schedules,
     strategies,
     tasks,
@@ -55,7 +57,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (schedules, schedule_actions, jobs, tasks, changes):
+    for module in (schedule_sync, schedules, schedule_actions, jobs, tasks, changes, scheduler_links):
         api.include_router(module.router)
     for module in (me, members, api_keys, audit_log):
         api.include_router(module.router)

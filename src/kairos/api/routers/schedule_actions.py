@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
+from kairos.api.linked_writes import write_through
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
 from kairos.api.routers.schedules import limits
 from kairos.api.schemas.common import ListResponse, Problem
@@ -37,7 +38,8 @@ def _change(
     change: Callable[[Schedule, datetime], Schedule],
 ) -> SchedulePublic:
     now = utcnow()
-    updated = store.update_schedule(access.workspace.id, schedule_id, lambda s: change(s, now))
+    updated = store.update_schedule(access.workspace.id, schedule_id,
+                                    write_through(store, runtime.settings, lambda s: change(s, now)))
     runtime.schedule_changed()
     return schedule_public(updated)
 

@@ -71,6 +71,7 @@ class ScheduleFields(BaseModel):
     enabled: bool | None = None
     paused: bool | None = None
     scheduler: str | None = None
+    link_id: str | None = Field(default=None, max_length=64)
     # kind `task`
     task: str | None = None
     args: list[Any] | None = None
@@ -198,6 +199,11 @@ class SchedulePublic(BaseModel):
     last_run_at: Timestamp | None
     run_count: int
     scheduler: str
+    link_id: str | None = None
+    read_only_reason: str | None = Field(default=None, description=(
+        "Why Kairos cannot change this linked schedule (its trigger, or its link's store)"))
+    external: dict[str, Any] | None = Field(default=None, description=(
+        "What the linked scheduler's store holds beyond Kairos's fields: entry name, Celery options"))
     created_at: Timestamp
     updated_at: Timestamp
     recent_fires: list[FirePublic] | None = None

@@ -1,0 +1,42 @@
+"""The part of the Store contract for scheduler links and their schedules (SPEC 8).
+
+The API writes links; the event receiver and the sync actions write a link's `state`,
+`last_event_at` and `last_sync_at`. A link's schedules are ordinary schedules carrying its
+`link_id`: `apply_sync` adds, replaces and deletes them in one transaction, so a resync is
+all or nothing; deleting a link deletes its schedules with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from kairos.domain.links import SchedulerLink
+from kairos.domain.schedules import Schedule
+from kairos.store.pages import Page, PageResult
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncWrite:
+    """One resync's changes to Kairos's copies of a link's schedules."""
+
+    add: Sequence[Schedule] = ()
+    replace: Sequence[Schedule] = ()
+    delete: Sequence[str] = ()  # schedule ids
+
+
+class LinkStore(Protocol):
+    def add_link(self, link: SchedulerLink) -> None: ...
+    def get_link(self, workspace_id: str, link_id: str) -> SchedulerLink: ...
+    def list_links(self, workspace_id: str, page: Page, *, type: str | None = None) -> PageResult[SchedulerLink]: ...
+    def all_links(self) -> list[SchedulerLink]: ...
+    def update_link(
+        self, workspace_id: str, link_id: str, change: Callable[[SchedulerLink], SchedulerLink]
+    ) -> SchedulerLink: ...
+    def delete_link(self, workspace_id: str, link_id: str) -> int: ...
+    def note_link(self, link_id: str, *, now: datetime, event: bool = False, synced: bool = False,
+                  state: dict[str, Any] | None = None) -> None: ...
+    def linked_schedules(self, workspace_id: str, link_id: str) -> list[Schedule]: ...
+    def apply_sync(self, workspace_id: str, link_id: str, write: SyncWrite) -> None: ...
