@@ -104,6 +104,8 @@ def schedule_fields(entry: ExternalEntry, link_type: str) -> dict[str, Any]:
         values["interval_seconds"] = entry.interval_seconds
     elif entry.run_at is not None:
         values["run_at"] = entry.run_at
+    else:
+        values["trigger_type"] = TriggerType.EXTERNAL
     return values
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kairos.domain.payloads import FieldErrors
+from kairos.exceptions import FieldError
 from kairos.domain.triggers import TriggerError, load_zone
 from kairos.timeutil import ensure_aware
 
@@ -75,6 +76,11 @@ class SchedulerLink:
         return f"link {self.name!r} ({self.source_kind}) is read-only: {what}"
 
 
+def _add(errors: FieldErrors, loc: str, msg: str) -> None:
+    """`source.redis_url` is the field ("source", "redis_url") of the body."""
+    errors.items.append(FieldError(tuple(loc.split(".")), msg))
+
+
 def mask_url(url: str | None) -> str | None:
     """The URL with its password replaced by ****, so it can be shown without the secret."""
     if not url:
@@ -98,17 +104,17 @@ def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) ->
     if value is None:
         return None
     if not isinstance(value, str) or not value or len(value) > 2000:
-        errors.add(loc, "must be a URL of at most 2000 characters")
+        _add(errors, loc, "must be a URL of at most 2000 characters")
         return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as exc:
-        errors.add(loc, f"not a valid URL: {exc}")
+        _add(errors, loc, f"not a valid URL: {exc}")
         return None
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in schemes:
-        errors.add(loc, "the scheme must be one of " + ", ".join(f"{s}://" for s in schemes))
+        _add(errors, loc, "the scheme must be one of " + ", ".join(f"{s}://" for s in schemes))
         return None
     return value
 
@@ -119,12 +125,12 @@ DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 
 def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str, Any]:
     if not isinstance(source, dict):
-        errors.add("source", "must be an object with a `kind`")
+        _add(errors, "source", "must be an object with a `kind`")
         return {}
     kind = source.get("kind")
     kinds = SOURCE_KINDS.get(link_type, ())
     if kind not in kinds:
-        errors.add("source.kind", f"for type {link_type} must be one of " + ", ".join(kinds))
+        _add(errors, "source.kind", f"for type {link_type} must be one of " + ", ".join(kinds))
         return {}
     allowed = {
         "django-celery-beat": {"kind", "database_url"},
@@ -135,59 +141,59 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
     }[kind]
     unknown = sorted(set(source) - allowed)
     if unknown:
-        errors.add("source", f"unknown field(s) for {kind}: " + ", ".join(unknown))
+        _add(errors, "source", f"unknown field(s) for {kind}: " + ", ".join(unknown))
     clean: dict[str, Any] = {"kind": kind}
     if kind in ("django-celery-beat", "sqlalchemy"):
         clean["database_url"] = _url(source.get("database_url"), "source.database_url",
                                      DATABASE_SCHEMES, errors)
         if source.get("database_url") is None:
-            errors.add("source.database_url", f"is required for {kind}")
+            _add(errors, "source.database_url", f"is required for {kind}")
     if kind == "sqlalchemy":
         version = source.get("version", 3)
         if version not in (3, 4):
-            errors.add("source.version", "must be 3 (SQLAlchemyJobStore) or 4 (SQLAlchemyDataStore)")
+            _add(errors, "source.version", "must be 3 (SQLAlchemyJobStore) or 4 (SQLAlchemyDataStore)")
         clean["version"] = version
         tablename = source.get("tablename", "apscheduler_jobs" if version == 3 else "")
         if not isinstance(tablename, str) or len(tablename) > 200 or (
                 tablename and not tablename.replace("_", "").replace(".", "").isalnum()):
-            errors.add("source.tablename", "must be a table name (letters, digits, _ and .)")
+            _add(errors, "source.tablename", "must be a table name (letters, digits, _ and .)")
         clean["tablename"] = tablename
     elif kind == "redbeat":
         clean["redis_url"] = _url(source.get("redis_url"), "source.redis_url",
                                   ("redis", "rediss"), errors)
         if source.get("redis_url") is None:
-            errors.add("source.redis_url", "is required for redbeat")
+            _add(errors, "source.redis_url", "is required for redbeat")
         prefix = source.get("key_prefix", "redbeat:")
         if not isinstance(prefix, str) or not 1 <= len(prefix) <= 200:
-            errors.add("source.key_prefix", "must be 1-200 characters")
+            _add(errors, "source.key_prefix", "must be 1-200 characters")
         clean["key_prefix"] = prefix
         # redbeat stores crontabs without a zone: they run in the app's `timezone`.
         zone = source.get("timezone", "UTC")
         if not isinstance(zone, str) or not _known_zone(zone):
-            errors.add("source.timezone", f"unknown time zone {zone!r}")
+            _add(errors, "source.timezone", f"unknown time zone {zone!r}")
         clean["timezone"] = zone
     elif kind == "app":
         app = source.get("app")
         module, _, attribute = (app or "").partition(":") if isinstance(app, str) else ("", "", "")
         if not module or not all(part.isidentifier() for part in module.split(".") + attribute.split(".")
                                  if part) or len(app or "") > 300:
-            errors.add("source.app", "must name a Celery app as 'package.module:attribute'")
+            _add(errors, "source.app", "must name a Celery app as 'package.module:attribute'")
         clean["app"] = app
         for name in ("python", "cwd"):
             value = source.get(name)
             if value is not None and (not isinstance(value, str) or not value.startswith("/")):
-                errors.add(f"source.{name}", "must be an absolute path")
+                _add(errors, f"source.{name}", "must be an absolute path")
             clean[name] = value
         timeout = source.get("timeout_seconds", 20)
         if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 120:
-            errors.add("source.timeout_seconds", "must be an integer from 1 to 120")
+            _add(errors, "source.timeout_seconds", "must be an integer from 1 to 120")
         clean["timeout_seconds"] = timeout
     elif kind == "json":
         schedule = source.get("beat_schedule")
         if not isinstance(schedule, dict):
-            errors.add("source.beat_schedule", "must be an object of entries, as Celery's beat_schedule")
+            _add(errors, "source.beat_schedule", "must be an object of entries, as Celery's beat_schedule")
         elif len(schedule) > MAX_BEAT_SCHEDULE_ENTRIES:
-            errors.add("source.beat_schedule", f"at most {MAX_BEAT_SCHEDULE_ENTRIES} entries")
+            _add(errors, "source.beat_schedule", f"at most {MAX_BEAT_SCHEDULE_ENTRIES} entries")
         clean["beat_schedule"] = schedule
     return clean
 
@@ -210,16 +216,16 @@ def _keep_stored(sent: Any, stored: str | None) -> Any:
 def _check_common(values: Mapping[str, Any], link_type: str, errors: FieldErrors) -> dict[str, Any]:
     name = values.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 200:
-        errors.add("name", "must be 1-200 characters")
+        _add(errors, "name", "must be 1-200 characters")
     publisher = values.get("publisher") or "kairos"
     if publisher not in PUBLISHERS:
-        errors.add("publisher", "must be 'kairos' or 'beat'")
+        _add(errors, "publisher", "must be 'kairos' or 'beat'")
     elif publisher == "beat" and link_type != "celery-beat":
-        errors.add("publisher", "only a celery-beat link can have a beat as its publisher")
+        _add(errors, "publisher", "only a celery-beat link can have a beat as its publisher")
     broker = _url(values.get("broker_url"), "broker_url", BROKER_SCHEMES, errors)
     backend = _url(values.get("result_backend"), "result_backend", ("redis", "rediss"), errors)
     if link_type == "apscheduler" and broker is not None:
-        errors.add("broker_url", "an APScheduler link has no broker")
+        _add(errors, "broker_url", "an APScheduler link has no broker")
     return {"name": name, "publisher": publisher, "broker_url": broker, "result_backend": backend}
 
 
@@ -228,7 +234,7 @@ def build_link(values: Mapping[str, Any], *, link_id: str, workspace_id: str, no
     errors = FieldErrors()
     link_type = values.get("type")
     if link_type not in LINK_TYPES:
-        errors.add("type", "must be one of " + ", ".join(LINK_TYPES))
+        _add(errors, "type", "must be one of " + ", ".join(LINK_TYPES))
         errors.raise_if_any()
     common = _check_common(values, str(link_type), errors)
     source = _check_source(str(link_type), values.get("source"), errors)
@@ -241,7 +247,7 @@ def change_link(link: SchedulerLink, changes: Mapping[str, Any], *, now: datetim
     """The link with `changes` applied; its type cannot change (its schedules depend on it)."""
     errors = FieldErrors()
     if "type" in changes and changes["type"] != link.type:
-        errors.add("type", "a link's type cannot change; create another link")
+        _add(errors, "type", "a link's type cannot change; create another link")
         errors.raise_if_any()
     merged: dict[str, Any] = {
         "name": link.name, "publisher": link.publisher, "broker_url": link.broker_url,
