@@ -11,7 +11,7 @@ import sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djsettings")
 sys.path.insert(0, os.path.dirname(__file__))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

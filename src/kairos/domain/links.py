@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kairos.domain.payloads import FieldErrors
-from kairos.exceptions import FieldError
 from kairos.domain.triggers import TriggerError, load_zone
+from kairos.exceptions import FieldError
 from kairos.timeutil import ensure_aware
 
 LINK_TYPES = ("celery-beat", "apscheduler")

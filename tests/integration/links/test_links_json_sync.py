@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links_fixtures import link_key_for, make_api, migrated_sqlite, sqlite_store  # noqa: F401
+from tests.integration.links.conftest import make_api
 
 BEAT: dict[str, Any] = {
     "email.daily-digest": {"task": "email.send_daily_digest",
@@ -174,7 +174,8 @@ def test_a_schedule_naming_a_scheduler_needs_exactly_one_link_or_its_id(links_ap
 
 
 def test_a_malformed_beat_schedule_entry_is_a_400_naming_it(links_api: TestClient) -> None:
-    link_id = links_api.post("/scheduler-links", json=link_body({"bad": {"task": "t", "schedule": "soon"}})).json()["id"]
+    bad = link_body({"bad": {"task": "t", "schedule": "soon"}})
+    link_id = links_api.post("/scheduler-links", json=bad).json()["id"]
     response = links_api.post("/schedules:diff", json={"link_id": link_id})
     assert response.status_code == 400
     assert response.json()["errors"][0]["loc"] == ["body", "source", "beat_schedule", "bad", "schedule"]

@@ -21,9 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links_fixtures import make_api, migrated_sqlite, sqlite_store  # noqa: F401
+from tests.integration.links.conftest import make_api
 
-PROJECT = Path(__file__).parent.parent / "celery_project"
+PROJECT = Path(__file__).parent.parent.parent / "celery_project"
 REDBEAT_DB = 12
 
 
@@ -153,7 +153,7 @@ def redbeat_app() -> Iterator[Any]:
     redis = pytest.importorskip("redis")
     from celery import Celery
 
-    from tests.integration.services import require_redis
+    from tests.integration.links.services import require_redis
 
     require_redis()
     url = f"redis://127.0.0.1:6379/{REDBEAT_DB}"
