@@ -124,14 +124,37 @@ def _newobj(cls: Any, *args: Any) -> Any:
     return _reconstructor(cls, None)
 
 
+class _ZoneInfoClass:
+    """Stands for `zoneinfo.ZoneInfo`, which pickles as `getattr(ZoneInfo, "_unpickle")(key, 1)`."""
+
+    def __call__(self, key: Any, *_: Any) -> dt.tzinfo:
+        return _zone(key)
+
+    @staticmethod
+    def _unpickle(key: Any, *_: Any) -> dt.tzinfo:
+        return _zone(key)
+
+
+ZONEINFO = _ZoneInfoClass()
+
+
+def _getattr(obj: Any, name: Any) -> Any:
+    # Only the one attribute lookup that zone pickles make; anything else would reach real objects.
+    if obj is ZONEINFO and name == "_unpickle":
+        return ZONEINFO._unpickle
+    raise RefusedPickle(f"the pickle looks up attribute {name!r}, which Kairos does not allow")
+
+
 FUNCTIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("datetime", "datetime"): _datetime,
     ("datetime", "date"): _date,
     ("datetime", "timedelta"): _timedelta,
     ("datetime", "timezone"): _timezone,
-    ("zoneinfo", "ZoneInfo._unpickle"): lambda key, *_: _zone(key),
-    ("zoneinfo", "ZoneInfo"): lambda key, *_: _zone(key),
-    ("backports.zoneinfo", "ZoneInfo._unpickle"): lambda key, *_: _zone(key),
+    ("zoneinfo", "ZoneInfo._unpickle"): ZONEINFO._unpickle,
+    ("zoneinfo", "ZoneInfo"): ZONEINFO,
+    ("backports.zoneinfo", "ZoneInfo._unpickle"): ZONEINFO._unpickle,
+    ("backports.zoneinfo", "ZoneInfo"): ZONEINFO,
+    ("builtins", "getattr"): _getattr,
     ("pytz", "_UTC"): lambda *_: dt.UTC,
     ("pytz", "_p"): _pytz_zone,
     ("pytz", "timezone"): _pytz_zone,

@@ -101,15 +101,25 @@ def cron_of(trigger: Inert) -> tuple[str, str]:
     return expression, _zone_name(state.get("timezone"))
 
 
+def _plain(value: Any) -> Any:
+    """A job argument as JSON data; anything else (a datetime, a stand-in object) as its repr."""
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return repr(value)
+
+
 def entry_of_job(job_id: str, state: Any, next_run: float | None) -> ExternalEntry:
     """One job's entry; a job whose state is not what APScheduler writes is read-only, saying so."""
     if not isinstance(state, dict):
         return unexpressible(job_id, "?", "unreadable job", "the job state is not a dict", enabled=False)
     func = state.get("func")
     task = func if isinstance(func, str) else f"<{_kind(func)}>"
-    args = [a if isinstance(a, str | int | float | bool | type(None)) else repr(a) for a in state.get("args") or ()]
-    kwargs = {str(k): (v if isinstance(v, str | int | float | bool | type(None)) else repr(v))
-              for k, v in (state.get("kwargs") or {}).items()}
+    args = [_plain(a) for a in state.get("args") or ()]
+    kwargs = {str(k): _plain(v) for k, v in (state.get("kwargs") or {}).items()}
     common: dict[str, Any] = {
         "args": args, "kwargs": kwargs, "enabled": next_run is not None,
         "options": {k: state[k] for k in ("executor", "misfire_grace_time", "coalesce", "max_instances")
