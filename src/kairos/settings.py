@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     link_read_timeout_seconds: float = Field(default=20.0, gt=0)
     # A fire whose Celery task reports no outcome within this long is marked "outcome unknown".
     celery_outcome_timeout_seconds: float = Field(default=3600.0, gt=0)
+    link_watch_interval_seconds: float = Field(default=5.0, gt=0)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

@@ -76,6 +76,11 @@ class SchedulerLink:
         return f"link {self.name!r} ({self.source_kind}) is read-only: {what}"
 
 
+def celery_owner(link_id: str) -> str:
+    """The pseudo-worker holding the jobs a link's Celery fleet runs: Kairos's workers never claim them."""
+    return f"celery:{link_id}"
+
+
 def _add(errors: FieldErrors, loc: str, msg: str) -> None:
     """`source.redis_url` is the field ("source", "redis_url") of the body."""
     errors.items.append(FieldError(tuple(loc.split(".")), msg))

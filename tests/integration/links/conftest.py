@@ -59,3 +59,47 @@ def link_key_for(sqlite_store: SqlStore):  # type: ignore[no-untyped-def]
         return secret
 
     return make
+
+
+PROJECT = Path(__file__).parent.parent.parent / "celery_project"
+WORKER_DB = 11
+WORKER_BROKER = f"redis://127.0.0.1:6379/{WORKER_DB}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real `celery worker -E` of the test project on a Redis db of our own; its broker URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import redis
+
+    from tests.integration.links.services import require_redis
+
+    require_redis()
+    client = redis.Redis.from_url(WORKER_BROKER)
+    client.flushdb()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
+             "--without-mingle", "--without-gossip", "-n", "kairos-test@%h"],
+            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": WORKER_BROKER}, stdout=out,
+            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield WORKER_BROKER
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        client.flushdb()
+        client.close()

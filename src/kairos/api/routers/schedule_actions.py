@@ -25,7 +25,10 @@ from kairos.api.schemas.schedules import (
     SchedulePublic,
 )
 from kairos.domain.definition import preview_schedule, upcoming_runs
+from kairos.domain.jobs import Job
 from kairos.domain.schedules import Schedule, set_enabled, set_paused
+from kairos.exceptions import Conflict
+from kairos.integrations.celery.trigger import trigger_on_celery
 from kairos.timeutil import utcnow
 
 router = APIRouter(tags=["schedules"], responses={
@@ -68,11 +71,25 @@ def resume(schedule_id: str, access: Operator, store: StoreDep, runtime: Runtime
     return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
 
 
+def trigger_linked(store: StoreDep, runtime: RuntimeDep, schedule: Schedule) -> Job:
+    """A linked Celery schedule is sent to its broker (the answer carries the task id)."""
+    if schedule.scheduler != "celery-beat" or schedule.link_id is None:
+        raise Conflict(f"Kairos cannot ask {schedule.scheduler} to run a job now: APScheduler has no "
+                       "interface for it; its own scheduler decides when the job runs")
+    link = store.get_link(schedule.workspace_id, schedule.link_id)
+    return trigger_on_celery(store, runtime.celery_apps, link, schedule, utcnow(),
+                             outcome_timeout=runtime.settings.celery_outcome_timeout_seconds)
+
+
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,
-             summary="Run the schedule's work now, paused or not; returns the job")
+             responses={409: {"model": Problem}, 502: {"model": Problem}},
+             summary="Run the schedule's work now, paused or not; returns the job (and its Celery task_id)")
 def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDep,
             runtime: RuntimeDep) -> JSONResponse:
     def produce() -> JobPublic:
+        schedule = store.get_schedule(access.workspace.id, schedule_id)
+        if schedule.linked:
+            return job_public(trigger_linked(store, runtime, schedule))
         job = store.fire_now(access.workspace.id, schedule_id, utcnow())
         runtime.job_created()
         return job_public(job)

@@ -59,7 +59,7 @@ class CeleryApps:
             result = app.send_task(task, args=args, kwargs=kwargs, task_id=task_id, serializer="json",
                                    headers=merged_headers or None, retry=True,
                                    retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                                 "interval_step": 0.5, "timeout": 5}, **extra)
+                                                 "interval_step": 0.5, "interval_max": 1}, **extra)
         except Exception as exc:
             raise LinkUnavailable(f"could not publish {task!r} to the broker: "
                                   f"{exc.__class__.__name__}: {exc}") from None
