@@ -87,14 +87,14 @@ def _datetime(*args: Any) -> dt.datetime:
     if not args or not isinstance(args[0], bytes | str) or (len(args) > 1 and not isinstance(args[1], dt.tzinfo)):
         raise RefusedPickle("a datetime in the pickle has an unexpected shape")
     state = args[0].encode("latin1") if isinstance(args[0], str) else args[0]
-    return dt.datetime(state, *args[1:])  # type: ignore[call-overload, no-any-return]
+    return dt.datetime(state, *args[1:])  # type: ignore[arg-type]
 
 
 def _date(*args: Any) -> dt.date:
     if len(args) != 1 or not isinstance(args[0], bytes | str):
         raise RefusedPickle("a date in the pickle has an unexpected shape")
     state = args[0].encode("latin1") if isinstance(args[0], str) else args[0]
-    return dt.date(state)  # type: ignore[call-overload, no-any-return]
+    return dt.date(state)  # type: ignore[arg-type, call-arg]
 
 
 def _timedelta(*args: Any) -> dt.timedelta:

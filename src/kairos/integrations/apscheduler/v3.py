@@ -83,7 +83,7 @@ def _zone_name(zone: Any) -> str:
 def cron_of(trigger: Inert) -> tuple[str, str]:
     """(cron expression, time zone) of a 3.x CronTrigger's state."""
     state = trigger.state
-    fields = {f.state.get("name"): f for f in state.get("fields") or [] if isinstance(f, Inert)}
+    fields = {str(f.state.get("name")): f for f in state.get("fields") or [] if isinstance(f, Inert)}
     if state.get("jitter"):
         raise Unexpressible("the trigger has jitter")
     for name in ("year", "week"):
@@ -128,6 +128,8 @@ def entry_of_job(job_id: str, state: Any, next_run: float | None) -> ExternalEnt
     }
     trigger = state.get("trigger")
     kind = _kind(trigger)
+    if not isinstance(trigger, Inert):
+        return unexpressible(job_id, task, f"APScheduler {kind}", "the job has no trigger Kairos can read", **common)
     try:
         if kind == "CronTrigger":
             expression, zone = cron_of(trigger)

@@ -10,11 +10,12 @@ import importlib
 import json
 import sys
 from datetime import timedelta
+from typing import Any
 
 MARKER = "KAIROS-BEAT-SCHEDULE:"
 
 
-def _schedule(value, timezone):
+def _schedule(value: Any, timezone: str) -> Any:
     from celery.schedules import crontab, schedule, solar
 
     if isinstance(value, timedelta):
@@ -34,10 +35,10 @@ def _schedule(value, timezone):
     return {"type": type(value).__name__}
 
 
-def main(reference):
+def main(reference: str) -> None:
     sys.path.insert(0, "")
     module_name, _, attribute = reference.partition(":")
-    target = importlib.import_module(module_name)
+    target: Any = importlib.import_module(module_name)
     for part in (attribute or "app").split("."):
         target = getattr(target, part)
     conf = target.conf

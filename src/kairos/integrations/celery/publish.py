@@ -14,10 +14,8 @@ from kairos.exceptions import LinkUnavailable
 
 try:
     import celery
-    import kombu
 except ImportError:  # the `celery` extra is not installed
-    celery = None  # type: ignore[assignment]
-    kombu = None  # type: ignore[assignment]
+    celery = None
 
 NEEDS_EXTRA = "talking to a Celery broker needs Celery: install kairos[celery]"
 # Celery's own options a beat entry may carry that make sense for one publish.
@@ -74,11 +72,14 @@ class CeleryApps:
 
 def ping_broker(broker_url: str) -> str:
     """'ok', or why the broker could not be reached."""
-    if kombu is None:
+    if celery is None:
         return NEEDS_EXTRA
+    app = celery.Celery("kairos-ping", broker=broker_url, set_as_current=False)
     try:
-        with kombu.Connection(broker_url, connect_timeout=5) as connection:
+        with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=5)
     except Exception as exc:
         return f"{exc.__class__.__name__}: {exc}"
+    finally:
+        app.close()
     return "ok"
