@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 
 from kairos.api.audit import CHANGES_NOTHING, audit_entry
 from kairos.api.deps import Access, Operator, RuntimeDep, SettingsDep, StoreDep
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.routers.scheduler_links import resolve_link, source_policy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.links import DiffResponse, ResyncRequest, SyncRequest, SyncResponse
@@ -27,7 +28,7 @@ from kairos.store.base import Store
 from kairos.store.links import SyncWrite
 from kairos.timeutil import isoformat_z, utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
     409: {"model": Problem}, 502: {"model": Problem},
 })

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Admin, Operator, PageDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.links import (
     LinkCreate,
@@ -27,7 +28,7 @@ from kairos.settings import Settings
 from kairos.store.base import Page, Store
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["scheduler links"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["scheduler links"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 NO_EVENTS = ("no worker events seen yet: Kairos records fires and outcomes from Celery's events, "

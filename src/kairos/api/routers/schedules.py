@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.linked_writes import create_linked, delete_linked, write_through
 from kairos.api.present import schedule_public
 from kairos.api.schemas.common import Problem
@@ -30,7 +31,7 @@ from kairos.settings import Settings
 from kairos.store.base import Page, ScheduleFilters, Store
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 RECENT_FIRES = 10
