@@ -16,13 +16,13 @@ import sqlalchemy as sa
 
 from kairos.domain.external import ExternalEntry
 from kairos.domain.links import SchedulerLink, link_urls
+from kairos.domain.networks import is_blocked
 from kairos.exceptions import Conflict, FieldError, InvalidInput, LinkUnavailable
 from kairos.integrations.apscheduler.v3 import JobStoreTable
 from kairos.integrations.celery.app_source import read_app
 from kairos.integrations.celery.django_beat import DjangoBeatTables
 from kairos.integrations.celery.redbeat import RedbeatKeys
 from kairos.integrations.celery.shapes import EntryError, entries_from_beat_schedule
-from kairos.outbound import is_blocked
 
 
 @dataclass(frozen=True)

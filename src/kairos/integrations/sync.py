@@ -14,6 +14,7 @@ from datetime import datetime
 from kairos.domain.definition import Limits, build_schedule
 from kairos.domain.external import Diff, ExternalEntry, entry_of, external_fields, schedule_fields
 from kairos.domain.links import SchedulerLink
+from kairos.domain.payloads import KindRulebook
 from kairos.domain.schedules import Schedule
 from kairos.ids import new_id
 from kairos.store.links import SyncWrite
@@ -23,11 +24,12 @@ from kairos.store.links import SyncWrite
 LINKED_LIMITS = Limits(min_interval_seconds=1, allow_private_networks=True)
 
 
-def copy_of(entry: ExternalEntry, link: SchedulerLink, now: datetime, existing: Schedule | None = None) -> Schedule:
+def copy_of(entry: ExternalEntry, link: SchedulerLink, now: datetime, kinds: KindRulebook,
+            existing: Schedule | None = None) -> Schedule:
     """Kairos's copy of an entry; an existing copy keeps its id and its run history."""
     values = {**schedule_fields(entry, link.type), "link_id": link.id, "external": external_fields(entry)}
     built = build_schedule(values, schedule_id=existing.id if existing else new_id("sched"),
-                           workspace_id=link.workspace_id, now=now, limits=LINKED_LIMITS)
+                           workspace_id=link.workspace_id, now=now, limits=LINKED_LIMITS, kinds=kinds)
     if existing is None:
         return built
     return dataclasses.replace(built, created_at=existing.created_at, run_count=existing.run_count,
@@ -37,11 +39,12 @@ def copy_of(entry: ExternalEntry, link: SchedulerLink, now: datetime, existing: 
                                webhook_metadata=existing.webhook_metadata)
 
 
-def into_kairos(diff: Diff, link: SchedulerLink, now: datetime, *, delete_removed: bool) -> SyncWrite:
+def into_kairos(diff: Diff, link: SchedulerLink, now: datetime, kinds: KindRulebook, *,
+                delete_removed: bool) -> SyncWrite:
     """Kairos's side of import (`delete_removed` false) and of resync `from_scheduler`."""
     return SyncWrite(
-        add=[copy_of(entry, link, now) for entry in diff.added],
-        replace=[copy_of(change.entry, link, now, change.schedule) for change in diff.changed],
+        add=[copy_of(entry, link, now, kinds) for entry in diff.added],
+        replace=[copy_of(change.entry, link, now, kinds, change.schedule) for change in diff.changed],
         delete=[s.id for s in diff.removed] if delete_removed else [],
     )
 

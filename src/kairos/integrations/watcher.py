@@ -12,14 +12,16 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.jobs import JobStatus
 from kairos.domain.links import SchedulerLink, celery_owner
+from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.exceptions import KairosError
 from kairos.integrations.celery.events import EventRecorder, Receiver
 from kairos.integrations.celery.publish import CeleryApps
 from kairos.integrations.sources import SourcePolicy, check_addresses
-from kairos.store.base import JobOutcome, Store
+from kairos.store.base import Store
 
 log = logging.getLogger(__name__)
 # Ask the result backend about a job once it has waited this long for an event.
@@ -30,10 +32,12 @@ BACKEND_STATES = {"SUCCESS": JobStatus.COMPLETED, "FAILURE": JobStatus.FAILED, "
 class LinkWatcher(StepLoop):
     loop_name = "links"
 
-    def __init__(self, store: Store, apps: CeleryApps, policy: SourcePolicy, *, outcome_timeout: float,
-                 interval: float = 5.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, store: Store, finisher: JobFinisher, apps: CeleryApps, policy: SourcePolicy, *,
+                 outcome_timeout: float, interval: float = 5.0,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__()
         self.store = store
+        self.finisher = finisher
         self.apps = apps
         self.policy = policy
         self.outcome_timeout = outcome_timeout
@@ -59,7 +63,7 @@ class LinkWatcher(StepLoop):
             except KairosError as exc:
                 self.store.note_link(link_id, now=self.clock(), state={"receiver_error": exc.detail})
                 continue
-            recorder = EventRecorder(self.store, link, outcome_timeout=self.outcome_timeout, clock=self.clock)
+            recorder = EventRecorder(self.store, self.finisher, link, clock=self.clock)
             receiver = Receiver(app, recorder)
             receiver.start()
             self.receivers[link_id] = (link, receiver)
@@ -76,9 +80,18 @@ class LinkWatcher(StepLoop):
                 continue
             if status == JobStatus.COMPLETED:
                 outcome = JobOutcome(status=status, result={"result": repr(result.result)})
+            elif status == JobStatus.CANCELLED:
+                outcome = JobOutcome.cancelled(CancelReason.REQUESTED)
             else:
                 outcome = JobOutcome(status=status, error_message=f"{result.state}: {result.result!r}")
-            self.store.finish_job(job.id, celery_owner(link.id), outcome, now)
+            self.finisher.finish(job, celery_owner(link.id), outcome, now)
+
+    def _give_up(self, link: SchedulerLink, now: datetime) -> None:
+        """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown."""
+        for job in self.store.running_celery_jobs(link.id, now - timedelta(seconds=self.outcome_timeout)):
+            self.finisher.finish(job, celery_owner(link.id), JobOutcome(status=JobStatus.FAILED, error_message=(
+                "outcome unknown: no Celery event or result came back in time (are the workers "
+                "running with -E, and is a result backend configured on the link?)")), now)
 
     def step(self) -> float:
         wanted = self._wanted()
@@ -89,7 +102,7 @@ class LinkWatcher(StepLoop):
                 self._reconcile(link, now)
             except Exception as exc:  # the backend is the user's: its trouble is noted, not fatal
                 self.store.note_link(link.id, now=now, state={"result_backend_error": str(exc)[:500]})
-        self.store.give_up_celery_jobs("celery:", now - timedelta(seconds=self.outcome_timeout), now)
+            self._give_up(link, now)
         return self.interval
 
     def drain(self) -> None:

@@ -33,7 +33,7 @@ BEAT = {
 def fleet(sqlite_store: SqlStore, celery_worker: str) -> Iterator[TestClient]:
     from kairos.api.app import create_app
     from kairos.api.auth import bootstrap
-    from kairos.engine.runtime import Runtime
+    from kairos.runtime import Runtime
     from kairos.settings import Settings
     from kairos.timeutil import utcnow
 

@@ -10,7 +10,7 @@ from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
-from kairos.delivery.signing import new_secret
+from kairos.domain.webhooks import new_secret
 from kairos.store.delivery import Delivery
 from kairos.timeutil import utcnow
 

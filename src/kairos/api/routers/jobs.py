@@ -16,6 +16,7 @@ from kairos.api.routers.schedules import check_strategy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.domain.definition import build_job
+from kairos.domain.finish import CancelReason
 from kairos.ids import new_id
 from kairos.store.base import JobFilters
 from kairos.timeutil import utcnow
@@ -30,7 +31,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
                runtime: RuntimeDep) -> JSONResponse:
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
-                        now=utcnow())
+                        now=utcnow(), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
         store.add_job(job)
         runtime.job_created()
@@ -61,7 +62,7 @@ def get_job(job_id: str, access: Viewer, store: StoreDep) -> JobPublic:
 def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> JobPublic:
     job = store.cancel_job(access.workspace.id, job_id, utcnow())
     if runtime.worker is not None:
-        runtime.worker.cancel_local(job_id, "cancelled by request")
+        runtime.worker.cancel_local(job_id, CancelReason.REQUESTED)
     return job_public(job)
 
 

@@ -78,8 +78,8 @@ def trigger_linked(store: StoreDep, runtime: RuntimeDep, schedule: Schedule) -> 
         raise Conflict(f"Kairos cannot ask {schedule.scheduler} to run a job now: APScheduler has no "
                        "interface for it; its own scheduler decides when the job runs")
     link = store.get_link(schedule.workspace_id, schedule.link_id)
-    return trigger_on_celery(store, runtime.celery_apps, link, schedule, utcnow(),
-                             outcome_timeout=runtime.settings.celery_outcome_timeout_seconds)
+    assert runtime.finisher is not None
+    return trigger_on_celery(store, runtime.finisher, runtime.celery_apps, link, schedule, utcnow())
 
 
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,

@@ -90,7 +90,8 @@ def import_schedules(body: SyncRequest, request: Request, access: Operator, stor
     link = resolve_link(store, access.workspace.id, body.link_id)
     found = _compare(link, store, settings)
     now = utcnow()
-    _apply_to_kairos(store, access, request, link, into_kairos(found, link, now, delete_removed=False))
+    write = into_kairos(found, link, now, runtime.kinds.rulebook, delete_removed=False)
+    _apply_to_kairos(store, access, request, link, write)
     store.note_link(link.id, now=now, synced=True)
     runtime.schedule_changed()
     answer = diff_body(link, found)
@@ -106,7 +107,8 @@ def resync_schedules(body: ResyncRequest, request: Request, access: Operator, st
     found = _compare(link, store, settings)
     now = utcnow()
     if body.direction == "from_scheduler":
-        _apply_to_kairos(store, access, request, link, into_kairos(found, link, now, delete_removed=True))
+        write = into_kairos(found, link, now, runtime.kinds.rulebook, delete_removed=True)
+        _apply_to_kairos(store, access, request, link, write)
     elif link.read_only_reason() is not None:
         raise Conflict(str(link.read_only_reason()))
     elif not found.empty:

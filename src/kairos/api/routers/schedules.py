@@ -62,7 +62,7 @@ def create_schedule(
     def produce() -> SchedulePublic:
         schedule = build_schedule(body.sent(), schedule_id=new_id("sched"),
                                   workspace_id=access.workspace.id, now=utcnow(),
-                                  limits=limits(settings))
+                                  limits=limits(settings), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, schedule.payload.get("strategy_id"))
         if schedule.linked:
             schedule = create_linked(store, settings, schedule)
@@ -88,7 +88,7 @@ def create_batch(
                 fields = ScheduleCreate.model_validate(raw).sent()
                 built.append(build_schedule(fields, schedule_id=new_id("sched"),
                                             workspace_id=access.workspace.id, now=now,
-                                            limits=limits(settings)))
+                                            limits=limits(settings), kinds=runtime.kinds.rulebook))
                 check_strategy(store, access.workspace.id, built[-1].payload.get("strategy_id"))
                 if built[-1].linked:
                     built[-1] = create_linked(store, settings, built[-1])
@@ -145,7 +145,8 @@ def _update(schedule_id: str, body: ScheduleUpdate, access: Operator, store: Sto
     updated = store.update_schedule(
         access.workspace.id, schedule_id,
         write_through(store, settings,
-                      lambda current: apply_changes(current, changes, now=now, limits=limits(settings))),
+                      lambda current: apply_changes(current, changes, now=now, limits=limits(settings),
+                                                    kinds=runtime.kinds.rulebook)),
     )
     runtime.schedule_changed()
     return schedule_public(updated)

@@ -15,12 +15,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.jobs import FireTrigger, JobStatus
 from kairos.domain.links import SchedulerLink, celery_owner
 from kairos.domain.schedules import Schedule
 from kairos.domain.triggers import previous_fire
+from kairos.engine.finish import JobFinisher
 from kairos.ids import new_id
-from kairos.store.base import JobOutcome, Store
+from kairos.store.base import Store
 
 log = logging.getLogger(__name__)
 STARTS = ("task-sent", "task-received")
@@ -55,18 +57,19 @@ def outcome_of(event: dict[str, Any]) -> JobOutcome:
         return JobOutcome(status=status, error_message=str(event.get("exception") or "the task failed"),
                           result={"traceback": event.get("traceback")})
     reason = "expired" if event.get("expired") else "revoked" + (" and terminated" if event.get("terminated") else "")
-    return JobOutcome(status=status, error_message=f"the Celery task was {reason}")
+    return JobOutcome(status=status, cancel_reason=CancelReason.REQUESTED,
+                      error_message=f"the Celery task was {reason}")
 
 
 class EventRecorder:
     """Turns one link's events into fires and outcomes."""
 
-    def __init__(self, store: Store, link: SchedulerLink, *, outcome_timeout: float,
+    def __init__(self, store: Store, finisher: JobFinisher, link: SchedulerLink, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
+        self.finisher = finisher
         self.link = link
         self.owner = celery_owner(link.id)
-        self.outcome_timeout = outcome_timeout
         self.clock = clock
         self._schedules: list[Schedule] = []
         self._schedules_at = 0.0
@@ -93,8 +96,7 @@ class EventRecorder:
         at = datetime.fromtimestamp(float(event.get("timestamp") or now.timestamp()), UTC)
         self.store.start_celery_fire(
             schedule, link_id=self.link.id, job_id=new_id("job"), fire_id=new_id("fire"), task_id=task_id,
-            scheduled_for=scheduled_instant(schedule, at), trigger=FireTrigger.SCHEDULE, now=now,
-            outcome_timeout=self.outcome_timeout)
+            scheduled_for=scheduled_instant(schedule, at), trigger=FireTrigger.SCHEDULE, now=now)
         self._schedules_at = 0.0  # next_run_at moved on
 
     def handle(self, event: dict[str, Any]) -> None:
@@ -104,14 +106,14 @@ class EventRecorder:
         kind, task_id = str(event.get("type") or ""), event.get("uuid")
         if not task_id or not kind.startswith("task-"):
             return
-        job = self.store.jobs_by_task_id([str(task_id)]).get(str(task_id))
+        job = self.store.find_job_by_task_id(str(task_id))
         if job is None and kind in STARTS:
             self._beat_fire(event, str(task_id), now)
             return
         if job is None or job.finished:
             return
         if kind in FINISHES:
-            self.store.finish_job(job.id, self.owner, outcome_of(event), now)
+            self.finisher.finish(job, self.owner, outcome_of(event), now)
         elif kind in ("task-started", "task-retried", "task-received"):
             progress = {"celery": kind.removeprefix("task-"), "worker": event.get("hostname")}
             if kind == "task-retried":

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kairos.domain.finish import JobOutcome
 from kairos.domain.jobs import FireTrigger, Job, JobStatus
 from kairos.domain.links import SchedulerLink, celery_owner
 from kairos.domain.schedules import Schedule
+from kairos.engine.finish import JobFinisher
 from kairos.exceptions import Conflict, LinkUnavailable
 from kairos.ids import new_id
 from kairos.integrations.celery.publish import CeleryApps
-from kairos.store.base import JobOutcome, Store
+from kairos.store.base import Store
 
 
 def fire_headers(job_id: str, fire_id: str | None, schedule_id: str | None) -> dict[str, str]:
@@ -27,15 +29,14 @@ def fire_headers(job_id: str, fire_id: str | None, schedule_id: str | None) -> d
     return headers
 
 
-def trigger_on_celery(store: Store, apps: CeleryApps, link: SchedulerLink, schedule: Schedule, now: datetime,
-                      *, outcome_timeout: float) -> Job:
+def trigger_on_celery(store: Store, finisher: JobFinisher, apps: CeleryApps, link: SchedulerLink,
+                      schedule: Schedule, now: datetime) -> Job:
     """Fire `schedule` now on its link's broker; the job answers with the Celery task id."""
     if not link.broker_url:
         raise Conflict(f"link {link.name!r} has no broker_url: Kairos cannot send its tasks")
     job_id, fire_id = new_id("job"), new_id("fire")
     job = store.start_celery_fire(schedule, link_id=link.id, job_id=job_id, fire_id=fire_id, task_id=job_id,
-                                  scheduled_for=now, trigger=FireTrigger.MANUAL, now=now,
-                                  outcome_timeout=outcome_timeout)
+                                  scheduled_for=now, trigger=FireTrigger.MANUAL, now=now)
     if job is None:
         raise Conflict("this schedule was triggered at this very instant already; try again")
     try:
@@ -44,7 +45,6 @@ def trigger_on_celery(store: Store, apps: CeleryApps, link: SchedulerLink, sched
                   options=dict(schedule.external.get("options") or {}),
                   headers=fire_headers(job_id, fire_id, schedule.id))
     except LinkUnavailable as exc:
-        store.finish_job(job_id, celery_owner(link.id), JobOutcome(status=JobStatus.FAILED,
-                                                                  error_message=exc.detail), now)
+        finisher.finish(job, celery_owner(link.id), JobOutcome(status=JobStatus.FAILED, error_message=exc.detail), now)
         raise
     return store.get_job(schedule.workspace_id, job_id)

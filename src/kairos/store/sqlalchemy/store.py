@@ -10,6 +10,7 @@ from kairos.store.sqlalchemy.access import AccessStoreMixin
 from kairos.store.sqlalchemy.celery_runs import CeleryRunStoreMixin
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
+from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
 from kairos.store.sqlalchemy.links import LinkStoreMixin
@@ -21,7 +22,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, LinkStoreMixin,
+    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, LinkStoreMixin,
     CeleryRunStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""

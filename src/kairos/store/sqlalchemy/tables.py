@@ -167,6 +167,8 @@ jobs = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("attempt", sa.Integer, nullable=False),
     sa.Column("max_attempts", sa.Integer, nullable=False),
+    # Times the job's worker vanished under it; they do not use attempts (domain/finish.py).
+    sa.Column("crashes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("retry_delay_seconds", sa.Integer, nullable=False),
     sa.Column("timeout_seconds", sa.Integer),
     # A `queue_one` job waits until its schedule has no running job.
@@ -200,6 +202,8 @@ jobs = sa.Table(
     ),
     sa.Index("ix_jobs_schedule_status", "schedule_id", "status"),
     sa.Index("ix_jobs_workspace_id", "workspace_id", "id"),
+    # Outcomes from an outside executor (Celery's events) find their job by its task id.
+    sa.Index("ix_jobs_task_id", "task_id"),
 )
 
 fires = sa.Table(

@@ -1,7 +1,7 @@
-"""scheduler links, and the link of a linked schedule
+"""scheduler links, the link of a linked schedule, and jobs found by their task id
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kairos.store.sqlalchemy.tables
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -53,9 +53,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("link_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("external", _json(), server_default=sa.text("'{}'"), nullable=False))
         batch_op.create_index("ix_schedules_link_id", ["link_id"], unique=False)
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_task_id", ["task_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_task_id")
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.drop_index("ix_schedules_link_id")
         batch_op.drop_column("external")
