@@ -18,6 +18,7 @@ from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
+from kairos.integrations.celery.executor import CeleryExecutor
 from kairos.integrations.celery.publish import CeleryApps
 from kairos.integrations.sources import SourcePolicy
 from kairos.integrations.watcher import LinkWatcher
@@ -69,7 +70,8 @@ class Runtime:
             services = KindServices(
                 settings=settings, store=store,
                 http_client=partial(make_client, allow_private_networks=settings.allow_private_networks),
-                tasks=registry.tasks, workflows=registry.workflows, executors=executors or {},
+                tasks=registry.tasks, workflows=registry.workflows,
+                executors={"celery": CeleryExecutor(store, runtime.celery_apps), **(executors or {})},
             )
             runner = JobRunner.build(runtime.kinds, services)
             runtime.worker = Worker(

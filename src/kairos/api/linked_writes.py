@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from kairos.api.routers.scheduler_links import resolve_link, source_policy
 from kairos.domain.external import entry_name, entry_of
 from kairos.domain.schedules import Schedule
-from kairos.exceptions import Conflict
+from kairos.exceptions import Conflict, FieldError, InvalidInput
 from kairos.integrations.sources import write_entries
 from kairos.settings import Settings
 from kairos.store.base import Store
@@ -77,3 +78,22 @@ def delete_linked(store: Store, settings: Settings, schedule: Schedule) -> None:
     link = store.get_link(schedule.workspace_id, schedule.link_id)
     if link.read_only_reason() is None:
         write_entries(link, source_policy(settings), [], [entry_name(schedule)], {}, utcnow())
+
+
+def bind_executor(store: Store, workspace_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A `task` payload with `executor: celery` names its link: the one sent, or the only one."""
+    if payload.get("executor") != "celery":
+        return payload
+    try:
+        link = resolve_link(store, workspace_id, payload.get("link_id"), "celery-beat")
+    except InvalidInput as exc:
+        raise InvalidInput(errors=[FieldError(("executor",) if payload.get("link_id") is None else ("link_id",),
+                                              e.msg) for e in exc.errors]) from None
+    if not link.broker_url:
+        raise InvalidInput.field("link_id", f"link {link.name!r} has no broker_url to send tasks to")
+    return {**payload, "link_id": link.id}
+
+
+def with_executor(store: Store, schedule: Schedule) -> Schedule:
+    bound = bind_executor(store, schedule.workspace_id, schedule.payload)
+    return schedule if bound is schedule.payload else dataclasses.replace(schedule, payload=bound)

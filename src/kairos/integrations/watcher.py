@@ -97,6 +97,8 @@ class LinkWatcher(StepLoop):
         wanted = self._wanted()
         self._supervise(wanted)
         now = self.clock()
+        for _, receiver in self.receivers.values():
+            receiver.recorder.retry_deferred()
         for link in wanted.values():
             try:
                 self._reconcile(link, now)

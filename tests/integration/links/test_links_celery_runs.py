@@ -39,8 +39,8 @@ def fleet(sqlite_store: SqlStore, celery_worker: str) -> Iterator[TestClient]:
 
     bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
     settings = Settings(allow_private_networks=True, link_watch_interval_seconds=0.3,
-                        celery_outcome_timeout_seconds=6)
-    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "worker"}))
+                        celery_outcome_timeout_seconds=6, min_interval_seconds=1)
+    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
     with TestClient(create_app(runtime), base_url="http://testserver/api/v1/workspaces/default",
                     headers={"X-API-Key": ADMIN_KEY}) as client:
         yield client
@@ -139,3 +139,28 @@ def test_seed_003_create_body_and_trigger_answer_at_the_canonical_path(fleet: Te
     finally:
         keys.flushdb()
         keys.close()
+
+
+def test_kairos_schedules_and_jobs_with_executor_celery_run_on_the_fleet(fleet: TestClient, celery_worker: str) -> None:
+    refused = fleet.post("/jobs", json={"task": "proj.tasks.add", "args": [1, 2], "executor": "celery"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["loc"] == ["body", "executor"]
+    link = fleet.post("/scheduler-links", json={"name": "fleet", "type": "celery-beat", "broker_url": celery_worker,
+                                                "source": {"kind": "json", "beat_schedule": {}}}).json()
+    listening(fleet, link["id"])
+
+    job = fleet.post("/jobs", json={"task": "proj.tasks.add", "args": [4, 5], "executor": "celery"})
+    assert job.status_code == 201, job.text
+    done = finished_job(fleet, job.json()["id"])
+    assert done["status"] == "completed" and done["task_id"] == done["id"] and done["result"]["result"] == "9"
+
+    # Kairos decides when (its own scheduler); the fleet runs it.
+    schedule = fleet.post("/schedules", json={"name": "every second", "interval_seconds": 1, "task": "proj.tasks.add",
+                                              "args": [1, 1], "executor": "celery", "link_id": link["id"]}).json()
+    assert schedule["scheduler"] == "kairos" and schedule["executor"] == "celery"
+
+    def two_succeeded() -> bool:
+        fires = fleet.get(f"/schedules/{schedule['id']}/fires").json()["items"]
+        return sum(1 for f in fires if f["status"] == "succeeded" and f["task_id"] == f["job_id"]) >= 2
+
+    wait_for(two_succeeded, timeout=30)
+    fleet.post(f"/schedules/{schedule['id']}/disable")

@@ -12,7 +12,7 @@ from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, SettingsDep, S
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
-from kairos.api.linked_writes import create_linked, delete_linked, write_through
+from kairos.api.linked_writes import create_linked, delete_linked, with_executor, write_through
 from kairos.api.present import schedule_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.schedules import (
@@ -64,6 +64,7 @@ def create_schedule(
                                   workspace_id=access.workspace.id, now=utcnow(),
                                   limits=limits(settings), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, schedule.payload.get("strategy_id"))
+        schedule = with_executor(store, schedule)
         if schedule.linked:
             schedule = create_linked(store, settings, schedule)
         store.add_schedules([schedule])
@@ -90,6 +91,7 @@ def create_batch(
                                             workspace_id=access.workspace.id, now=now,
                                             limits=limits(settings), kinds=runtime.kinds.rulebook))
                 check_strategy(store, access.workspace.id, built[-1].payload.get("strategy_id"))
+                built[-1] = with_executor(store, built[-1])
                 if built[-1].linked:
                     built[-1] = create_linked(store, settings, built[-1])
             except ValidationError as exc:
@@ -145,8 +147,8 @@ def _update(schedule_id: str, body: ScheduleUpdate, access: Operator, store: Sto
     updated = store.update_schedule(
         access.workspace.id, schedule_id,
         write_through(store, settings,
-                      lambda current: apply_changes(current, changes, now=now, limits=limits(settings),
-                                                    kinds=runtime.kinds.rulebook)),
+                      lambda current: with_executor(store, apply_changes(
+                          current, changes, now=now, limits=limits(settings), kinds=runtime.kinds.rulebook))),
     )
     runtime.schedule_changed()
     return schedule_public(updated)

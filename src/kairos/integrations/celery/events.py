@@ -31,6 +31,7 @@ FINISHES = {"task-succeeded": JobStatus.COMPLETED, "task-failed": JobStatus.FAIL
 # A beat fire is matched to the nominal instant of its schedule when it comes this close after it.
 FIRE_TOLERANCE = timedelta(minutes=5)
 SCHEDULES_TTL = 10.0
+DEFER_FOR = timedelta(seconds=60)
 NOTE_EVERY = 5.0
 
 
@@ -75,6 +76,29 @@ class EventRecorder:
         self._schedules_at = 0.0
         self._noted_at = 0.0
         self.seen = 0
+        # Outcomes that came back before the worker handed its job over, tried again a while.
+        self._deferred: list[tuple[dict[str, Any], datetime]] = []
+        self._lock = threading.Lock()
+
+    def _defer(self, event: dict[str, Any], now: datetime) -> None:
+        if str(event.get("type")) in FINISHES:
+            with self._lock:
+                self._deferred.append((event, now))
+
+    def retry_deferred(self) -> None:
+        """Handle the deferred outcomes again; those older than DEFER_FOR are dropped."""
+        with self._lock:
+            waiting, self._deferred = self._deferred, []
+        now = self.clock()
+        for event, since in waiting:
+            if now - since > DEFER_FOR:
+                continue
+            job = self.store.find_job_by_task_id(str(event.get("uuid")))
+            if job is not None and job.finished:
+                continue
+            if job is None or self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
+                with self._lock:
+                    self._deferred.append((event, since))
 
     def _linked(self) -> list[Schedule]:
         if time.monotonic() - self._schedules_at > SCHEDULES_TTL:
@@ -107,13 +131,18 @@ class EventRecorder:
         if not task_id or not kind.startswith("task-"):
             return
         job = self.store.find_job_by_task_id(str(task_id))
+        if job is None and str(task_id).startswith("job_"):
+            # Kairos's own id: the worker that published it may not have handed the job over yet.
+            self._defer(event, now)
+            return
         if job is None and kind in STARTS:
             self._beat_fire(event, str(task_id), now)
             return
         if job is None or job.finished:
             return
         if kind in FINISHES:
-            self.finisher.finish(job, self.owner, outcome_of(event), now)
+            if self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
+                self._defer(event, now)  # not handed over to this link yet (or no longer its)
         elif kind in ("task-started", "task-retried", "task-received"):
             progress = {"celery": kind.removeprefix("task-"), "worker": event.get("hostname")}
             if kind == "task-retried":
