@@ -18,6 +18,7 @@ from kairos.domain.links import SchedulerLink, celery_owner
 from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.exceptions import KairosError
+from kairos.integrations.apscheduler.runs import record_runs
 from kairos.integrations.celery.events import EventRecorder, Receiver
 from kairos.integrations.celery.publish import CeleryApps
 from kairos.integrations.sources import SourcePolicy, check_addresses
@@ -93,7 +94,17 @@ class LinkWatcher(StepLoop):
                 "outcome unknown: no Celery event or result came back in time (are the workers "
                 "running with -E, and is a result backend configured on the link?)")), now)
 
+    def _poll_apscheduler(self, now: datetime) -> None:
+        for link in self.store.all_links():
+            if link.type != "apscheduler":
+                continue
+            try:
+                record_runs(self.store, link, self.policy, now)
+            except KairosError as exc:
+                self.store.note_link(link.id, now=now, state={"poll_error": exc.detail})
+
     def step(self) -> float:
+        self._poll_apscheduler(self.clock())
         wanted = self._wanted()
         self._supervise(wanted)
         now = self.clock()

@@ -33,6 +33,18 @@ scheduler.add_job("json:dumps", "interval", id="cache.warm", minutes=5, args=["x
 scheduler.add_job("time:time", "date", id="launch", run_date=datetime(2031, 1, 2, 3, 4, tzinfo=timezone.utc))
 scheduler.add_job("time:time", "cron", id="first.monday", day="1-7", day_of_week="mon", hour=6)
 scheduler.add_job("time:time", "interval", id="paused", hours=1).pause()
+scheduler.add_job("time:time", "interval", id="tick", seconds=1, misfire_grace_time=30)
+scheduler.shutdown()
+"""
+# APScheduler itself, running its jobs for a moment.
+RUN_A_WHILE = """
+import sys, time
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=sys.argv[1])}, timezone="UTC")
+scheduler.start()
+time.sleep(2.5)
 scheduler.shutdown()
 """
 
@@ -103,3 +115,30 @@ def test_a_table_that_is_not_there_is_a_clear_502(api: TestClient, tmp_path: Pat
                    "tablename": "jobs"}}).json()
     response = api.post("/schedules:diff", json={"link_id": link["id"]})
     assert response.status_code == 502 and "APScheduler job table" in response.json()["detail"]
+
+
+def test_a_run_apscheduler_made_is_a_recorded_fire(api: TestClient, job_table: Path, sqlite_store: SqlStore) -> None:
+    from datetime import UTC, datetime
+
+    from kairos.integrations.apscheduler.runs import record_runs
+    from kairos.integrations.sources import SourcePolicy
+
+    link_id = api.post("/scheduler-links", json={
+        "name": "aps", "type": "apscheduler",
+        "source": {"kind": "sqlalchemy", "database_url": f"sqlite:///{job_table}"}}).json()["id"]
+    api.post("/schedules:import", json={})
+    tick = next(s for s in api.get("/schedules").json()["items"] if s["name"] == "tick")
+    with sqlite3.connect(job_table) as conn:
+        (first_run,) = conn.execute("SELECT next_run_time FROM apscheduler_jobs WHERE id = 'tick'").fetchone()
+    subprocess.run([sys.executable, "-c", RUN_A_WHILE, f"sqlite:///{job_table}"], check=True, timeout=60,
+                   capture_output=True)
+    link = sqlite_store.get_link(tick["workspace_id"], link_id)
+    policy = SourcePolicy(allow_private_networks=True)
+    assert record_runs(sqlite_store, link, policy, datetime.now(UTC)) == 1
+    assert record_runs(sqlite_store, link, policy, datetime.now(UTC)) == 0  # nothing moved since
+    fires = api.get(f"/schedules/{tick['id']}/fires").json()["items"]
+    assert len(fires) == 1 and fires[0]["trigger"] == "schedule"
+    assert datetime.fromisoformat(fires[0]["scheduled_for"]).timestamp() == pytest.approx(first_run, abs=0.001)
+    job = api.get(f"/jobs/{fires[0]['job_id']}").json()
+    assert job["result"]["outcome"] == "unknown"
+    assert api.get(f"/schedules/{tick['id']}").json()["run_count"] == 1

@@ -72,3 +72,35 @@ class CeleryRunStoreMixin:
                 jobs.c.status == "running", jobs.c.lease_owner == celery_owner(link_id),
                 jobs.c.started_at < started_before).order_by(jobs.c.started_at).limit(limit)).mappings()
             return [job_from_row(row) for row in rows]
+
+    def record_external_run(self, schedule: Schedule, *, job_id: str, fire_id: str, scheduled_for: datetime,
+                            now: datetime, result: dict[str, Any], external: dict[str, Any]) -> bool:
+        """Record a run a linked scheduler made and reported no outcome of (APScheduler).
+
+        The fire's job is written as completed with `result` saying what is known; the schedule's
+        `external` (where the scheduler's next run was seen) moves on in the same transaction.
+        False when that fire is already recorded.
+        """
+        try:
+            with self.db.write() as conn:
+                conn.execute(jobs.insert(), {
+                    "id": job_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+                    "kind": str(schedule.kind), "payload": schedule.payload, "status": "completed", "attempt": 1,
+                    "max_attempts": 1, "retry_delay_seconds": schedule.retry_delay_seconds,
+                    "wait_for_previous": False, "scheduled_for": scheduled_for, "trigger": "schedule",
+                    "run_after": now, "started_at": scheduled_for, "completed_at": now, "progress": {},
+                    "result": result, "created_at": now})
+                conn.execute(fires.insert(), {
+                    "id": fire_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+                    "trigger": "schedule", "scheduled_for": scheduled_for, "fired_at": now, "job_id": job_id,
+                    "status": None})
+                conn.execute(schedules.update().where(schedules.c.id == schedule.id).values(
+                    run_count=schedules.c.run_count + 1, last_run_at=scheduled_for, external=external,
+                    version=schedules.c.version + 1))
+        except IntegrityError:
+            return False
+        return True
+
+    def note_external_state(self, schedule_id: str, external: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            conn.execute(schedules.update().where(schedules.c.id == schedule_id).values(external=external))
