@@ -15,6 +15,7 @@ from kairos.api.routers import (
     api_keys,
     audit_log,
     auth,
+    beat,
     changes,
     deliveries,
     health,
@@ -57,7 +58,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (schedule_sync, schedules, schedule_actions, jobs, tasks, changes, scheduler_links):
+    for module in (schedule_sync, schedules, schedule_actions, jobs, tasks, changes, beat, scheduler_links):
         api.include_router(module.router)
     for module in (me, members, api_keys, audit_log):
         api.include_router(module.router)

@@ -89,7 +89,7 @@ def bind_executor(store: Store, workspace_id: str, payload: dict[str, Any]) -> d
     except InvalidInput as exc:
         raise InvalidInput(errors=[FieldError(("executor",) if payload.get("link_id") is None else ("link_id",),
                                               e.msg) for e in exc.errors]) from None
-    if not link.broker_url:
+    if not link.broker_url and link.publisher != "beat":
         raise InvalidInput.field("link_id", f"link {link.name!r} has no broker_url to send tasks to")
     return {**payload, "link_id": link.id}
 

@@ -81,6 +81,16 @@ def celery_owner(link_id: str) -> str:
     return f"celery:{link_id}"
 
 
+def beat_queue(link_id: str) -> str:
+    """Who holds a job of a `publisher: beat` link until a beat claims it."""
+    return f"beat-queue:{link_id}"
+
+
+def beat_owner(link_id: str, beat: str) -> str:
+    """A beat's claim on a job it is about to publish (its lease expires if the beat dies)."""
+    return f"beat:{link_id}:{beat}"[:100]
+
+
 def _add(errors: FieldErrors, loc: str, msg: str) -> None:
     """`source.redis_url` is the field ("source", "redis_url") of the body."""
     errors.items.append(FieldError(tuple(loc.split(".")), msg))

@@ -15,6 +15,13 @@ app = Celery("proj", broker=os.environ.get("KAIROS_TEST_BROKER", "redis://127.0.
 app.conf.update(timezone="Europe/Berlin", task_serializer="json", accept_content=["json"],
                 worker_hijack_root_logger=False, broker_connection_retry_on_startup=True)
 
+# When a test runs this app's beat with KairosScheduler, Kairos is where its schedules are.
+if os.environ.get("KAIROS_TEST_KAIROS_URL"):
+    app.conf.update(kairos_url=os.environ["KAIROS_TEST_KAIROS_URL"],
+                    kairos_api_key=os.environ["KAIROS_TEST_KAIROS_KEY"],
+                    kairos_workspace="default", kairos_beat_name=os.environ.get("KAIROS_TEST_BEAT_NAME"),
+                    kairos_lease_seconds=5)
+
 app.conf.beat_schedule = {
     "email.daily-digest": {"task": "proj.tasks.add", "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
                            "args": (2, 3)},

@@ -66,8 +66,14 @@ WORKER_DB = 11
 WORKER_BROKER = f"redis://127.0.0.1:6379/{WORKER_DB}"
 
 
+class WorkerUrl(str):
+    """The worker's broker URL, with the worker's log (which names every task it received)."""
+
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUrl]:
     """One real `celery worker -E` of the test project on a Redis db of our own; its broker URL."""
     import os
     import subprocess
@@ -94,7 +100,9 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)
-        yield WORKER_BROKER
+        url = WorkerUrl(WORKER_BROKER)
+        url.log = log
+        yield url
     finally:
         worker.terminate()
         try:

@@ -96,6 +96,8 @@ class EventRecorder:
             job = self.store.find_job_by_task_id(str(event.get("uuid")))
             if job is not None and job.finished:
                 continue
+            if job is not None:
+                self.store.adopt_beat_job(self.link.id, job.id)  # a beat published it, then died
             if job is None or self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
                 with self._lock:
                     self._deferred.append((event, since))
@@ -141,9 +143,16 @@ class EventRecorder:
         if job is None or job.finished:
             return
         if kind in FINISHES:
-            if self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
+            if self.finisher.finish(job, self.owner, outcome_of(event), now) is not None:
+                return
+            if self.store.adopt_beat_job(self.link.id, job.id):
+                self.finisher.finish(job, self.owner, outcome_of(event), now)
+            else:
                 self._defer(event, now)  # not handed over to this link yet (or no longer its)
-        elif kind in ("task-started", "task-retried", "task-received"):
+            return
+        if kind in ("task-received", "task-started"):
+            self.store.adopt_beat_job(self.link.id, job.id)
+        if kind in ("task-started", "task-retried", "task-received"):
             progress = {"celery": kind.removeprefix("task-"), "worker": event.get("hostname")}
             if kind == "task-retried":
                 progress["exception"] = event.get("exception")

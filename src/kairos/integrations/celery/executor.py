@@ -9,7 +9,7 @@ timeout) ends it through the engine's `JobFinisher`.
 from __future__ import annotations
 
 from kairos.domain.jobs import Job
-from kairos.domain.links import celery_owner
+from kairos.domain.links import beat_queue, celery_owner
 from kairos.exceptions import LinkNotFound, LinkUnavailable
 from kairos.integrations.celery.publish import CeleryApps
 from kairos.integrations.celery.trigger import fire_headers
@@ -29,6 +29,9 @@ class CeleryExecutor:
             link = self.store.get_link(job.workspace_id, str(link_id))
         except LinkNotFound:
             raise RunFailed(f"the Celery link {link_id!r} of this job no longer exists") from None
+        if link.publisher == "beat":
+            # Kairos is the beat: a KairosScheduler claims the job and publishes it through its app.
+            return Dispatched(owner=beat_queue(link.id), task_id=job.id, lease_seconds=None)
         if not link.broker_url:
             raise RunFailed(f"link {link.name!r} has no broker_url to send the task to")
         try:

@@ -7,14 +7,15 @@ back finds its job. Its lease never expires; the link watcher gives up on it ("o
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from kairos.domain.jobs import FireTrigger, Job
-from kairos.domain.links import celery_owner
+from kairos.domain.links import beat_owner, beat_queue, celery_owner
 from kairos.domain.schedules import Schedule, next_run_after
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.rows import job_from_row
@@ -104,3 +105,51 @@ class CeleryRunStoreMixin:
     def note_external_state(self, schedule_id: str, external: dict[str, Any]) -> None:
         with self.db.write() as conn:
             conn.execute(schedules.update().where(schedules.c.id == schedule_id).values(external=external))
+
+    # --- Kairos as the beat ---------------------------------------------------------------------
+    # A job of a `publisher: beat` link waits, running, under `beat-queue:<link>` until a beat
+    # claims it (`beat:<link>:<beat>`, with a lease), publishes it and reports (`celery:<link>`).
+
+    def claim_for_beat(self, link_ids: Sequence[str], beat: str, now: datetime, limit: int,
+                       lease_seconds: float) -> list[Job]:
+        """Take up to `limit` jobs waiting for a beat of these links, oldest first; one beat each."""
+        if not link_ids:
+            return []
+        claimed: list[Job] = []
+        with self.db.write() as conn:
+            for link_id in link_ids:
+                waiting = sa.select(jobs.c.id).where(
+                    jobs.c.status == "running", jobs.c.lease_owner == beat_queue(link_id),
+                ).order_by(jobs.c.run_after).limit(limit - len(claimed))
+                if self.db.is_postgres:
+                    waiting = waiting.with_for_update(skip_locked=True)
+                rows = conn.execute(jobs.update().where(
+                    jobs.c.id.in_(waiting.scalar_subquery()), jobs.c.lease_owner == beat_queue(link_id),
+                ).values(lease_owner=beat_owner(link_id, beat),
+                         lease_expires_at=now + timedelta(seconds=lease_seconds)).returning(*jobs.c)).mappings()
+                claimed += [job_from_row(row) for row in rows]
+                if len(claimed) >= limit:
+                    break
+        return sorted(claimed, key=lambda j: j.run_after)
+
+    def beat_published(self, link_id: str, beat: str, job_ids: Sequence[str]) -> list[str]:
+        """The jobs this beat still held and has published: their events now end them."""
+        if not job_ids:
+            return []
+        with self.db.write() as conn:
+            return list(conn.execute(jobs.update().where(
+                jobs.c.id.in_(list(job_ids)), jobs.c.status == "running",
+                jobs.c.lease_owner == beat_owner(link_id, beat),
+            ).values(lease_owner=celery_owner(link_id), lease_expires_at=None).returning(jobs.c.id)).scalars())
+
+    def adopt_beat_job(self, link_id: str, job_id: str) -> bool:
+        """A worker's event for a job a beat of this link holds proves the beat published it.
+
+        The link takes the job over (its events end it) even if the beat died before reporting,
+        so the job is neither published again nor left to its lease.
+        """
+        with self.db.write() as conn:
+            return bool(conn.execute(jobs.update().where(
+                jobs.c.id == job_id, jobs.c.status == "running",
+                jobs.c.lease_owner.like(beat_owner(link_id, "") + "%"),
+            ).values(lease_owner=celery_owner(link_id), lease_expires_at=None)).rowcount)
