@@ -4,12 +4,14 @@
 
 with `kairos_url`, `kairos_api_key` and `kairos_workspace` (optionally `kairos_link`,
 `kairos_beat_name`, `kairos_batch_size`, `kairos_lease_seconds`) in the app's config. The beat
-computes nothing about time: each tick it claims the due fires of the workspace's `publisher: "beat"` links (each under a lease no other
-beat gets), publishes each through the app with `task_id` = the fire's job id and headers naming
-the fire, reports what it published, and sleeps until Kairos says to come back (a second at most
-when idle). It stops publishing a batch whose lease is running out; a fire it could not report
-comes back to a beat when the lease expires. While Kairos cannot be reached it retries; the
-schedules' misfire policy decides what runs once Kairos is back.
+computes nothing about time: each tick it claims the due fires of the workspace's
+`publisher: "beat"` links (each under a lease no other beat gets), publishes each through the
+app with `task_id` = the fire's job id and headers naming the fire, reports what it published,
+and sleeps until Kairos says to come back (a second at most when idle). It stops publishing a
+batch whose lease is running out; a fire it published but could not report is taken over by the
+link when the worker's events name it, and one it never published comes back to a beat when the
+lease expires. While Kairos cannot be reached it retries; the schedules' misfire policy decides
+what runs once Kairos is back.
 """
 
 from __future__ import annotations
