@@ -165,10 +165,13 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
             _add(errors, "source.database_url", f"is required for {kind}")
     if kind == "sqlalchemy":
         version = source.get("version", 3)
-        if version not in (3, 4):
-            _add(errors, "source.version", "must be 3 (SQLAlchemyJobStore) or 4 (SQLAlchemyDataStore)")
+        if version == 4:
+            _add(errors, "source.version", "APScheduler 4 data stores cannot be linked yet; 3 "
+                                            "(SQLAlchemyJobStore) can")
+        elif version != 3:
+            _add(errors, "source.version", "must be 3 (APScheduler 3.x SQLAlchemyJobStore)")
         clean["version"] = version
-        tablename = source.get("tablename", "apscheduler_jobs" if version == 3 else "")
+        tablename = source.get("tablename", "apscheduler_jobs")
         if not isinstance(tablename, str) or len(tablename) > 200 or (
                 tablename and not tablename.replace("_", "").replace(".", "").isalnum()):
             _add(errors, "source.tablename", "must be a table name (letters, digits, _ and .)")
