@@ -111,3 +111,44 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUr
             worker.kill()
         client.flushdb()
         client.close()
+
+
+RABBIT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
+RABBIT_QUEUE = "kairos-test-links"
+
+
+@pytest.fixture(scope="session")
+def rabbit_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `celery worker -E` of the test project on RabbitMQ, consuming a queue of our own."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import kombu
+
+    from tests.integration.links.services import require_rabbitmq
+
+    require_rabbitmq()
+    log = tmp_path_factory.mktemp("rabbit") / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
+             "--without-mingle", "--without-gossip", "-Q", RABBIT_QUEUE, "-n", "kairos-rabbit@%h"],
+            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": RABBIT_BROKER}, stdout=out,
+            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the RabbitMQ worker did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield RABBIT_BROKER
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        with kombu.Connection(RABBIT_BROKER) as connection:
+            connection.default_channel.queue_delete(RABBIT_QUEUE)

@@ -164,3 +164,18 @@ def test_kairos_schedules_and_jobs_with_executor_celery_run_on_the_fleet(fleet: 
 
     wait_for(two_succeeded, timeout=30)
     fleet.post(f"/schedules/{schedule['id']}/disable")
+
+
+def test_a_rabbitmq_fleet_runs_a_triggered_task_and_reports_it(fleet: TestClient, rabbit_worker: str) -> None:
+    from tests.integration.links.conftest import RABBIT_QUEUE
+
+    beat = {"on.rabbit": {"task": "proj.tasks.add", "schedule": 60, "args": [6, 7], "options": {"queue": RABBIT_QUEUE}}}
+    link = fleet.post("/scheduler-links", json={"name": "rabbit", "type": "celery-beat", "broker_url": rabbit_worker,
+                                                "source": {"kind": "json", "beat_schedule": beat}}).json()
+    assert link["broker_url"] == "amqp://guest:****@127.0.0.1:5672//"
+    fleet.post("/schedules:import", json={"link_id": link["id"]})
+    listening(fleet, link["id"])
+    schedule = fleet.get("/schedules", params={"link_id": link["id"]}).json()["items"][0]
+    job = fleet.post(f"/schedules/{schedule['id']}/trigger").json()
+    done = finished_job(fleet, job["id"])
+    assert done["status"] == "completed" and done["result"]["result"] == "13" and done["task_id"] == job["id"]
