@@ -46,6 +46,20 @@ def dump() -> None:
     print(json.dumps({"tasks": tasks, "last_update": str(PeriodicTasks.last_change())}))
 
 
+def load() -> None:
+    """How long django-celery-beat's own DatabaseScheduler takes to load every entry (the bench's peer)."""
+    import time
+
+    from celery import Celery
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    app = Celery("bench", set_as_current=False)
+    started = time.perf_counter()
+    scheduler = DatabaseScheduler(app=app, lazy=True)
+    entries = scheduler.all_as_schedule()
+    print(json.dumps({"entries": len(entries), "seconds": time.perf_counter() - started}))
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "setup":
@@ -53,3 +67,5 @@ if __name__ == "__main__":
         seed()
     elif command == "dump":
         dump()
+    elif command == "load":
+        load()
