@@ -14,7 +14,6 @@ from kairos.api.item_streams import stream_items
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.linked_writes import bind_executor
 from kairos.api.present import job_public
-from kairos.api.routers.schedules import check_strategy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.domain.definition import build_job
@@ -34,7 +33,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
                         now=utcnow(), kinds=runtime.kinds.rulebook)
-        check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
+        runtime.kinds.check_stored(store, access.workspace.id, job.payload)
         job = dataclasses.replace(job, payload=bind_executor(store, access.workspace.id, job.payload))
         store.add_job(job)
         runtime.job_created()
