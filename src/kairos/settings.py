@@ -53,7 +53,6 @@ class Settings(BaseSettings):
     # Scheduler links (docs/external-schedulers.md). Importing a Celery app runs code found on
     # this machine, so a link of source kind `app` needs the operator's consent.
     link_app_imports: bool = False
-    link_read_timeout_seconds: float = Field(default=20.0, gt=0)
     # A fire whose Celery task reports no outcome within this long is marked "outcome unknown".
     celery_outcome_timeout_seconds: float = Field(default=3600.0, gt=0)
     link_watch_interval_seconds: float = Field(default=5.0, gt=0)
