@@ -75,6 +75,16 @@ class StrategyNotFound(NotFound):
     resource = "strategy"
 
 
+class LinkNotFound(NotFound):
+    resource = "scheduler link"
+
+
+class LinkUnavailable(KairosError):
+    """The linked scheduler's store could not be reached or read."""
+
+    status = 502
+
+
 class ExtractionError(KairosError):
     """The strategy could not extract items from the document."""
 

@@ -18,6 +18,10 @@ from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
+from kairos.integrations.celery.executor import CeleryExecutor
+from kairos.integrations.celery.publish import CeleryApps
+from kairos.integrations.sources import SourcePolicy
+from kairos.integrations.watcher import LinkWatcher
 from kairos.kinds import registry
 from kairos.kinds.catalog import KINDS, KindCatalog
 from kairos.kinds.runner import JobRunner
@@ -51,6 +55,9 @@ class Runtime:
     deliverer: Deliverer | None = None
     # Ends jobs whose outcome arrives from outside any worker (an executor's event receiver).
     finisher: JobFinisher | None = None
+    # Scheduler links (SPEC 8): one Celery app per linked broker, and the loop watching their events.
+    celery_apps: CeleryApps = field(default_factory=CeleryApps)
+    links: LinkWatcher | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
@@ -63,7 +70,8 @@ class Runtime:
             services = KindServices(
                 settings=settings, store=store,
                 http_client=partial(make_client, allow_private_networks=settings.allow_private_networks),
-                tasks=registry.tasks, workflows=registry.workflows, executors=executors or {},
+                tasks=registry.tasks, workflows=registry.workflows,
+                executors={"celery": CeleryExecutor(store, runtime.celery_apps), **(executors or {})},
             )
             runner = JobRunner.build(runtime.kinds, services)
             runtime.worker = Worker(
@@ -73,6 +81,13 @@ class Runtime:
             )
             # Webhooks go out from the worker role: deliveries are queued as its jobs finish.
             runtime.deliverer = build_deliverer(settings, store)
+            runtime.links = LinkWatcher(
+                store, runtime.finisher, runtime.celery_apps,
+                SourcePolicy(allow_private_networks=settings.allow_private_networks,
+                             allow_app_imports=settings.link_app_imports),
+                outcome_timeout=settings.celery_outcome_timeout_seconds,
+                interval=settings.link_watch_interval_seconds,
+            )
         if "scheduler" in roles:
             runtime.scheduler = Scheduler(
                 store, batch_size=settings.scheduler_batch_size,
@@ -100,7 +115,8 @@ class Runtime:
 
     def loops(self) -> list[tuple[str, StepLoop]]:
         """The loops this process runs, by name (started, stopped and checked by /readyz)."""
-        named = (("scheduler", self.scheduler), ("worker", self.worker), ("deliverer", self.deliverer))
+        named = (("scheduler", self.scheduler), ("worker", self.worker), ("deliverer", self.deliverer),
+                 ("links", self.links))
         return [(name, loop) for name, loop in named if loop is not None]
 
     def start(self) -> None:
@@ -115,3 +131,4 @@ class Runtime:
         for thread in self.threads:
             thread.join(timeout)
         self.threads.clear()
+        self.celery_apps.close()

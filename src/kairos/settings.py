@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Scheduler links (docs/external-schedulers.md). Importing a Celery app runs code found on
+    # this machine, so a link of source kind `app` needs the operator's consent.
+    link_app_imports: bool = False
+    # A fire whose Celery task reports no outcome within this long is marked "outcome unknown".
+    celery_outcome_timeout_seconds: float = Field(default=3600.0, gt=0)
+    link_watch_interval_seconds: float = Field(default=5.0, gt=0)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

@@ -19,7 +19,8 @@ def test_ready_when_every_loop_ticks_and_not_when_one_is_stuck(store: SqlStore) 
     with TestClient(create_app(runtime, start_loops=True)) as client:
         ready = wait_for(lambda: (r := client.get("/readyz")).status_code == 200 and r.json(),
                          what="every loop to tick once")
-        assert ready["checks"] == {"database": "ok", "scheduler": "ok", "worker": "ok", "deliverer": "ok"}
+        assert ready["checks"] == {"database": "ok", "scheduler": "ok", "worker": "ok", "deliverer": "ok",
+                                   "links": "ok"}
 
         # A deliverer that stopped ticking (stuck, or its thread died) makes the process unready.
         assert runtime.deliverer is not None

@@ -191,14 +191,14 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-def test_the_celery_executor_and_external_schedulers_say_what_is_missing() -> None:
-    assert errors_of({**TASK, "executor": "celery", "scheduler": "celery-beat",
-                      "cron_expression": "0 9 * * *"}) == [
-        (("executor",), "the celery executor needs a linked Celery app, which this version of "
-                        "Kairos does not offer yet; use 'local'"),
-        (("scheduler",), "this workspace has no link to celery-beat: link one first (external "
-                         "schedulers are not available in this version)"),
-    ]
+def test_the_celery_executor_and_external_schedulers_are_accepted_with_their_link() -> None:
+    # Whether the workspace has the link is the API's question (it knows the links).
+    schedule = build({**TASK, "executor": "celery", "scheduler": "celery-beat", "link_id": "link_1",
+                      "cron_expression": "0 9 * * *"})
+    assert schedule.payload["executor"] == "celery" and schedule.payload["link_id"] == "link_1"
+    assert schedule.scheduler == "celery-beat" and schedule.link_id == "link_1"
+    # Kairos shows when the beat will fire it, but never claims it itself.
+    assert schedule.next_run_at is not None and schedule.due_at is None
 
 
 def test_an_http_callback_needs_an_absolute_url() -> None:

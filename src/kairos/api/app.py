@@ -15,6 +15,7 @@ from kairos.api.routers import (
     api_keys,
     audit_log,
     auth,
+    beat,
     changes,
     deliveries,
     health,
@@ -23,6 +24,8 @@ from kairos.api.routers import (
     members,
     metrics,
     schedule_actions,
+    schedule_sync,
+    scheduler_links,
     schedules,
     strategies,
     tasks,
@@ -57,7 +60,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     errors.install(app)
     openapi.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (schedules, schedule_actions, jobs, tasks, changes):
+    for module in (schedule_sync, schedules, schedule_actions, jobs, tasks, changes, beat, scheduler_links):
         api.include_router(module.router)
     for module in (me, members, api_keys, audit_log):
         api.include_router(module.router)

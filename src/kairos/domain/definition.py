@@ -39,6 +39,9 @@ TRIGGER_FIELDS = frozenset({
     "trigger_type", "cron_expression", "trigger", "timezone", "interval_seconds", "run_at",
     "delay_seconds", "start_at", "end_at",
 })
+# Who decides a schedule's fires: Kairos, or a linked external scheduler (SPEC 8). Whether the
+# workspace has that link is checked where links are known (the API), not here.
+SCHEDULERS = ("kairos", "celery-beat", "apscheduler")
 POLICY_FIELDS = ("jitter_seconds", "misfire_policy", "misfire_grace_seconds", "overlap_policy",
                  "max_attempts", "retry_delay_seconds", "timeout_seconds")
 
@@ -91,6 +94,10 @@ def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Li
         load_zone(values.get("timezone") or "UTC")
     except TriggerError as exc:
         errors.add(exc.field, exc.message)
+        return
+    if trigger_type == TriggerType.EXTERNAL:
+        if (values.get("scheduler") or "kairos") == "kairos":
+            errors.add("trigger_type", "must be one of cron, interval, once, delayed")
         return
     if trigger_type == TriggerType.CRON:
         expression, crontab = values.get("cron_expression"), values.get("trigger")
@@ -161,11 +168,11 @@ def _check_policies(values: Mapping[str, Any], errors: FieldErrors) -> None:
 
 def _check_rest(values: Mapping[str, Any], errors: FieldErrors) -> None:
     scheduler = values.get("scheduler") or "kairos"
-    if scheduler in ("celery-beat", "apscheduler"):
-        errors.add("scheduler", f"this workspace has no link to {scheduler}: link one first "
-                                "(external schedulers are not available in this version)")
-    elif scheduler != "kairos":
-        errors.add("scheduler", "must be one of kairos, celery-beat, apscheduler")
+    if scheduler not in SCHEDULERS:
+        errors.add("scheduler", "must be one of " + ", ".join(SCHEDULERS))
+    link_id = values.get("link_id")
+    if link_id is not None and (not isinstance(link_id, str) or not 1 <= len(link_id) <= 64):
+        errors.add("link_id", "must be the id of a scheduler link")
     name = values.get("name")
     if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 200):
         errors.add("name", "must be 1-200 characters")
@@ -227,6 +234,9 @@ def build_schedule(
         **_trigger_columns(fields, trigger_type, now),
         **policies,
         enabled=fields.get("enabled", True) is not False,
+        scheduler=fields.get("scheduler") or "kairos",
+        link_id=fields.get("link_id"),
+        external=dict(fields.get("external") or {}),
         status=ScheduleStatus.PAUSED if fields.get("paused") else ScheduleStatus.ACTIVE,
         **webhook,
         created_at=now,
@@ -284,7 +294,9 @@ def apply_changes(
     if trigger_changed:
         _check_trigger(merged, trigger_type, limits, errors)
     _check_policies(merged, errors)
-    _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "name")}, errors)
+    _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "name", "link_id")}, errors)
+    if "scheduler" in changed and (changed["scheduler"] or "kairos") != schedule.scheduler:
+        errors.add("scheduler", "a schedule's scheduler cannot change: create it anew under the other one")
     webhook: dict[str, Any] = {}
     if any(name in changed for name in WEBHOOK_FIELDS):
         current_webhook = {name: getattr(schedule, name) for name in WEBHOOK_FIELDS}

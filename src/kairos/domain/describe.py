@@ -7,7 +7,14 @@ from datetime import timedelta
 
 from cron_descriptor import ExpressionDescriptor, Options
 
-from kairos.domain.triggers import CronTrigger, IntervalTrigger, OnceTrigger, Trigger, TriggerError
+from kairos.domain.triggers import (
+    CronTrigger,
+    ExternalTrigger,
+    IntervalTrigger,
+    OnceTrigger,
+    Trigger,
+    TriggerError,
+)
 from kairos.timeutil import isoformat_z
 
 CELERY_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
@@ -60,6 +67,8 @@ def describe(trigger: Trigger) -> str:
     if isinstance(trigger, IntervalTrigger):
         anchor = isoformat_z(trigger.anchor.replace(microsecond=0))
         return f"{describe_seconds(trigger.seconds)}, counted from {anchor}"
+    if isinstance(trigger, ExternalTrigger):
+        return trigger.description
     assert isinstance(trigger, OnceTrigger)
     return f"Once at {isoformat_z(trigger.run_at)}"
 

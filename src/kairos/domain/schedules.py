@@ -13,7 +13,14 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
-from kairos.domain.triggers import CronTrigger, IntervalTrigger, OnceTrigger, Trigger, next_fire
+from kairos.domain.triggers import (
+    CronTrigger,
+    ExternalTrigger,
+    IntervalTrigger,
+    OnceTrigger,
+    Trigger,
+    next_fire,
+)
 from kairos.timeutil import ensure_aware
 
 
@@ -22,6 +29,8 @@ class TriggerType(StrEnum):
     INTERVAL = "interval"
     ONCE = "once"
     DELAYED = "delayed"
+    # Imported from a linked scheduler whose trigger Kairos cannot express (see ExternalTrigger).
+    EXTERNAL = "external"
 
 
 class Kind(StrEnum):
@@ -94,6 +103,10 @@ class Schedule:
     last_run_at: datetime | None = None
     run_count: int = 0
     scheduler: str = "kairos"
+    # A schedule of a linked scheduler (section 8): its link, and what the link's store says of
+    # it beyond the Kairos fields (entry name, Celery options, why it is read-only).
+    link_id: str | None = None
+    external: dict[str, Any] = field(default_factory=dict)
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -107,6 +120,9 @@ class Schedule:
 
     @cached_property
     def trigger(self) -> Trigger:
+        if self.trigger_type == TriggerType.EXTERNAL:
+            return ExternalTrigger(description=str(self.external.get("trigger_description")
+                                                   or f"decided by {self.scheduler}"))
         return build_trigger(self.trigger_type, cron_expression=self.cron_expression,
                              timezone=self.timezone, interval_seconds=self.interval_seconds,
                              run_at=self.run_at, anchor=self.start_at or self.created_at)
@@ -115,6 +131,11 @@ class Schedule:
     def firing(self) -> bool:
         """Whether the scheduler should fire this schedule when it falls due."""
         return self.enabled and self.status == ScheduleStatus.ACTIVE
+
+    @property
+    def linked(self) -> bool:
+        """Whether an external scheduler (not Kairos) decides this schedule's fires."""
+        return self.scheduler != "kairos"
 
 
 def build_trigger(
@@ -171,9 +192,12 @@ def rearm(schedule: Schedule, now: datetime) -> Schedule:
     """Recompute `next_run_at` from now; a schedule with no future fire becomes completed."""
     upcoming = first_run(schedule, now)
     status = schedule.status
-    if upcoming is None and status == ScheduleStatus.ACTIVE:
+    if upcoming is None and status == ScheduleStatus.ACTIVE and schedule.trigger_type != TriggerType.EXTERNAL:
         status = ScheduleStatus.COMPLETED
-    return dataclasses.replace(schedule, next_run_at=upcoming, due_at=upcoming, status=status,
+    # A linked schedule shows when its scheduler will fire it, but Kairos never claims it
+    # (`due_at` stays empty): the external scheduler fires it, and Kairos records the fire.
+    due = None if schedule.linked else upcoming
+    return dataclasses.replace(schedule, next_run_at=upcoming, due_at=due, status=status,
                                updated_at=now)
 
 

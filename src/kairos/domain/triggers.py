@@ -123,7 +123,18 @@ class OnceTrigger:
         object.__setattr__(self, "run_at", ensure_aware(self.run_at, "run_at"))
 
 
-Trigger = CronTrigger | IntervalTrigger | OnceTrigger
+@dataclass(frozen=True, kw_only=True)
+class ExternalTrigger:
+    """A linked scheduler's trigger Kairos cannot compute (Celery's solar, say): it never fires here.
+
+    Only schedules imported from a link carry one; the external scheduler decides their fires and
+    Kairos records them.
+    """
+
+    description: str
+
+
+Trigger = CronTrigger | IntervalTrigger | OnceTrigger | ExternalTrigger
 
 
 def next_fire(trigger: Trigger, after: datetime) -> datetime | None:
@@ -135,6 +146,8 @@ def next_fire(trigger: Trigger, after: datetime) -> datetime | None:
 
 
 def _next_fire(trigger: Trigger, after: datetime) -> datetime | None:
+    if isinstance(trigger, ExternalTrigger):
+        return None
     if isinstance(trigger, IntervalTrigger):
         if after < trigger.anchor:
             return trigger.anchor
@@ -168,6 +181,8 @@ def previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
 
 
 def _previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
+    if isinstance(trigger, ExternalTrigger):
+        return None
     if isinstance(trigger, IntervalTrigger):
         if at_or_before < trigger.anchor:
             return None

@@ -26,6 +26,7 @@ from kairos.store.access import AccessStore
 from kairos.store.access import ApiKey as ApiKey
 from kairos.store.access import Workspace as Workspace
 from kairos.store.delivery import DeliveryStore
+from kairos.store.links import LinkStore
 from kairos.store.pages import Page as Page
 from kairos.store.pages import PageResult as PageResult
 from kairos.store.scraping import ScrapeStore
@@ -42,6 +43,7 @@ class ScheduleFilters:
     kind: str | None = None
     trigger_type: str | None = None
     scheduler: str | None = None
+    link_id: str | None = None
     q: str | None = None
 
 
@@ -89,7 +91,7 @@ class StoredResponse:
         return self.status_code == CLAIMED
 
 
-class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
+class Store(AccessStore, ScrapeStore, DeliveryStore, LinkStore, Protocol):
     # workspaces and keys
     def ensure_workspace(self, slug: str, name: str, now: datetime) -> Workspace: ...
     def get_workspace(self, ref: str) -> Workspace: ...

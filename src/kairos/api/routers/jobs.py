@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.item_streams import stream_items
 from kairos.api.json_body import StrictJSONRoute
+from kairos.api.linked_writes import bind_executor
 from kairos.api.present import job_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
@@ -32,6 +34,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
                         now=utcnow(), kinds=runtime.kinds.rulebook)
         runtime.kinds.check_stored(store, access.workspace.id, job.payload)
+        job = dataclasses.replace(job, payload=bind_executor(store, access.workspace.id, job.payload))
         store.add_job(job)
         runtime.job_created()
         return job_public(job)

@@ -12,6 +12,7 @@ from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, SettingsDep, S
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
+from kairos.api.linked_writes import create_linked, delete_linked, with_executor, write_through
 from kairos.api.present import schedule_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.schedules import (
@@ -52,6 +53,9 @@ def create_schedule(
                                   workspace_id=access.workspace.id, now=utcnow(),
                                   limits=limits(settings), kinds=runtime.kinds.rulebook)
         runtime.kinds.check_stored(store, access.workspace.id, schedule.payload)
+        schedule = with_executor(store, schedule)
+        if schedule.linked:
+            schedule = create_linked(store, settings, schedule)
         store.add_schedules([schedule])
         runtime.schedule_changed()
         return schedule_public(schedule, show_secret=True)
@@ -76,6 +80,9 @@ def create_batch(
                                             workspace_id=access.workspace.id, now=now,
                                             limits=limits(settings), kinds=runtime.kinds.rulebook))
                 runtime.kinds.check_stored(store, access.workspace.id, built[-1].payload)
+                built[-1] = with_executor(store, built[-1])
+                if built[-1].linked:
+                    built[-1] = create_linked(store, settings, built[-1])
             except ValidationError as exc:
                 errors += [FieldError(("items", index, *e["loc"][1:]), e["msg"])
                            for e in validation_errors(list(exc.errors()), ("body",))]
@@ -102,12 +109,14 @@ def list_schedules(
     type: Annotated[Literal["cron", "interval", "once", "delayed"] | None,
                     Query(description="Alias of trigger_type")] = None,
     scheduler: str | None = None,
+    link_id: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Search in names and targets")] = None,
 ) -> ScheduleList:
     if trigger_type and type and trigger_type != type:
         raise InvalidInput.field(("query", "type"), "conflicts with trigger_type")
     filters = ScheduleFilters(status=status, enabled=enabled, kind=kind,
-                              trigger_type=trigger_type or type, scheduler=scheduler, q=q)
+                              trigger_type=trigger_type or type, scheduler=scheduler,
+                              link_id=link_id, q=q)
     result = store.list_schedules(access.workspace.id, filters, page)
     return ScheduleList.of_page(result, schedule_public)
 
@@ -126,8 +135,9 @@ def _update(schedule_id: str, body: ScheduleUpdate, access: Operator, store: Sto
     runtime.kinds.check_stored(store, access.workspace.id, changes)
     updated = store.update_schedule(
         access.workspace.id, schedule_id,
-        lambda current: apply_changes(current, changes, now=now, limits=limits(settings),
-                                      kinds=runtime.kinds.rulebook),
+        write_through(store, settings,
+                      lambda current: with_executor(store, apply_changes(
+                          current, changes, now=now, limits=limits(settings), kinds=runtime.kinds.rulebook))),
     )
     runtime.schedule_changed()
     return schedule_public(updated)
@@ -149,6 +159,7 @@ def put_schedule(schedule_id: str, body: ScheduleUpdate, access: Operator, store
 
 @router.delete("/schedules/{schedule_id}", response_model=DeletedResponse,
                summary="Delete a schedule and its fire history")
-def delete_schedule(schedule_id: str, access: Admin, store: StoreDep) -> DeletedResponse:
+def delete_schedule(schedule_id: str, access: Admin, store: StoreDep, settings: SettingsDep) -> DeletedResponse:
+    delete_linked(store, settings, store.get_schedule(access.workspace.id, schedule_id))
     store.delete_schedule(access.workspace.id, schedule_id)
     return DeletedResponse(message="Schedule deleted successfully", id=schedule_id)

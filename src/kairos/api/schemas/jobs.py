@@ -20,6 +20,8 @@ class JobCreate(InputBody, WhatFields):
     ]})
 
     kind: Literal["task", "callback", "scrape", "reddit"] | None = None
+    link_id: str | None = Field(default=None, max_length=64,
+                                description="The Celery link of `executor: celery` (default: the only one)")
     max_attempts: StrictInt = Field(default=1, ge=1, le=100)
     retry_delay_seconds: StrictInt = Field(default=30, ge=1, le=86400)
     timeout_seconds: StrictInt | None = Field(default=None, ge=1, le=7 * 86400)

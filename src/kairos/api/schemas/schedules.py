@@ -76,6 +76,7 @@ class ScheduleFields(WhatFields):
     enabled: NotNull[bool] = None
     paused: NotNull[bool] = None
     scheduler: NotNull[str] = None
+    link_id: str | None = Field(default=None, max_length=64)
     # whom to tell
     webhook_url: Url | None = None
     webhook_type: Literal["standard", "slack"] | None = None
@@ -171,6 +172,11 @@ class SchedulePublic(WhatFields):
     last_run_at: Timestamp | None
     run_count: int
     scheduler: str
+    link_id: str | None = None
+    read_only_reason: str | None = Field(default=None, description=(
+        "Why Kairos cannot change this linked schedule (its trigger, or its link's store)"))
+    external: dict[str, Any] | None = Field(default=None, description=(
+        "What the linked scheduler's store holds beyond Kairos's fields: entry name, Celery options"))
     created_at: Timestamp
     updated_at: Timestamp
     recent_fires: list[FirePublic] | None = None

@@ -27,12 +27,16 @@ def check_task(values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]
         errors.add("args", "must be at most 64 KiB of JSON")
     kwargs = check_json_object(values, "kwargs", errors)
     executor = values.get("executor") or "local"
-    if executor == "celery":
-        errors.add("executor", "the celery executor needs a linked Celery app, which this "
-                               "version of Kairos does not offer yet; use 'local'")
-    elif executor not in EXECUTORS:
+    if executor not in EXECUTORS:
         errors.add("executor", "must be 'local' or 'celery'")
-    return {"task": name, "args": args, "kwargs": kwargs, "executor": executor}
+    payload = {"task": name, "args": args, "kwargs": kwargs, "executor": executor}
+    if executor == "celery":
+        # The Celery link that runs it (SPEC 8); the API fills in the workspace's only one.
+        link_id = values.get("link_id")
+        if link_id is not None and (not isinstance(link_id, str) or not 1 <= len(link_id) <= 64):
+            errors.add("link_id", "must be the id of a celery-beat scheduler link")
+        payload["link_id"] = link_id
+    return payload
 
 
 def task_name(payload: Mapping[str, Any]) -> str:

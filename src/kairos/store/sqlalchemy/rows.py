@@ -30,7 +30,8 @@ SCHEDULE_COLUMNS = (
     "end_at", "jitter_seconds", "misfire_policy", "misfire_grace_seconds", "overlap_policy",
     "max_attempts", "retry_delay_seconds", "timeout_seconds", "webhook_url", "webhook_type",
     "webhook_metadata", "webhook_secret", "enabled", "status", "next_run_at", "due_at",
-    "last_run_at", "run_count", "scheduler", "created_at", "updated_at", "version",
+    "last_run_at", "run_count", "scheduler", "created_at", "updated_at", "version", "link_id",
+    "external",
 )
 
 JOB_COLUMNS = (

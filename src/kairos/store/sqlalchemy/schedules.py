@@ -54,7 +54,7 @@ class ScheduleStoreMixin:
         self, workspace_id: str, filters: ScheduleFilters, page: Page
     ) -> PageResult[Schedule]:
         query = sa.select(schedules).where(schedules.c.workspace_id == workspace_id)
-        for name in ("status", "enabled", "kind", "trigger_type", "scheduler"):
+        for name in ("status", "enabled", "kind", "trigger_type", "scheduler", "link_id"):
             value = getattr(filters, name)
             if value is not None:
                 query = query.where(schedules.c[name] == value)

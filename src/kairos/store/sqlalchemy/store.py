@@ -7,12 +7,14 @@ import random
 import sqlalchemy as sa
 
 from kairos.store.sqlalchemy.access import AccessStoreMixin
+from kairos.store.sqlalchemy.celery_runs import CeleryRunStoreMixin
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
 from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.gauges import GaugeStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
+from kairos.store.sqlalchemy.links import LinkStoreMixin
 from kairos.store.sqlalchemy.results import ResultStoreMixin
 from kairos.store.sqlalchemy.schedules import ScheduleStoreMixin
 from kairos.store.sqlalchemy.strategies import StrategyStoreMixin
@@ -22,6 +24,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
     FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
+    LinkStoreMixin, CeleryRunStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 

@@ -142,6 +142,9 @@ schedules = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # A linked scheduler's schedule (links_tables.py): its link and what its store says of it.
+    sa.Column("link_id", ID),
+    _json(name="external", nullable=False, server_default=sa.text("'{}'")),
     # The scheduler's claim: only schedules that can fire are in this index.
     sa.Index(
         "ix_schedules_due",
@@ -150,6 +153,7 @@ schedules = sa.Table(
         postgresql_where=sa.text("enabled AND status = 'active' AND due_at IS NOT NULL"),
     ),
     sa.Index("ix_schedules_workspace_created", "workspace_id", "id"),
+    sa.Index("ix_schedules_link_id", "link_id"),
 )
 
 jobs = sa.Table(
@@ -198,6 +202,8 @@ jobs = sa.Table(
     ),
     sa.Index("ix_jobs_schedule_status", "schedule_id", "status"),
     sa.Index("ix_jobs_workspace_id", "workspace_id", "id"),
+    # Outcomes from an outside executor (Celery's events) find their job by its task id.
+    sa.Index("ix_jobs_task_id", "task_id"),
 )
 
 fires = sa.Table(
@@ -231,4 +237,9 @@ idempotency_keys = sa.Table(
 
 # Each area keeps its tables in a module of its own, on this same metadata; importing them here
 # means whoever imports `metadata` (Alembic, the migration test) sees every table.
-from kairos.store.sqlalchemy import access_tables, delivery_tables, scrape_tables  # noqa: E402, F401
+from kairos.store.sqlalchemy import (  # noqa: E402, F401
+    access_tables,
+    delivery_tables,
+    links_tables,
+    scrape_tables,
+)

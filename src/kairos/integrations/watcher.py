@@ -1,0 +1,124 @@
+"""The link watcher: one loop that keeps an event receiver per linked Celery broker and settles outcomes.
+
+Each step it (re)starts a receiver for every celery-beat link with a broker (and stops those of
+links gone or changed), asks the result backend about jobs still waiting for their outcome, and
+gives up on jobs past the outcome timeout: "outcome unknown". Receivers run in their own threads
+and reconnect on their own; this loop restarts one whose thread died.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from kairos.domain.finish import CancelReason, JobOutcome
+from kairos.domain.jobs import JobStatus
+from kairos.domain.links import SchedulerLink, celery_owner
+from kairos.engine.finish import JobFinisher
+from kairos.engine.loop import StepLoop
+from kairos.exceptions import KairosError
+from kairos.integrations.apscheduler.runs import record_runs
+from kairos.integrations.celery.events import EventRecorder, Receiver
+from kairos.integrations.celery.publish import CeleryApps
+from kairos.integrations.sources import SourcePolicy, check_addresses
+from kairos.store.base import Store
+
+log = logging.getLogger(__name__)
+# Ask the result backend about a job once it has waited this long for an event.
+RESULT_BACKEND_AFTER = timedelta(seconds=10)
+BACKEND_STATES = {"SUCCESS": JobStatus.COMPLETED, "FAILURE": JobStatus.FAILED, "REVOKED": JobStatus.CANCELLED}
+
+
+class LinkWatcher(StepLoop):
+    loop_name = "links"
+
+    def __init__(self, store: Store, finisher: JobFinisher, apps: CeleryApps, policy: SourcePolicy, *,
+                 outcome_timeout: float, interval: float = 5.0,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        super().__init__()
+        self.store = store
+        self.finisher = finisher
+        self.apps = apps
+        self.policy = policy
+        self.outcome_timeout = outcome_timeout
+        self.interval = interval
+        self.clock = clock
+        self.receivers: dict[str, tuple[SchedulerLink, Receiver]] = {}
+
+    def _wanted(self) -> dict[str, SchedulerLink]:
+        return {link.id: link for link in self.store.all_links() if link.type == "celery-beat" and link.broker_url}
+
+    def _supervise(self, wanted: dict[str, SchedulerLink]) -> None:
+        for link_id, (link, receiver) in list(self.receivers.items()):
+            current = wanted.get(link_id)
+            if current is None or current.broker_url != link.broker_url or not receiver.alive:
+                receiver.stop()
+                del self.receivers[link_id]
+        for link_id, link in wanted.items():
+            if link_id in self.receivers:
+                continue
+            try:
+                check_addresses(link, self.policy)
+                app = self.apps.app(str(link.broker_url))
+            except KairosError as exc:
+                self.store.note_link(link_id, now=self.clock(), state={"receiver_error": exc.detail})
+                continue
+            recorder = EventRecorder(self.store, self.finisher, link, clock=self.clock)
+            receiver = Receiver(app, recorder)
+            receiver.start()
+            self.receivers[link_id] = (link, receiver)
+
+    def _reconcile(self, link: SchedulerLink, now: datetime) -> None:
+        """Outcomes the events did not bring (workers without -E, a receiver that was down)."""
+        if not link.result_backend:
+            return
+        app = self.apps.app(str(link.broker_url), link.result_backend)
+        for job in self.store.running_celery_jobs(link.id, now - RESULT_BACKEND_AFTER):
+            result = app.AsyncResult(job.task_id)
+            status = BACKEND_STATES.get(str(result.state))
+            if status is None:
+                continue
+            if status == JobStatus.COMPLETED:
+                outcome = JobOutcome(status=status, result={"result": repr(result.result)})
+            elif status == JobStatus.CANCELLED:
+                outcome = JobOutcome.cancelled(CancelReason.REQUESTED)
+            else:
+                outcome = JobOutcome(status=status, error_message=f"{result.state}: {result.result!r}")
+            self.finisher.finish(job, celery_owner(link.id), outcome, now)
+
+    def _give_up(self, link: SchedulerLink, now: datetime) -> None:
+        """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown."""
+        for job in self.store.running_celery_jobs(link.id, now - timedelta(seconds=self.outcome_timeout)):
+            self.finisher.finish(job, celery_owner(link.id), JobOutcome(status=JobStatus.FAILED, error_message=(
+                "outcome unknown: no Celery event or result came back in time (are the workers "
+                "running with -E, and is a result backend configured on the link?)")), now)
+
+    def _poll_apscheduler(self, now: datetime) -> None:
+        for link in self.store.all_links():
+            if link.type != "apscheduler":
+                continue
+            try:
+                record_runs(self.store, link, self.policy, now)
+            except KairosError as exc:
+                self.store.note_link(link.id, now=now, state={"poll_error": exc.detail})
+
+    def step(self) -> float:
+        self._poll_apscheduler(self.clock())
+        wanted = self._wanted()
+        self._supervise(wanted)
+        now = self.clock()
+        for _, receiver in self.receivers.values():
+            receiver.recorder.retry_deferred()
+        for link in wanted.values():
+            try:
+                self._reconcile(link, now)
+            except Exception as exc:  # the backend is the user's: its trouble is noted, not fatal
+                self.store.note_link(link.id, now=now, state={"result_backend_error": str(exc)[:500]})
+            self._give_up(link, now)
+        return self.interval
+
+    def drain(self) -> None:
+        for _, receiver in self.receivers.values():
+            receiver.stop()
+        self.receivers.clear()

@@ -1,0 +1,155 @@
+"""Jobs that run on a linked Celery fleet: their fires, their task ids and their outcomes.
+
+Such a job is created `running`, held by the pseudo-worker `celery:<link id>` (so Kairos's own
+workers never claim it), with `task_id` set before anything is published: whatever event comes
+back finds its job. Its lease never expires; the link watcher gives up on it ("outcome unknown").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from kairos.domain.jobs import FireTrigger, Job
+from kairos.domain.links import beat_owner, beat_queue, celery_owner
+from kairos.domain.schedules import Schedule, next_run_after
+from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.rows import job_from_row
+from kairos.store.sqlalchemy.tables import fires, jobs, schedules
+
+
+class CeleryRunStoreMixin:
+    db: Database
+
+    def start_celery_fire(
+        self, schedule: Schedule, *, link_id: str, job_id: str, fire_id: str, task_id: str,
+        scheduled_for: datetime, trigger: FireTrigger, now: datetime,
+    ) -> Job | None:
+        """Record a fire of `schedule` run by Celery as task `task_id`; None when that fire exists.
+
+        Manual fires are Kairos's own triggers; schedule fires are the beat's, seen in events.
+        The schedule's `last_run_at`, `run_count` and shown `next_run_at` move on with it.
+        """
+        job = {
+            "id": job_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+            "kind": str(schedule.kind), "payload": schedule.payload, "status": "running", "attempt": 1,
+            "max_attempts": 1, "retry_delay_seconds": schedule.retry_delay_seconds,
+            "timeout_seconds": schedule.timeout_seconds, "wait_for_previous": False,
+            "scheduled_for": scheduled_for, "trigger": str(trigger), "run_after": now,
+            # The lease never expires: the link watcher ends the job, at the latest after the
+            # outcome timeout ("outcome unknown").
+            "lease_owner": celery_owner(link_id), "lease_expires_at": None,
+            "started_at": now, "progress": {"celery": "sent"}, "task_id": task_id, "created_at": now,
+        }
+        fire = {"id": fire_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+                "trigger": str(trigger), "scheduled_for": scheduled_for, "fired_at": now, "job_id": job_id,
+                "status": None}
+        upcoming = next_run_after(schedule, max(now, scheduled_for)) if schedule.next_run_at is not None else None
+        try:
+            with self.db.write() as conn:
+                conn.execute(jobs.insert(), job)
+                conn.execute(fires.insert(), fire)
+                conn.execute(schedules.update().where(schedules.c.id == schedule.id).values(
+                    run_count=schedules.c.run_count + 1, last_run_at=now, version=schedules.c.version + 1,
+                    next_run_at=upcoming if upcoming is not None else schedules.c.next_run_at))
+                row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one()
+        except IntegrityError:
+            return None
+        return job_from_row(row)
+
+    def note_celery_progress(self, job_id: str, owner: str, progress: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner,
+                                             jobs.c.status == "running").values(progress=progress))
+
+    def running_celery_jobs(self, link_id: str, started_before: datetime, limit: int = 100) -> list[Job]:
+        """The link's Celery-run jobs still without an outcome, oldest first (for the result backend)."""
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(jobs).where(
+                jobs.c.status == "running", jobs.c.lease_owner == celery_owner(link_id),
+                jobs.c.started_at < started_before).order_by(jobs.c.started_at).limit(limit)).mappings()
+            return [job_from_row(row) for row in rows]
+
+    def record_external_run(self, schedule: Schedule, *, job_id: str, fire_id: str, scheduled_for: datetime,
+                            now: datetime, result: dict[str, Any], external: dict[str, Any]) -> bool:
+        """Record a run a linked scheduler made and reported no outcome of (APScheduler).
+
+        The fire's job is written as completed with `result` saying what is known; the schedule's
+        `external` (where the scheduler's next run was seen) moves on in the same transaction.
+        False when that fire is already recorded.
+        """
+        try:
+            with self.db.write() as conn:
+                conn.execute(jobs.insert(), {
+                    "id": job_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+                    "kind": str(schedule.kind), "payload": schedule.payload, "status": "completed", "attempt": 1,
+                    "max_attempts": 1, "retry_delay_seconds": schedule.retry_delay_seconds,
+                    "wait_for_previous": False, "scheduled_for": scheduled_for, "trigger": "schedule",
+                    "run_after": now, "started_at": scheduled_for, "completed_at": now, "progress": {},
+                    "result": result, "created_at": now})
+                conn.execute(fires.insert(), {
+                    "id": fire_id, "workspace_id": schedule.workspace_id, "schedule_id": schedule.id,
+                    "trigger": "schedule", "scheduled_for": scheduled_for, "fired_at": now, "job_id": job_id,
+                    "status": None})
+                conn.execute(schedules.update().where(schedules.c.id == schedule.id).values(
+                    run_count=schedules.c.run_count + 1, last_run_at=scheduled_for, external=external,
+                    version=schedules.c.version + 1))
+        except IntegrityError:
+            return False
+        return True
+
+    def note_external_state(self, schedule_id: str, external: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            conn.execute(schedules.update().where(schedules.c.id == schedule_id).values(external=external))
+
+    # --- Kairos as the beat ---------------------------------------------------------------------
+    # A job of a `publisher: beat` link waits, running, under `beat-queue:<link>` until a beat
+    # claims it (`beat:<link>:<beat>`, with a lease), publishes it and reports (`celery:<link>`).
+
+    def claim_for_beat(self, link_ids: Sequence[str], beat: str, now: datetime, limit: int,
+                       lease_seconds: float) -> list[Job]:
+        """Take up to `limit` jobs waiting for a beat of these links, oldest first; one beat each."""
+        if not link_ids:
+            return []
+        claimed: list[Job] = []
+        with self.db.write() as conn:
+            for link_id in link_ids:
+                waiting = sa.select(jobs.c.id).where(
+                    jobs.c.status == "running", jobs.c.lease_owner == beat_queue(link_id),
+                ).order_by(jobs.c.run_after).limit(limit - len(claimed))
+                if self.db.is_postgres:
+                    waiting = waiting.with_for_update(skip_locked=True)
+                rows = conn.execute(jobs.update().where(
+                    jobs.c.id.in_(waiting.scalar_subquery()), jobs.c.lease_owner == beat_queue(link_id),
+                ).values(lease_owner=beat_owner(link_id, beat),
+                         lease_expires_at=now + timedelta(seconds=lease_seconds)).returning(*jobs.c)).mappings()
+                claimed += [job_from_row(row) for row in rows]
+                if len(claimed) >= limit:
+                    break
+        return sorted(claimed, key=lambda j: j.run_after)
+
+    def beat_published(self, link_id: str, beat: str, job_ids: Sequence[str]) -> list[str]:
+        """The jobs this beat still held and has published: their events now end them."""
+        if not job_ids:
+            return []
+        with self.db.write() as conn:
+            return list(conn.execute(jobs.update().where(
+                jobs.c.id.in_(list(job_ids)), jobs.c.status == "running",
+                jobs.c.lease_owner == beat_owner(link_id, beat),
+            ).values(lease_owner=celery_owner(link_id), lease_expires_at=None).returning(jobs.c.id)).scalars())
+
+    def adopt_beat_job(self, link_id: str, job_id: str) -> bool:
+        """A worker's event for a job a beat of this link holds proves the beat published it.
+
+        The link takes the job over (its events end it) even if the beat died before reporting,
+        so the job is neither published again nor left to its lease.
+        """
+        with self.db.write() as conn:
+            return bool(conn.execute(jobs.update().where(
+                jobs.c.id == job_id, jobs.c.status == "running",
+                jobs.c.lease_owner.like(beat_owner(link_id, "") + "%"),
+            ).values(lease_owner=celery_owner(link_id), lease_expires_at=None)).rowcount)

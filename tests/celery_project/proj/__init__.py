@@ -1,0 +1,1 @@
+"""A real Celery project for the scheduler-link tests (a worker runs it with -E)."""

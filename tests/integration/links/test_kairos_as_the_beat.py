@@ -1,0 +1,114 @@
+"""Kairos as the beat: two real `celery beat -S kairos.integrations.celery:KairosScheduler` processes.
+
+Kairos (served for real over HTTP) decides when; the beats claim and publish. The worker must
+receive every due fire exactly once, with two beats running and after one is killed with -9.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from kairos.store.sqlalchemy.store import SqlStore
+from tests.integration.links.conftest import ADMIN_KEY, PROJECT, WorkerUrl
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def kairos_url(sqlite_store: SqlStore) -> Iterator[str]:
+    from kairos.api.app import create_app
+    from kairos.api.auth import bootstrap
+    from kairos.runtime import Runtime
+    from kairos.settings import Settings
+    from kairos.timeutil import utcnow
+
+    bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
+    settings = Settings(allow_private_networks=True, min_interval_seconds=1, link_watch_interval_seconds=0.3)
+    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(15)
+
+
+def start_beat(name: str, kairos_url: str, broker: str, tmp: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KAIROS_TEST_BROKER": broker, "KAIROS_TEST_KAIROS_URL": kairos_url,
+           "KAIROS_TEST_KAIROS_KEY": ADMIN_KEY, "KAIROS_TEST_BEAT_NAME": name}
+    with (tmp / f"{name}.log").open("wb") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "proj", "beat", "-S", "kairos.integrations.celery:KairosScheduler",
+             "--loglevel=info", f"--pidfile={tmp / (name + '.pid')}", f"--schedule={tmp / name}"],
+            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_until(check: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.2)
+
+
+def test_two_beats_publish_each_due_fire_once_even_when_one_is_killed(
+        kairos_url: str, celery_worker: WorkerUrl, tmp_path: Path) -> None:
+    api = httpx.Client(base_url=f"{kairos_url}/api/v1/workspaces/default", headers={"X-API-Key": ADMIN_KEY})
+    link = api.post("/scheduler-links", json={"name": "beat", "type": "celery-beat", "publisher": "beat",
+                                              "broker_url": celery_worker,
+                                              "source": {"kind": "json", "beat_schedule": {}}}).json()
+    wait_until(lambda: api.get(f"/scheduler-links/{link['id']}").json()["worker_events"]["seen"], 20)
+    beats = [start_beat(name, kairos_url, celery_worker, tmp_path) for name in ("beat-a", "beat-b")]
+    logs = [tmp_path / f"{name}.log" for name in ("beat-a", "beat-b")]
+    try:
+        wait_until(lambda: all("scheduler-links:claim" in log.read_text() for log in logs), 60)
+        schedule = api.post("/schedules", json={"name": "tick", "interval_seconds": 1, "task": "proj.tasks.add",
+                                                "args": [1, 2], "executor": "celery", "link_id": link["id"],
+                                                "overlap_policy": "allow", "retry_delay_seconds": 1})
+        assert schedule.status_code == 201, schedule.text
+        sid = schedule.json()["id"]
+        time.sleep(4)
+        beats[0].send_signal(signal.SIGKILL)
+        time.sleep(3)
+        api.post(f"/schedules/{sid}/disable")
+
+        def all_ended() -> bool:
+            fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
+            return bool(fires) and all(f["status"] in ("succeeded", "failed", "cancelled") for f in fires)
+
+        wait_until(all_ended, 40)  # a fire the killed beat held comes back when its lease (5 s) ends
+    finally:
+        for beat in beats:
+            beat.kill()
+            beat.wait(10)
+    fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
+    assert len(fires) >= 6, fires
+    assert all(f["status"] == "succeeded" and f["task_id"] == f["job_id"] for f in fires), fires
+    received = Counter(re.findall(r"proj\.tasks\.add\[(job_[0-9a-f-]+)\] received", celery_worker.log.read_text()))
+    job_ids = {f["job_id"] for f in fires}
+    assert {job: received[job] for job in job_ids} == dict.fromkeys(job_ids, 1)
+    api.close()
