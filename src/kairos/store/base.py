@@ -24,6 +24,7 @@ from kairos.store.access import Workspace as Workspace
 from kairos.store.delivery import DeliveryStore
 from kairos.store.pages import Page as Page
 from kairos.store.pages import PageResult as PageResult
+from kairos.store.reddit import RedditStore
 from kairos.store.scraping import ScrapeStore
 
 # `last_used_at` of an API key is kept to this precision: writing it on every request would
@@ -80,7 +81,7 @@ class StoredResponse:
     body: Any
 
 
-class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
+class Store(AccessStore, ScrapeStore, DeliveryStore, RedditStore, Protocol):
     # workspaces and keys
     def ensure_workspace(self, slug: str, name: str, now: datetime) -> Workspace: ...
     def get_workspace(self, ref: str) -> Workspace: ...

@@ -11,6 +11,8 @@ from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
+from kairos.store.sqlalchemy.reddit_budgets import RedditBudgetStoreMixin
+from kairos.store.sqlalchemy.reddit_corpus import RedditCorpusStoreMixin
 from kairos.store.sqlalchemy.results import ResultStoreMixin
 from kairos.store.sqlalchemy.schedules import ScheduleStoreMixin
 from kairos.store.sqlalchemy.strategies import StrategyStoreMixin
@@ -19,7 +21,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin,
+    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, RedditBudgetStoreMixin, RedditCorpusStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 

@@ -229,4 +229,4 @@ idempotency_keys = sa.Table(
 
 # Each area keeps its tables in a module of its own, on this same metadata; importing them here
 # means whoever imports `metadata` (Alembic, the migration test) sees every table.
-from kairos.store.sqlalchemy import access_tables, delivery_tables, scrape_tables  # noqa: E402, F401
+from kairos.store.sqlalchemy import access_tables, delivery_tables, reddit_tables, scrape_tables  # noqa: E402, F401
