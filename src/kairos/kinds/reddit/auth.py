@@ -20,9 +20,11 @@ REFRESH_MARGIN_SECONDS = 60.0
 def request_token(http: httpx.Client, base_url: str, credentials: Credentials,
                   user_agent: str) -> tuple[str, float]:
     """A new access token and its lifetime in seconds, or `RedditUnavailable` saying why not."""
-    response = outbound.request(
-        http, "POST", f"{base_url}/api/v1/access_token", data=credentials.grant(),
-        auth=(credentials.client_id, credentials.client_secret or ""), headers={"User-Agent": user_agent})
+    basic = httpx.BasicAuth(credentials.client_id, credentials.client_secret or "")
+    request = http.build_request("POST", f"{base_url}/api/v1/access_token", data=credentials.grant(),
+                                 headers={"User-Agent": user_agent})
+    response = outbound.send(http, next(basic.sync_auth_flow(request)))
+    response.read()
     if response.status_code in (401, 403):
         raise RedditUnavailable(
             f"Reddit refused the app credentials (HTTP {response.status_code} from its token endpoint): "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -48,52 +49,47 @@ class RedditBudgetStoreMixin:
 
     # --- the budget ------------------------------------------------------------------------------
 
-    def _budget_row(self, key: str, now: datetime) -> tuple[Budget, int]:
-        with self.db.read() as conn:
-            row = conn.execute(sa.select(reddit_rate_budgets).where(
-                reddit_rate_budgets.c.key == key)).mappings().first()
-        if row is None:
-            with self.db.write() as conn:
-                upsert(conn, reddit_rate_budgets, [{"key": key, "remaining": None, "reset_at": None,
-                                                    "next_at": now, "version": 0}], keys=["key"])
-            return self._budget_row(key, now)
-        return Budget(remaining=row["remaining"], reset_at=row["reset_at"], next_at=row["next_at"]), row["version"]
-
-    def _write_budget(self, key: str, version: int, budget: Budget) -> bool:
-        """Write `budget` if nobody changed the row since `version` was read."""
-        with self.db.write() as conn:
-            result = conn.execute(
-                reddit_rate_budgets.update()
-                .where(reddit_rate_budgets.c.key == key, reddit_rate_budgets.c.version == version)
-                .values(remaining=budget.remaining, reset_at=budget.reset_at, next_at=budget.next_at,
-                        version=version + 1))
-        return bool(result.rowcount)
-
-    def reddit_take_request(self, key: str, now: datetime) -> float:
+    def _change_budget(self, key: str, now: datetime,
+                       change: Callable[[Budget], tuple[Budget | None, float]]) -> float:
+        """Read the row, let `change` decide, and write its new budget guarded by `version`, in
+        one transaction; retried when another worker changed the row in between."""
         for _ in range(_ATTEMPTS):
-            budget, version = self._budget_row(key, now)
-            decision = take(budget, now)
-            if decision.after is None:
-                return decision.wait_seconds
-            if self._write_budget(key, version, decision.after):
-                return 0.0
+            with self.db.write() as conn:
+                row = conn.execute(sa.select(reddit_rate_budgets).where(
+                    reddit_rate_budgets.c.key == key)).mappings().first()
+                if row is None:
+                    upsert(conn, reddit_rate_budgets, [{"key": key, "remaining": None, "reset_at": None,
+                                                        "next_at": now, "version": 0}], keys=["key"])
+                    continue
+                budget = Budget(remaining=row["remaining"], reset_at=row["reset_at"], next_at=row["next_at"])
+                after, answer = change(budget)
+                if after is None or after == budget:
+                    return answer
+                result = conn.execute(
+                    reddit_rate_budgets.update()
+                    .where(reddit_rate_budgets.c.key == key, reddit_rate_budgets.c.version == row["version"])
+                    .values(remaining=after.remaining, reset_at=after.reset_at, next_at=after.next_at,
+                            version=row["version"] + 1))
+                if result.rowcount:
+                    return answer
         return 0.05  # a crowd of workers: step back a moment and try again
 
+    def reddit_take_request(self, key: str, now: datetime) -> float:
+        def spend(budget: Budget) -> tuple[Budget | None, float]:
+            decision = take(budget, now)
+            return decision.after, decision.wait_seconds
+
+        return self._change_budget(key, now, spend)
+
     def reddit_observe(self, key: str, *, remaining: float, reset_seconds: float, now: datetime) -> None:
-        for _ in range(_ATTEMPTS):
-            budget, version = self._budget_row(key, now)
-            if self._write_budget(key, version, observe(budget, remaining=remaining,
-                                                        reset_seconds=reset_seconds, now=now)):
-                return
+        self._change_budget(key, now, lambda budget: (
+            observe(budget, remaining=remaining, reset_seconds=reset_seconds, now=now), 0.0))
 
     def reddit_throttled(self, key: str, *, wait_seconds: float, now: datetime) -> None:
-        for _ in range(_ATTEMPTS):
-            budget, version = self._budget_row(key, now)
-            if self._write_budget(key, version, throttled(budget, wait_seconds=wait_seconds, now=now)):
-                return
+        self._change_budget(key, now, lambda budget: (throttled(budget, wait_seconds=wait_seconds, now=now), 0.0))
 
     def reddit_lock(self, key: str, owner: str, now: datetime, lease_seconds: float) -> bool:
-        self._budget_row(key, now)
+        self._change_budget(key, now, lambda budget: (None, 0.0))  # the row exists from here on
         free = sa.or_(reddit_rate_budgets.c.lock_until.is_(None), reddit_rate_budgets.c.lock_until < now,
                       reddit_rate_budgets.c.lock_owner == owner)
         with self.db.write() as conn:
