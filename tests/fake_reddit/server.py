@@ -44,6 +44,7 @@ class Logged:
     app: str | None
     started: float
     user_agent: str
+    form: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -309,7 +310,7 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             app = self._app(headers) if server == "oauth" else None
             with fake.lock:
                 fake.requests.append(Logged(server, method, parts.path, parse_qs(parts.query), app,
-                                            time.time(), headers.get("user-agent", "")))
+                                            time.time(), headers.get("user-agent", ""), form))
             self._send(self._route(method, parts.path, query, form, headers, app))
 
         def _app(self, headers: dict[str, str]) -> str | None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,11 @@ def reddit_settings(fake: FakeReddit, media_dir: Path, *, instance: bool = True,
 def services(store: SqlStore, fake: FakeReddit, tmp_path: Path) -> RedditServices:
     return RedditServices(store=store, settings=reddit_settings(fake, tmp_path / "media"),
                           http_client=partial(make_client, allow_private_networks=True), tokens=TokenCache())
+
+
+@pytest.fixture
+def services_root(services: RedditServices) -> Path:
+    return services.settings.media_dir
 
 
 @pytest.fixture
@@ -115,6 +119,3 @@ def ffprobe_streams(path: Path) -> str:
                             capture_output=True, text=True, check=False)
     return "\n".join(line for line in result.stderr.splitlines() if "Stream #" in line)
 
-
-Cleanup = Callable[[], None]
-__all__ = ["Runner", "ffprobe_streams", "media_files", "reddit_settings", "shutil"]
