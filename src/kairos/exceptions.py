@@ -103,6 +103,10 @@ class RedditPostNotFound(NotFound):
     resource = "reddit post"
 
 
+class RedditConnectionNotFound(NotFound):
+    resource = "reddit connection"
+
+
 class MediaNotFound(NotFound):
     resource = "media file"
 

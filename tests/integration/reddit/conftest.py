@@ -8,21 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from kairos.api.app import create_app
+from kairos.api.auth import bootstrap
 from kairos.domain.jobs import Job, JobStatus
+from kairos.engine.runtime import Runtime
+from kairos.settings import Settings
+from kairos.domain.payloads import FieldErrors
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
 from kairos.kinds.reddit.config import Credentials, RedditSettings
 from kairos.kinds.reddit.fields import reddit_payload
 from kairos.kinds.reddit.run import RedditOutcome, RedditServices, run_reddit
-from kairos.domain.payloads import FieldErrors
 from kairos.outbound import make_client
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.conftest import REQUIRE_SERVICES
 from tests.fake_reddit import FakeReddit
 from tests.fake_reddit.media import make_tracks
+from tests.integration.conftest import ADMIN_KEY
 from tests.integration.helpers import make_schedule, workspace_id
 
 USER_AGENT = "test:kairos-reddit-tests:1.0 (by /u/kairos_tests)"
@@ -56,6 +62,16 @@ def reddit_settings(fake: FakeReddit, media_dir: Path, *, instance: bool = True,
 def services(store: SqlStore, fake: FakeReddit, tmp_path: Path) -> RedditServices:
     return RedditServices(store=store, settings=reddit_settings(fake, tmp_path / "media"),
                           http_client=partial(make_client, allow_private_networks=True), tokens=TokenCache())
+
+
+@pytest.fixture
+def reddit_api(store: SqlStore, tmp_path: Path) -> Iterator[TestClient]:
+    """The API on the same store, with the data dir the media were stored under."""
+    bootstrap(store, utcnow(), ADMIN_KEY)
+    runtime = Runtime.build(Settings(min_interval_seconds=60, data_dir=tmp_path), store, frozenset({"api"}))
+    with TestClient(create_app(runtime, start_loops=False), base_url="http://testserver/api/v1/workspaces/default",
+                    headers={"X-API-Key": ADMIN_KEY}) as client:
+        yield client
 
 
 @pytest.fixture

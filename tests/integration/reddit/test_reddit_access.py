@@ -50,7 +50,8 @@ def test_a_workspace_connection_uses_its_own_grant(fake: FakeReddit, run: Runner
     from kairos.domain.reddit import RedditConnection
     from kairos.timeutil import utcnow
 
-    extra = {"username": "scriptuser", "password": "hunter2"} if grant == "password" else {"refresh_token": "refresh-abc"}
+    extra = ({"username": "scriptuser", "password": "hunter2"} if grant == "password"
+             else {"refresh_token": "refresh-abc"})
     store.put_reddit_connection(RedditConnection(workspace_id=ws, client_id="app-id", client_secret="app-secret",
                                                  created_at=utcnow(), updated_at=utcnow(), **extra))
     fake.corpus.add_posts("technology", 3, variety=False, comments=0)

@@ -47,6 +47,7 @@ class RedditClient:
         self.http, self.settings, self.credentials = http, settings, credentials
         self.tokens, self.gate = tokens, gate
         self.requests = 0  # API calls that got an answer (throttled ones included)
+        self.user_agent = (credentials.user_agent if credentials else None) or settings.user_agent
 
     @property
     def anonymous(self) -> bool:
@@ -62,7 +63,7 @@ class RedditClient:
         assert self.credentials is not None
         credentials = self.credentials
         return self.tokens.token(credentials, lambda: request_token(
-            self.http, self.settings.base_url, credentials, self.settings.user_agent))
+            self.http, self.settings.base_url, credentials, self.user_agent))
 
     def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
               data: dict[str, Any] | None = None) -> Any:
@@ -71,7 +72,7 @@ class RedditClient:
         while True:
             self.gate.ctx.check_cancelled()
             self.gate.acquire()
-            headers = {"User-Agent": self.settings.user_agent}
+            headers = {"User-Agent": self.user_agent}
             if self.credentials is None:
                 url = f"{self.settings.base_url}{path}.json"
             else:

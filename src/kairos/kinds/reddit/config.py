@@ -22,6 +22,7 @@ class Credentials:
     username: str | None = None
     password: str | None = None
     refresh_token: str | None = None
+    user_agent: str | None = None  # the app's own, when its owner gave one
 
     def grant(self) -> dict[str, str]:
         """The token request's form for this app: refresh token, password, or app-only."""
@@ -42,7 +43,7 @@ class Credentials:
     def of(cls, connection: RedditConnection) -> Credentials:
         return cls(client_id=connection.client_id, client_secret=connection.client_secret,
                    username=connection.username, password=connection.password,
-                   refresh_token=connection.refresh_token)
+                   refresh_token=connection.refresh_token, user_agent=connection.user_agent)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,5 +66,5 @@ class RedditSettings:
         # generic agents; operators should name themselves in KAIROS_REDDIT_USER_AGENT.
         agent = settings.reddit_user_agent or f"server:kairos:{__version__} (self-hosted Kairos scheduler)"
         return cls(base_url=settings.reddit_base_url.rstrip("/"), oauth_url=settings.reddit_oauth_url.rstrip("/"),
-                   user_agent=agent, instance=instance, media_dir=settings.data_dir / "media",
+                   user_agent=agent, instance=instance, media_dir=settings.data_dir / "media",  # files.media_root
                    ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes)

@@ -13,6 +13,7 @@ import httpx
 from kairos import outbound
 from kairos.exceptions import JobCancelled
 from kairos.kinds.context import TaskContext
+from kairos.settings import Settings
 
 
 class DownloadFailed(Exception):
@@ -23,6 +24,10 @@ class DownloadFailed(Exception):
 class Download:
     path: Path  # a temporary file; the caller stores or removes it
     mime: str | None
+
+
+def media_root(settings: Settings) -> Path:
+    return settings.data_dir / "media"
 
 
 def path_for(root: Path, sha256: str) -> Path:
