@@ -13,9 +13,8 @@ from fastapi.testclient import TestClient
 from kairos.api.app import create_app
 from kairos.api.auth import bootstrap
 from kairos.domain.jobs import Job, JobStatus
-from kairos.engine.runtime import Runtime
-from kairos.settings import Settings
 from kairos.domain.payloads import FieldErrors
+from kairos.engine.runtime import Runtime
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
@@ -23,6 +22,7 @@ from kairos.kinds.reddit.config import Credentials, RedditSettings
 from kairos.kinds.reddit.fields import reddit_payload
 from kairos.kinds.reddit.run import RedditOutcome, RedditServices, run_reddit
 from kairos.outbound import make_client
+from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.conftest import REQUIRE_SERVICES
