@@ -12,7 +12,6 @@ that redirects to 169.254.169.254 is refused like a direct request would be.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,26 +20,20 @@ import httpcore
 import httpx
 
 from kairos import __version__
+from kairos.domain.networks import is_blocked
 from kairos.exceptions import KairosError
 
 USER_AGENT = f"Kairos/{__version__} (+https://github.com/kairos-scheduler/kairos; scheduled job)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 MAX_REDIRECTS = 5
+# What a redirect to another origin still carries: what the client itself says, nothing a user wrote.
+CROSS_ORIGIN_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "accept-language", "connection"})
 ALLOWED_SCHEMES = ("http", "https")
 
 # host, port -> the addresses the host name stands for. Tests inject their own to map a name
 # to 127.0.0.1 without touching /etc/hosts or the network.
 Resolver = Callable[[str, int], list[str]]
 
-# Networks no user-supplied URL may reach: beside what `ipaddress` calls private, loopback,
-# link-local (which holds the cloud metadata address 169.254.169.254), multicast, reserved and
-# unspecified, these are shared (carrier-grade NAT) and the NAT64/6to4 forms that embed IPv4.
-_EXTRA_BLOCKED = [
-    ipaddress.ip_network("100.64.0.0/10"),
-    ipaddress.ip_network("192.0.0.0/24"),
-    ipaddress.ip_network("198.18.0.0/15"),
-    ipaddress.ip_network("fd00:ec2::254/128"),
-]
 
 
 class BlockedAddress(httpcore.ConnectError):
@@ -61,33 +54,6 @@ def is_refused(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in ipaddress.ip_network("64:ff9b::/96"):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def is_blocked(address: str) -> bool:
-    """Whether a literal IP address lies in a network user URLs may not reach."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            # A socket to ::ffff:a.b.c.d reaches a.b.c.d: that address decides.
-            return is_blocked(str(ip.ipv4_mapped))
-        inner = _embedded_ipv4(ip)
-        if inner is not None and is_blocked(str(inner)):
-            return True
-    return (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified or not ip.is_global
-        or any(ip in net for net in _EXTRA_BLOCKED)
-    )
 
 
 def _nothing_blocked(address: str) -> bool:
@@ -164,6 +130,11 @@ def make_client(
     )
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
 def check_url(url: httpx.URL) -> None:
     if url.scheme not in ALLOWED_SCHEMES or not url.host:
         raise RedirectRefused(f"refused to follow a redirect to {str(url)!r}: only absolute "
@@ -182,19 +153,23 @@ def _next_request(client: httpx.Client, request: httpx.Request, response: httpx.
     check_url(url)
     method = request.method
     content: bytes | None = request.content if request.method not in ("GET", "HEAD") else None
+    cross_origin = _origin(url) != _origin(request.url)
     if (response.status_code == 303 and method != "HEAD") or (
-            response.status_code in (301, 302) and method == "POST"):
+            response.status_code in (301, 302) and method == "POST") or (cross_origin and content):
+        # A body written for one origin (an API template's, with its tokens) is not replayed to
+        # another: the next hop is a plain GET.
         method, content = "GET", None
     headers = httpx.Headers(request.headers)
     headers.pop("Host", None)
+    if cross_origin:
+        # Headers meant for one origin (Authorization, Cookie, but also a template's X-Api-Key
+        # or any custom header) are not handed to another: only the client's own are kept.
+        headers = httpx.Headers({name: value for name, value in headers.items()
+                                 if name.lower() in CROSS_ORIGIN_HEADERS})
     if content is None:
         headers.pop("Content-Length", None)
         headers.pop("Content-Type", None)
         headers.pop("Transfer-Encoding", None)
-    if url.host != request.url.host or url.scheme != request.url.scheme:
-        # Credentials meant for one origin are not handed to another.
-        headers.pop("Authorization", None)
-        headers.pop("Cookie", None)
     return client.build_request(method, url, headers=headers, content=content,
                                 extensions=request.extensions)
 

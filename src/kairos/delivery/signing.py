@@ -1,42 +1,18 @@
-"""Webhook secrets and Standard Webhooks signatures (https://www.standardwebhooks.com).
+"""Standard Webhooks signatures (https://www.standardwebhooks.com).
 
 The signature is `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` where the key is the
-base64-decoded part of the secret after `whsec_`. The tests verify what this module produces with
+base64-decoded part of the secret after `whsec_` (domain/webhooks.py). The tests verify what this module produces with
 the `standardwebhooks` package itself.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
-import secrets
 from datetime import datetime
 
-SECRET_PREFIX = "whsec_"
-SECRET_BYTES = 24
-MIN_SECRET_BYTES = 16
-MAX_SECRET_BYTES = 64
-
-
-def new_secret() -> str:
-    """A fresh `whsec_…` secret: 24 random bytes, base64."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
-
-
-def secret_key(secret: str) -> bytes:
-    """The HMAC key of a `whsec_…` secret; ValueError when it is not one."""
-    if not secret.startswith(SECRET_PREFIX):
-        raise ValueError(f"must start with {SECRET_PREFIX!r}")
-    encoded = secret[len(SECRET_PREFIX):]
-    try:
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(f"must be {SECRET_PREFIX!r} followed by base64") from None
-    if not MIN_SECRET_BYTES <= len(key) <= MAX_SECRET_BYTES:
-        raise ValueError(f"must encode {MIN_SECRET_BYTES} to {MAX_SECRET_BYTES} bytes")
-    return key
+from kairos.domain.webhooks import secret_key
 
 
 def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

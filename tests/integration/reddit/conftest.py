@@ -14,7 +14,6 @@ from kairos.api.app import create_app
 from kairos.api.auth import bootstrap
 from kairos.domain.jobs import Job, JobStatus
 from kairos.domain.payloads import FieldErrors
-from kairos.engine.runtime import Runtime
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
@@ -22,6 +21,7 @@ from kairos.kinds.reddit.config import Credentials, RedditSettings
 from kairos.kinds.reddit.fields import reddit_payload
 from kairos.kinds.reddit.run import RedditOutcome, RedditServices, run_reddit
 from kairos.outbound import make_client
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
@@ -119,6 +119,12 @@ class Runner:
 @pytest.fixture
 def run(store: SqlStore, services: RedditServices, ws: str) -> Runner:
     return Runner(store, services, ws)
+
+
+def progress_of(ctx: TaskContext) -> dict[str, Any]:
+    """The progress a job has reported so far, as the worker would save it next."""
+    with ctx._lock:
+        return dict(ctx._progress)
 
 
 def media_files(root: Path) -> list[Path]:

@@ -11,7 +11,7 @@ import pytest
 
 from kairos.exceptions import RedditUnavailable
 from tests.fake_reddit import FakeReddit
-from tests.integration.reddit.conftest import USER_AGENT, Runner
+from tests.integration.reddit.conftest import USER_AGENT, Runner, progress_of
 
 
 def test_calls_carry_a_token_raw_json_and_a_descriptive_user_agent(fake: FakeReddit, run: Runner) -> None:
@@ -93,7 +93,7 @@ def test_429s_are_waited_out_with_or_without_retry_after(fake: FakeReddit, run: 
 
     def watch() -> None:
         while not done.is_set():
-            seen.append(int(ctx.snapshot().get("waiting_seconds") or 0))
+            seen.append(int(progress_of(ctx).get("waiting_seconds") or 0))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)
@@ -105,7 +105,7 @@ def test_429s_are_waited_out_with_or_without_retry_after(fake: FakeReddit, run: 
         watcher.join()
     assert len(outcome.items) == 4 and fake.throttled == 2
     assert outcome.result["waited_seconds"] >= 1.5
-    assert max(seen) >= 1 and ctx.snapshot()["waiting_seconds"] == 0
+    assert max(seen) >= 1 and progress_of(ctx)["waiting_seconds"] == 0
 
 
 def test_the_budget_is_spread_so_reddit_never_says_no(fake: FakeReddit, run: Runner) -> None:

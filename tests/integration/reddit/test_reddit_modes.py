@@ -8,12 +8,13 @@ import time
 
 import pytest
 
+from kairos.domain.finish import CancelReason
 from kairos.domain.reddit import PostFilters
 from kairos.exceptions import JobCancelled
 from kairos.store.pages import Page
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.fake_reddit import FakeReddit
-from tests.integration.reddit.conftest import Runner
+from tests.integration.reddit.conftest import Runner, progress_of
 
 
 def stored_ids(store: SqlStore, ws: str) -> list[str]:
@@ -96,16 +97,16 @@ def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
     thread = threading.Thread(target=work)
     thread.start()
     deadline = time.monotonic() + 30
-    while ctx.snapshot().get("posts", 0) < 110 and time.monotonic() < deadline:
+    while progress_of(ctx).get("posts", 0) < 110 and time.monotonic() < deadline:
         time.sleep(0.02)
-    ctx.cancel("cancelled by request")
+    ctx.cancel(CancelReason.REQUESTED)
     started = time.monotonic()
     thread.join(10)
     assert time.monotonic() - started < 2
     assert failure and isinstance(failure[0], JobCancelled)
     kept = stored_ids(store, ws)
     assert 100 <= len(kept) < 300
-    assert ctx.snapshot()["phase"] in ("comments", "listing")
+    assert progress_of(ctx)["phase"] in ("comments", "listing")
 
 
 @pytest.mark.parametrize("kind", ["user"])

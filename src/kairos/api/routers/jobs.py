@@ -10,16 +10,18 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.item_streams import stream_items
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.present import job_public
 from kairos.api.routers.schedules import check_strategy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.domain.definition import build_job
+from kairos.domain.finish import CancelReason
 from kairos.ids import new_id
 from kairos.store.base import JobFilters
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["jobs"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["jobs"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 
@@ -29,7 +31,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
                runtime: RuntimeDep) -> JSONResponse:
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
-                        now=utcnow())
+                        now=utcnow(), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
         store.add_job(job)
         runtime.job_created()
@@ -60,7 +62,7 @@ def get_job(job_id: str, access: Viewer, store: StoreDep) -> JobPublic:
 def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> JobPublic:
     job = store.cancel_job(access.workspace.id, job_id, utcnow())
     if runtime.worker is not None:
-        runtime.worker.cancel_local(job_id, "cancelled by request")
+        runtime.worker.cancel_local(job_id, CancelReason.REQUESTED)
     return job_public(job)
 
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.present import schedule_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.schedules import (
@@ -29,7 +30,7 @@ from kairos.settings import Settings
 from kairos.store.base import Page, ScheduleFilters, Store
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 RECENT_FIRES = 10
@@ -60,7 +61,7 @@ def create_schedule(
     def produce() -> SchedulePublic:
         schedule = build_schedule(body.sent(), schedule_id=new_id("sched"),
                                   workspace_id=access.workspace.id, now=utcnow(),
-                                  limits=limits(settings))
+                                  limits=limits(settings), kinds=runtime.kinds.rulebook)
         check_strategy(store, access.workspace.id, schedule.payload.get("strategy_id"))
         store.add_schedules([schedule])
         runtime.schedule_changed()
@@ -84,7 +85,7 @@ def create_batch(
                 fields = ScheduleCreate.model_validate(raw).sent()
                 built.append(build_schedule(fields, schedule_id=new_id("sched"),
                                             workspace_id=access.workspace.id, now=now,
-                                            limits=limits(settings)))
+                                            limits=limits(settings), kinds=runtime.kinds.rulebook))
                 check_strategy(store, access.workspace.id, built[-1].payload.get("strategy_id"))
             except ValidationError as exc:
                 errors += [FieldError(("items", index, *e["loc"][1:]), e["msg"])
@@ -136,7 +137,8 @@ def _update(schedule_id: str, body: ScheduleUpdate, access: Operator, store: Sto
     check_strategy(store, access.workspace.id, changes.get("strategy_id"))
     updated = store.update_schedule(
         access.workspace.id, schedule_id,
-        lambda current: apply_changes(current, changes, now=now, limits=limits(settings)),
+        lambda current: apply_changes(current, changes, now=now, limits=limits(settings),
+                                      kinds=runtime.kinds.rulebook),
     )
     runtime.schedule_changed()
     return schedule_public(updated)

@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import StrictBool, StrictInt
 
 from kairos.domain.payloads import FieldErrors
 from kairos.kinds.reddit.plugins import available, unknown
 
+FIELDS: dict[str, Any] = {
+    "target": str,
+    "target_type": Literal["subreddit", "user"],
+    "mode": Literal["full", "history", "monitor"],
+    "limit": StrictInt,
+    "download_media": StrictBool,
+    "scrape_comments": StrictBool,
+    "plugins": list[str],
+    "config": dict[str, Any],
+}
 MODES = ("full", "history", "monitor")
 TARGET_TYPES = ("subreddit", "user")
 MAX_CONFIG_BYTES = 64 * 1024
@@ -89,3 +101,18 @@ def reddit_payload(values: Mapping[str, Any], errors: FieldErrors, *, default_mo
             "limit": limit, "download_media": _flag(values, "download_media", errors),
             "scrape_comments": _flag(values, "scrape_comments", errors),
             "plugins": _plugins(values, errors), "config": _config(values, errors)}
+
+
+def check_reddit_job(values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
+    """A one-off job: `mode` defaults to full (seed 001)."""
+    return reddit_payload(values, errors, default_mode="full")
+
+
+def check_reddit_schedule(values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
+    """A schedule: `mode` defaults to history (seed 000)."""
+    return reddit_payload(values, errors, default_mode="history")
+
+
+def reddit_name(payload: Mapping[str, Any]) -> str:
+    prefix = "u/" if payload.get("target_type") == "user" else "r/"
+    return f"{prefix}{payload.get('target') or 'reddit'} ({payload.get('mode') or 'full'})"

@@ -93,7 +93,8 @@ class RedditRun:
         total = self.limit if self.mode != "monitor" else None
         self.ctx.progress(current=len(self.items), total=total, posts=len(self.items), comments=self.comments,
                           media=self.media.new_files, phase=phase, listing_end=self.listing_end,
-                          comments_unexpanded=self.unexpanded)
+                          comments_unexpanded=self.unexpanded, posts_scraped=len(self.items),
+                          comments_scraped=self.comments, media_downloaded=self.media.new_files)
 
     def run(self) -> RedditOutcome:
         self.start = self.store.get_reddit_cursor(self.ctx.workspace_id, self.scope)

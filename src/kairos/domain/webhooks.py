@@ -1,20 +1,58 @@
-"""A schedule's webhook fields: validated, the type detected, the secret generated.
+"""A schedule's webhook, pure: its fields (validated, the type detected, the secret made), and
+the body and summary sent when a job ends.
 
-Pure: `domain/definition.py` calls it on create and update and reports the errors it returns.
+`definition.py` calls `webhook_columns` on create and update; the store builds the body of a
+delivery with `webhook_body` from the `WebhookNotice` of the job's `FinishPlan`, in the
+transaction that records the end. Both are built once and stored: every retry of a delivery
+sends the same bytes under the same `webhook-id`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import json
+import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from kairos.delivery.signing import new_secret, secret_key
-from kairos.delivery.slack import is_slack_url
+from kairos.domain.finish import WebhookNotice
+from kairos.domain.networks import is_blocked
 from kairos.exceptions import FieldError
-from kairos.outbound import is_blocked
+from kairos.timeutil import isoformat_z
+
+SLACK_HOSTS = ("hooks.slack.com",)
+SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 24
+MIN_SECRET_BYTES = 16
+MAX_SECRET_BYTES = 64
+
+
+def new_secret() -> str:
+    """A fresh `whsec_…` secret: 24 random bytes, base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def secret_key(secret: str) -> bytes:
+    """The HMAC key of a `whsec_…` secret; ValueError when it is not one."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError(f"must start with {SECRET_PREFIX!r}")
+    encoded = secret[len(SECRET_PREFIX):]
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"must be {SECRET_PREFIX!r} followed by base64") from None
+    if not MIN_SECRET_BYTES <= len(key) <= MAX_SECRET_BYTES:
+        raise ValueError(f"must encode {MIN_SECRET_BYTES} to {MAX_SECRET_BYTES} bytes")
+    return key
+
+
+def is_slack_url(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in SLACK_HOSTS
+
 
 WEBHOOK_FIELDS = ("webhook_url", "webhook_type", "webhook_metadata", "webhook_secret")
 WEBHOOK_TYPES = ("standard", "slack")
@@ -91,3 +129,47 @@ def webhook_columns(
     columns = {"webhook_url": url, "webhook_type": kind, "webhook_metadata": metadata,
                "webhook_secret": secret}
     return columns, errors
+
+
+MAX_RESULTS = 1000
+# A Slack message shows this many of the added items; the body carries all of them (up to MAX_RESULTS).
+SUMMARY_ITEMS = 5
+
+
+def webhook_body(
+    notice: WebhookNotice, *, items: list[Any], has_changes: bool, content_hash: str | None,
+    metadata: Mapping[str, Any],
+) -> str:
+    """The JSON text POSTed to a standard receiver (SPEC 5).
+
+    `items`, `has_changes` and `content_hash` are the run's, once compared with the previous
+    run; a failed job sends no items and no change.
+    """
+    completed = notice.status == "completed"
+    items = items if completed else []
+    body = {
+        "event": notice.event,
+        "job_id": notice.job_id,
+        "schedule_id": notice.schedule_id,
+        "workspace_id": notice.workspace_id,
+        "status": str(notice.status),
+        "results": items[:MAX_RESULTS],
+        "results_truncated": len(items) > MAX_RESULTS,
+        "item_count": len(items),
+        "has_changes": has_changes if completed else False,
+        "content_hash": content_hash,
+        "completed_at": isoformat_z(notice.completed_at),
+        "error_message": notice.error_message,
+        "metadata": dict(metadata),
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def build_summary(*, schedule_name: str, added: list[Any], removed_count: int) -> dict[str, Any]:
+    """What a Slack message adds to the body: a name and a glimpse of what changed."""
+    return {
+        "schedule_name": schedule_name,
+        "added_count": len(added),
+        "removed_count": removed_count,
+        "added": added[:SUMMARY_ITEMS],
+    }
