@@ -55,12 +55,12 @@ def test_history_killed_mid_run_resumes_from_its_last_committed_page(
     assert cursor is not None and cursor.oldest is not None
     names = [post.data["name"] for post in fake.corpus.listings["r/technology"]]
     reached = names.index(cursor.oldest) + 1
-    assert reached % 100 == 0 and reached < 600  # a whole page, and the run did not finish
+    assert reached % 25 == 0 and 0 < reached < 600  # whole batches, and the run did not finish
     fake.latency = 0.0
     resumed = run(schedule_id, **options)
     assert resumed.items[0]["name"] == names[reached]  # right after the last committed page
     stored = store.list_reddit_posts(ws, PostFilters(), Page(limit=1)).total
-    assert stored >= reached + 600 - 100 and stored <= min(900, reached + 600 + 100)
+    assert stored >= reached + 600 - 25 and stored <= min(900, reached + 600 + 100)
     assert not set(names[:reached]) & {item["name"] for item in resumed.items}
 
 

@@ -40,10 +40,13 @@ class BudgetGate:
         """Sleep `seconds`, counting down `waiting_seconds` in the job's progress."""
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
-            self.ctx.progress(waiting_seconds=math.ceil(left))
+            if seconds >= SLICE_SECONDS:
+                self.ctx.progress(waiting_seconds=math.ceil(left),
+                                  message=f"waiting {math.ceil(left)} s for Reddit's rate budget")
             self.ctx.sleep(min(SLICE_SECONDS, left))
         self.waited_seconds += seconds
-        self.ctx.progress(waiting_seconds=0)
+        if seconds >= SLICE_SECONDS:
+            self.ctx.progress(waiting_seconds=0)
 
     def acquire(self) -> None:
         while (wait := self.store.reddit_take_request(self.key, self.clock())) > 0:

@@ -32,6 +32,10 @@ from kairos.kinds.reddit.plugins import run_plugins
 from kairos.store.reddit import RedditStore
 from kairos.timeutil import utcnow
 
+# Posts stored per transaction: small enough that a cancel keeps nearly everything fetched, large
+# enough that a 1,000-post run is a few dozen writes.
+BATCH_POSTS = 25
+
 
 @dataclass(frozen=True, kw_only=True)
 class RedditServices:
@@ -91,15 +95,19 @@ class RedditRun:
 
     def report(self, phase: str) -> None:
         total = self.limit if self.mode != "monitor" else None
-        self.ctx.progress(current=len(self.items), total=total, posts=len(self.items), comments=self.comments,
+        message = f"{len(self.items)} posts, {self.comments} comments, {self.media.new_files} media ({phase})"
+        self.ctx.progress(current=len(self.items), total=total, message=message, posts=len(self.items),
+                          comments=self.comments,
                           media=self.media.new_files, phase=phase, listing_end=self.listing_end,
                           comments_unexpanded=self.unexpanded, posts_scraped=len(self.items),
-                          comments_scraped=self.comments, media_downloaded=self.media.new_files)
+                          comments_scraped=self.comments,
+                          media_downloaded=self.media.new_files)
 
     def run(self) -> RedditOutcome:
         self.start = self.store.get_reddit_cursor(self.ctx.workspace_id, self.scope)
         start = self.start
         self.oldest = start.oldest if start else None
+        self.ctx.progress(waiting_seconds=0)
         self.report("listing")
         after: str | None = None
         want: int | None = self.limit
@@ -146,6 +154,8 @@ class RedditRun:
                             listing_end=self.listing_end if history else bool(start and start.listing_end))
 
     def _take_page(self, posts: list[dict[str, Any]]) -> None:
+        """Fetch each post's comments and media, and store them in small batches: a cancel or a
+        crash keeps all but the last few, and history's cursor moves with each batch."""
         stored: list[RedditPost] = []
         comment_rows: list[RedditComment] = []
         media_rows: list[RedditMedia] = []
@@ -167,10 +177,16 @@ class RedditRun:
             stored.append(stored_post(item, data))
             self.items.append(item)
             self.report("listing")
+            if len(stored) >= BATCH_POSTS:
+                self._flush(stored, comment_rows, media_rows)
+                stored, comment_rows, media_rows = [], [], []
+        self._flush(stored, comment_rows, media_rows)
+
+    def _flush(self, posts: list[RedditPost], comments: list[RedditComment], media: list[RedditMedia]) -> None:
         if posts and self.mode == "history":
-            self.oldest = posts[-1].get("name") or f"t3_{posts[-1]['id']}"
-        # A history page moves its cursor in the same transaction; the others move theirs at the end.
-        self._save(stored, comment_rows, media_rows, self._cursor() if self.mode == "history" else None)
+            self.oldest = f"t3_{posts[-1].reddit_id}"
+        # History's cursor moves in the same transaction; the other modes move theirs at the end.
+        self._save(posts, comments, media, self._cursor() if self.mode == "history" else None)
 
     def _comments(self, item: dict[str, Any]) -> tuple[list[dict[str, Any]], list[RedditComment]]:
         if item["num_comments"] == 0:
