@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -32,6 +36,17 @@ from tests.integration.conftest import ADMIN_KEY
 from tests.integration.helpers import make_schedule, workspace_id
 
 USER_AGENT = "test:kairos-reddit-tests:1.0 (by /u/kairos_tests)"
+
+
+@pytest.fixture
+def sqlite_only(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """For tests of the kind's own logic (HTTP, trees, media): the store's part is proven on both
+    databases by the mode, corpus and end-to-end tests, so these run on SQLite alone."""
+    from kairos.store.sqlalchemy.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
+    upgrade(url)
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +156,18 @@ def ffprobe_streams(path: Path) -> str:
                             capture_output=True, text=True, check=False)
     return "\n".join(line for line in result.stderr.splitlines() if "Stream #" in line)
 
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def start_job_process(run: Runner, fake: FakeReddit, database_url: str, tmp_path: Path, schedule_id: str | None,
+                      **fields: Any) -> subprocess.Popen[str]:
+    """A reddit job run by a process of its own (tests/fake_reddit/run_job.py) on `database_url`."""
+    payload, ctx = run.context(schedule_id, **fields)
+    spec = {"database_url": database_url, "base_url": fake.base_url, "oauth_url": fake.oauth_url,
+            "media_dir": str(tmp_path / "media"), "job_id": ctx.job_id, "workspace_id": ctx.workspace_id,
+            "schedule_id": schedule_id, "payload": payload}
+    return subprocess.Popen([sys.executable, "-m", "tests.fake_reddit.run_job", json.dumps(spec)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -14,6 +14,11 @@ from tests.fake_reddit import FakeReddit
 from tests.integration.reddit.conftest import USER_AGENT, Runner, progress_of
 
 
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    return sqlite_only
+
+
 def test_calls_carry_a_token_raw_json_and_a_descriptive_user_agent(fake: FakeReddit, run: Runner) -> None:
     fake.corpus.add_posts("technology", 5, variety=False, comments=2)
     run(limit=5, download_media=False)

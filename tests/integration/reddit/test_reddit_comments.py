@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from kairos.kinds.reddit.run import run_reddit
 from tests.fake_reddit import FakeReddit
 from tests.fake_reddit.server import Logged
@@ -17,6 +19,12 @@ def _count(nodes: list[dict]) -> int:
 
 def _max_depth(nodes: list[dict]) -> int:
     return max((max(node["depth"], _max_depth(node["replies"])) for node in nodes), default=-1)
+
+
+
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    return sqlite_only
 
 
 def test_a_big_tree_comes_back_whole_with_both_kinds_of_stubs(fake: FakeReddit, run: Runner) -> None:

@@ -7,10 +7,17 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from kairos.kinds.reddit.files import path_for
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.fake_reddit import FakeReddit
 from tests.integration.reddit.conftest import Runner, ffprobe_streams, media_files
+
+
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    return sqlite_only
 
 
 def test_galleries_keep_their_order_and_count_the_failed_item(fake: FakeReddit, run: Runner, store: SqlStore,
