@@ -231,16 +231,6 @@ def test_the_batch_is_what_the_plan_decided(store: SqlStore) -> None:
     assert store.get_schedule(ws, mixed["end_at"].id).next_run_at is None
 
 
-@pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    url = create_postgres_database(postgres_admin_url)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(postgres_admin_url, url)
-
-
 def test_two_schedulers_on_postgres_never_double_fire_a_batch(postgres_url: str) -> None:
     setup = SqlStore(postgres_url)
     ws = workspace_id(setup, now=T0)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kairos.store.sqlalchemy.migrate import upgrade
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.fake_reddit import FakeReddit
 from tests.integration.reddit.conftest import Runner, start_job_process
 
@@ -17,14 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def database_url(postgres_admin_url: str) -> Iterator[str]:
+def database_url(postgres_url: str) -> str:
     """Scale-out runs on PostgreSQL: worker processes share one budget row there."""
-    url = create_postgres_database(postgres_admin_url)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(postgres_admin_url, url)
+    return postgres_url
 
 
 def test_two_worker_processes_on_one_credential_stay_within_the_budget(
