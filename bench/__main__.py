@@ -12,7 +12,7 @@ import apscheduler
 import psutil
 
 import kairos
-from bench import change_check, end_to_end, extraction, fire_rate, scale
+from bench import change_check, end_to_end, extraction, fire_rate, reddit, scale
 from bench.databases import PG_ADMIN_URL, Databases
 from bench.sizes import FULL, QUICK, Sizes
 
@@ -24,6 +24,7 @@ SCENARIOS: dict[str, Callable[[Sizes, Databases], None]] = {
     "extraction": extraction.extraction,
     "changes": change_check.change_check,
     "scale": scale.scale,
+    "reddit": reddit.reddit,
 }
 
 

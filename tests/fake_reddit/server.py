@@ -302,6 +302,7 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
+            path = parts.path.rstrip("/") or "/"  # PRAW asks for "comments/abc/", Kairos for "comments/abc"
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -309,9 +310,9 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             app = self._app(headers) if server == "oauth" else None
             with fake.lock:
-                fake.requests.append(Logged(server, method, parts.path, parse_qs(parts.query), app,
+                fake.requests.append(Logged(server, method, path, parse_qs(parts.query), app,
                                             time.time(), headers.get("user-agent", ""), form))
-            self._send(self._route(method, parts.path, query, form, headers, app))
+            self._send(self._route(method, path, query, form, headers, app))
 
         def _app(self, headers: dict[str, str]) -> str | None:
             auth = headers.get("authorization", "")
