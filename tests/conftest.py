@@ -80,14 +80,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+def postgres_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An empty, migrated PostgreSQL database alone, for what only PostgreSQL deployments do."""
-    url = create_postgres_database(postgres_admin_url)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(postgres_admin_url, url)
+    yield from migrated_database("postgresql", request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from kairos.domain.firing import ActiveJobs, FireTiming, plan_fires
 from kairos.domain.schedules import Schedule
 from kairos.store.base import FireBatch
-from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
-from tests.conftest import create_postgres_database, drop_postgres_database, migrated_database
+from tests.conftest import migrated_database
 from tests.integration.helpers import make_schedule, workspace_id
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)

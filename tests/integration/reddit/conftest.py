@@ -29,7 +29,7 @@ from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import REQUIRE_SERVICES, migrated_database
 from tests.fake_reddit import FakeReddit
 from tests.fake_reddit.media import make_tracks
 from tests.integration.conftest import ADMIN_KEY
@@ -39,14 +39,10 @@ USER_AGENT = "test:kairos-reddit-tests:1.0 (by /u/kairos_tests)"
 
 
 @pytest.fixture
-def sqlite_only(tmp_path_factory: pytest.TempPathFactory) -> str:
+def sqlite_only(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """For tests of the kind's own logic (HTTP, trees, media): the store's part is proven on both
     databases by the mode, corpus and end-to-end tests, so these run on SQLite alone."""
-    from kairos.store.sqlalchemy.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
-    upgrade(url)
-    return url
+    yield from migrated_database("sqlite", request, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
