@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # "off" to keep videos without their sound.
     reddit_ffmpeg: str = ""
     reddit_media_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    # Metrics (docs/metrics.md): `GET /metrics` on the API; `kairos scheduler` and `kairos worker`
+    # serve it on metrics_port when set. With a token, scrapes must send `Authorization: Bearer …`.
+    metrics_token: str = ""
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

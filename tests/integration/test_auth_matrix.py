@@ -32,6 +32,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "public",
     ("GET", "/readyz"): "public",
+    ("GET", "/metrics"): "public",  # unless KAIROS_METRICS_TOKEN is set (docs/metrics.md)
     ("GET", "/"): "public",
     ("GET", "/dashboard"): "public",
     ("GET", "/openapi.json"): "public",

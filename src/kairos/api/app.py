@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import errors
+from kairos.api import errors, openapi
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -21,6 +21,7 @@ from kairos.api.routers import (
     jobs,
     me,
     members,
+    metrics,
     reddit_connection,
     reddit_media,
     reddit_posts,
@@ -57,6 +58,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
+    openapi.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (schedules, schedule_actions, jobs, tasks, changes):
         api.include_router(module.router)
@@ -71,6 +73,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(workspaces.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

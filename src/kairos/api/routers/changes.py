@@ -45,10 +45,15 @@ def changes(
         alias="filter", description='Lucene-style item filter: `+required optional -excluded "a phrase" field:value`',
     )] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Runs to examine (1-200)")] = 50,
+    history: Annotated[bool, Query(
+        description="The newest changed runs, newest first, seen ones too (`seen` says which); marks nothing")] = False,
 ) -> ChangesResponse:
     # Parse before marking anything: a bad filter must not consume the feed.
     item_filter = parse_filter(filter_text)
-    if mark_seen:
+    if history:
+        jobs = store.change_history(access.workspace.id, schedule_id, limit)
+        mark_seen = False
+    elif mark_seen:
         jobs = store.mark_changes_seen(access.workspace.id, schedule_id, limit, utcnow())
     else:
         jobs = store.list_changes(access.workspace.id, schedule_id, limit)

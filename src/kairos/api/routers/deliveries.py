@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
@@ -19,6 +23,13 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["webhooks"], responses={
 })
 
 
+def _payload(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
 def delivery_public(delivery: Delivery) -> DeliveryPublic:
     return DeliveryPublic(
         id=delivery.id, schedule_id=delivery.schedule_id, job_id=delivery.job_id,
@@ -26,7 +37,7 @@ def delivery_public(delivery: Delivery) -> DeliveryPublic:
         next_attempt_at=delivery.next_attempt_at,
         attempts=[DeliveryAttemptPublic(at=a.at, status_code=a.status_code, error=a.error,
                                         duration_ms=a.duration_ms) for a in delivery.attempts],
-        created_at=delivery.created_at, delivered_at=delivery.delivered_at,
+        payload=_payload(delivery.body), created_at=delivery.created_at, delivered_at=delivery.delivered_at,
     )
 
 
@@ -41,20 +52,27 @@ def list_deliveries(schedule_id: str, access: Viewer, store: StoreDep,
 @router.post("/schedules/{schedule_id}/deliveries/{delivery_id}/retry",
              response_model=DeliveryPublic, responses={409: {"model": Problem}},
              summary="Send a failed delivery again now (409 if it was delivered or is being sent)")
-def retry_delivery(schedule_id: str, delivery_id: str, access: Operator, store: StoreDep,
-                   runtime: RuntimeDep) -> DeliveryPublic:
-    delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
-    runtime.deliveries_due()
-    return delivery_public(delivery)
+def retry_delivery(schedule_id: str, delivery_id: str, request: Request, access: Operator,
+                   store: StoreDep, runtime: RuntimeDep) -> JSONResponse:
+    def produce() -> DeliveryPublic:
+        delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
+        runtime.deliveries_due()
+        return delivery_public(delivery)
+
+    return idempotent(request, store, access, {}, 200, produce)
 
 
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
              summary="Replace the webhook signing secret; the old one stops working at once")
-def regenerate_secret(schedule_id: str, access: Operator, store: StoreDep) -> WebhookSecretPublic:
-    secret = new_secret()
-    now = utcnow()
-    # Deliveries read the schedule's secret when they are sent, so pending retries sign with
-    # the new one from their next attempt.
-    store.update_schedule(access.workspace.id, schedule_id,
-                          lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
-    return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)
+def regenerate_secret(schedule_id: str, request: Request, access: Operator,
+                      store: StoreDep) -> JSONResponse:
+    def produce() -> WebhookSecretPublic:
+        secret = new_secret()
+        now = utcnow()
+        # Deliveries read the schedule's secret when they are sent, so pending retries sign with
+        # the new one from their next attempt.
+        store.update_schedule(access.workspace.id, schedule_id,
+                              lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
+        return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)
+
+    return idempotent(request, store, access, {}, 200, produce)

@@ -12,7 +12,6 @@ from kairos.api.idempotency import idempotent
 from kairos.api.item_streams import stream_items
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.present import job_public
-from kairos.api.routers.schedules import check_strategy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.domain.definition import build_job
@@ -32,7 +31,7 @@ def create_job(body: JobCreate, request: Request, access: Operator, store: Store
     def produce() -> JobPublic:
         job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
                         now=utcnow(), kinds=runtime.kinds.rulebook)
-        check_strategy(store, access.workspace.id, job.payload.get("strategy_id"))
+        runtime.kinds.check_stored(store, access.workspace.id, job.payload)
         store.add_job(job)
         runtime.job_created()
         return job_public(job)
@@ -66,7 +65,11 @@ def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeD
     return job_public(job)
 
 
-@router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV")
+@router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV",
+            responses={200: {"description": "The items, in the asked `format`", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}}}}})
 def results(job_id: str, access: Viewer, store: StoreDep,
             format: Literal["json", "ndjson", "csv"] = "json") -> StreamingResponse:
     return stream_items(store, store.get_job(access.workspace.id, job_id), format)

@@ -24,10 +24,10 @@ from kairos.api.schemas.schedules import (
 )
 from kairos.domain.definition import Limits, apply_changes, build_schedule
 from kairos.domain.schedules import Schedule
-from kairos.exceptions import FieldError, InvalidInput, NotFound
+from kairos.exceptions import FieldError, InvalidInput
 from kairos.ids import new_id
 from kairos.settings import Settings
-from kairos.store.base import Page, ScheduleFilters, Store
+from kairos.store.base import Page, ScheduleFilters
 from kairos.timeutil import utcnow
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
@@ -41,17 +41,6 @@ def limits(settings: Settings) -> Limits:
                   allow_private_networks=settings.allow_private_networks)
 
 
-def check_strategy(store: Store, workspace_id: str, strategy_id: Any,
-                   loc: tuple[str | int, ...] = ("strategy_id",)) -> None:
-    """A scrape's strategy must exist in the workspace when the scrape is made or changed."""
-    if strategy_id is None:
-        return
-    try:
-        store.get_strategy(workspace_id, str(strategy_id))
-    except NotFound:
-        raise InvalidInput.field(loc, f"no strategy {strategy_id!r} in this workspace") from None
-
-
 @router.post("/schedules", status_code=201, response_model=SchedulePublic,
              summary="Create a schedule")
 def create_schedule(
@@ -62,7 +51,7 @@ def create_schedule(
         schedule = build_schedule(body.sent(), schedule_id=new_id("sched"),
                                   workspace_id=access.workspace.id, now=utcnow(),
                                   limits=limits(settings), kinds=runtime.kinds.rulebook)
-        check_strategy(store, access.workspace.id, schedule.payload.get("strategy_id"))
+        runtime.kinds.check_stored(store, access.workspace.id, schedule.payload)
         store.add_schedules([schedule])
         runtime.schedule_changed()
         return schedule_public(schedule, show_secret=True)
@@ -86,7 +75,7 @@ def create_batch(
                 built.append(build_schedule(fields, schedule_id=new_id("sched"),
                                             workspace_id=access.workspace.id, now=now,
                                             limits=limits(settings), kinds=runtime.kinds.rulebook))
-                check_strategy(store, access.workspace.id, built[-1].payload.get("strategy_id"))
+                runtime.kinds.check_stored(store, access.workspace.id, built[-1].payload)
             except ValidationError as exc:
                 errors += [FieldError(("items", index, *e["loc"][1:]), e["msg"])
                            for e in validation_errors(list(exc.errors()), ("body",))]
@@ -134,7 +123,7 @@ def _update(schedule_id: str, body: ScheduleUpdate, access: Operator, store: Sto
             settings: Settings, runtime: RuntimeDep) -> SchedulePublic:
     changes: dict[str, Any] = body.sent()
     now = utcnow()
-    check_strategy(store, access.workspace.id, changes.get("strategy_id"))
+    runtime.kinds.check_stored(store, access.workspace.id, changes)
     updated = store.update_schedule(
         access.workspace.id, schedule_id,
         lambda current: apply_changes(current, changes, now=now, limits=limits(settings),

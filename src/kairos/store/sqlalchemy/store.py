@@ -11,6 +11,7 @@ from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
 from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
+from kairos.store.sqlalchemy.gauges import GaugeStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
 from kairos.store.sqlalchemy.reddit_budgets import RedditBudgetStoreMixin
 from kairos.store.sqlalchemy.reddit_corpus import RedditCorpusStoreMixin
@@ -22,8 +23,8 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, RedditBudgetStoreMixin,
-    RedditCorpusStoreMixin,
+    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
+    RedditBudgetStoreMixin, RedditCorpusStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 
