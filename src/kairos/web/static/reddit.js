@@ -82,7 +82,7 @@ export function redditPosts(ctx) {
     pager.reset();
     ctx.refresh();
   }, 300);
-  const input = (name, placeholder) => h("input", { type: "search", placeholder, value: filters[name],
+  const input = (name, placeholder) => h("input", { type: "search", placeholder, "aria-label": placeholder, value: filters[name],
     oninput: (event) => { filters[name] = event.target.value.trim(); changed(); } });
   fill(ctx.root, h("div", { class: "page-head" }, h("h1", null, "Reddit posts ", total)),
     h("div", { class: "filters" }, input("subreddit", "Subreddit"), input("author", "Author"), input("q", "Words in the title")),
