@@ -87,6 +87,12 @@ def module_database_url(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty, migrated PostgreSQL database alone, for what only PostgreSQL deployments do."""
+    yield from migrated_database("postgresql", request, tmp_path_factory)
+
+
+@pytest.fixture
 def store(database_url: str) -> Iterator[SqlStore]:
     s = SqlStore(database_url)
     yield s

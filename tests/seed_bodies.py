@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+# Seeds 000 and 001 (Reddit scrape schedules and jobs).
+REDDIT_SCHEDULE: dict[str, Any] = {
+    "target": "technology", "target_type": "subreddit", "mode": "history", "cron_expression": "0 */6 * * *",
+}
+REDDIT_SCHEDULE_PATCH: dict[str, Any] = {"is_active": False}
+REDDIT_JOB: dict[str, Any] = {
+    "target": "technology", "target_type": "subreddit", "mode": "full", "limit": 100,
+    "download_media": True, "scrape_comments": True,
+}
+REDDIT_JOB_CURL: dict[str, Any] = {"target": "technology", "target_type": "subreddit", "mode": "full", "limit": 100}
+
 # Seed 002 (workflow callbacks: once / delayed / cron, paused through PUT).
 DAILY_REPORT: dict[str, Any] = {
     "name": "Daily Report", "type": "cron", "cron_expression": "0 9 * * *",

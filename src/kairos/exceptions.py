@@ -105,6 +105,23 @@ class ApiKeyNotFound(NotFound):
     resource = "API key"
 
 
+class RedditPostNotFound(NotFound):
+    resource = "reddit post"
+
+
+class RedditConnectionNotFound(NotFound):
+    resource = "reddit connection"
+
+
+class MediaNotFound(NotFound):
+    resource = "media file"
+
+
+class RedditUnavailable(KairosError):
+    """Reddit refused the job's requests for a reason waiting will not cure (credentials, a
+    missing or private target); the message says what to change."""
+
+
 class Conflict(KairosError):
     """The resource is not in a state that allows this."""
 

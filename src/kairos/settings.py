@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     # Where users reach this Kairos (https://kairos.example.com); Slack messages link to jobs
     # only when it is set.
     public_url: str = ""
+    # Reddit (docs/reddit.md): the instance's app, used by workspaces without a connection of
+    # their own, and where Reddit is (tests point these at a local fake).
+    reddit_client_id: str = ""
+    reddit_client_secret: str = ""
+    reddit_user_agent: str = ""
+    reddit_base_url: str = "https://www.reddit.com"
+    reddit_oauth_url: str = "https://oauth.reddit.com"
+    # The ffmpeg that merges v.redd.it audio: empty for the one imageio-ffmpeg ships, a path, or
+    # "off" to keep videos without their sound.
+    reddit_ffmpeg: str = ""
+    reddit_media_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
     # Metrics (docs/metrics.md): `GET /metrics` on the API; `kairos scheduler` and `kairos worker`
     # serve it on metrics_port when set. With a token, scrapes must send `Authorization: Bearer …`.
     metrics_token: str = ""

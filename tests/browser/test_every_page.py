@@ -9,7 +9,7 @@ import pytest
 from tests.browser.tab import ARTIFACTS, Tab
 
 PAGES = ["/schedules", "/schedules/new", "/jobs", "/strategies", "/strategies/new", "/keys", "/members",
-         "/audit", "/workspaces/new"]
+         "/audit", "/workspaces/new", "/reddit"]
 
 
 @pytest.mark.parametrize("route", PAGES)

@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from kairos.domain.firing import ActiveJobs, FireTiming, plan_fires
 from kairos.domain.schedules import Schedule
 from kairos.store.base import FireBatch
-from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
-from tests.conftest import create_postgres_database, drop_postgres_database, migrated_database
+from tests.conftest import migrated_database
 from tests.integration.helpers import make_schedule, workspace_id
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
@@ -219,16 +218,6 @@ def test_the_batch_is_what_the_plan_decided(store: SqlStore) -> None:
     assert len(plans["run_all"].fires) == 4 and plans["once"].status == "completed"
     assert batch.cancelled == 1
     assert store.get_schedule(ws, mixed["end_at"].id).next_run_at is None
-
-
-@pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    url = create_postgres_database(postgres_admin_url)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(postgres_admin_url, url)
 
 
 def test_two_schedulers_on_postgres_never_double_fire_a_batch(postgres_url: str) -> None:

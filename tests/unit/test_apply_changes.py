@@ -157,10 +157,9 @@ def test_task_fields_change_the_payload_only() -> None:
     assert changed.next_run_at == at("2026-01-05T09:00Z")
 
 
-def test_a_kind_that_is_not_available_cannot_be_switched_to() -> None:
+def test_switching_to_reddit_needs_its_target() -> None:
     assert errors_of(daily(), {"kind": "reddit"}) == [
-        (("kind",), "kind 'reddit' is not available in this version of Kairos "
-                    "(available: task, callback, scrape)")]
+        (("target",), "a subreddit name or username (1-255 characters) is required")]
 
 
 def test_policy_changes_are_checked() -> None:

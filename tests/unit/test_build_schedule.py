@@ -137,17 +137,12 @@ def test_fields_of_several_kinds_conflict() -> None:
         (("kind",), "fields of several kinds were sent: callback, task")]
 
 
-@pytest.mark.parametrize(
-    ("values", "kind"),
-    [
-        ({"kind": "reddit", "target": "python"}, "reddit"),
-        ({"kind": "reddit"}, "reddit"),
-    ],
-)
-def test_a_kind_without_a_spec_is_not_available(values: dict[str, Any], kind: str) -> None:
-    assert errors_of({**values, "cron_expression": "0 9 * * *"}) == [
-        (("kind",), f"kind {kind!r} is not available in this version of Kairos "
-                    "(available: task, callback, scrape)")]
+def test_a_reddit_schedule_needs_a_target_it_can_name() -> None:
+    assert errors_of({"kind": "reddit", "cron_expression": "0 9 * * *"}) == [
+        (("target",), "a subreddit name or username (1-255 characters) is required")]
+    assert errors_of({"target": "no spaces here", "cron_expression": "0 9 * * *"}) == [
+        (("target",), "'no spaces here' is not a subreddit name: 2-21 letters, digits or _ (several "
+                      "joined by +)")]
 
 
 def test_nothing_to_run() -> None:

@@ -23,6 +23,9 @@ from kairos.api.routers import (
     me,
     members,
     metrics,
+    reddit_connection,
+    reddit_media,
+    reddit_posts,
     schedule_actions,
     schedule_sync,
     scheduler_links,
@@ -66,6 +69,8 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
         api.include_router(module.router)
     api.include_router(deliveries.router)
     api.include_router(strategies.router)
+    for module in (reddit_connection, reddit_posts, reddit_media):
+        api.include_router(module.router)
     app.include_router(api)
     # Outside the `{workspace}` prefix: signing in, and listing or creating workspaces.
     app.include_router(auth.router)

@@ -79,7 +79,8 @@ def job_public(job: Job) -> JobPublic:
     payload = {k: v for k, v in job.payload.items() if k in PAYLOAD_FIELDS}
     # The counters the job's kind reports in its progress, shown as fields of their own.
     spec = KINDS.get(job.kind)
-    counters = {name: job.progress.get(name) for name in spec.counters} if spec else {}
+    # A job that has not reported yet has counted nothing: 0, as seed 001's pending job shows.
+    counters = {name: job.progress.get(name, 0) for name in spec.counters} if spec else {}
     return JobPublic(
         id=job.id, workspace_id=job.workspace_id, schedule_id=job.schedule_id, kind=job.kind,
         status=str(job.status), trigger=job.trigger, scheduled_for=job.scheduled_for,

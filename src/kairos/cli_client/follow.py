@@ -114,5 +114,8 @@ def _summary(session: Session, job: dict[str, Any]) -> None:
     verb = "in" if job["status"] == "completed" else "after"
     tail = f" {verb} {duration(took)}" if took is not None else ""
     session.out.show(f"Job {escape(job['id'])} {status(job['status'])}{tail}")
+    if job.get("posts_scraped") is not None:
+        session.out.show(f"{job['posts_scraped']} posts, {job.get('comments_scraped') or 0} comments, "
+                         f"{job.get('media_downloaded') or 0} media files")
     if job.get("error_message"):
         session.out.show(f"[red]Error:[/] {escape(str(job['error_message']))}")

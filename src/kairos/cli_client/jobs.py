@@ -82,6 +82,14 @@ def create(
     kwargs: Annotated[str | None, typer.Option(help="Task keyword arguments: a JSON object.")] = None,
     callback_type: Annotated[str | None, typer.Option(help="workflow | http.")] = None,
     callback_id: Annotated[str | None, typer.Option(help="Workflow name, or URL for http.")] = None,
+    reddit: Annotated[str | None, typer.Option(
+        "--reddit", help="Scrape this subreddit (or, with --user, this user's posts).")] = None,
+    user: Annotated[bool, typer.Option("--user", help="--reddit names a user, not a subreddit.")] = False,
+    mode: Annotated[str | None, typer.Option(help="Reddit: full | history | monitor.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Reddit: how many posts (1-10000).")] = None,
+    no_media: Annotated[bool, typer.Option("--no-media", help="Reddit: do not download media.")] = False,
+    no_comments: Annotated[bool, typer.Option("--no-comments", help="Reddit: skip comments.")] = False,
+    plugin: Annotated[list[str] | None, typer.Option(help="Reddit: a plugin to run on each post (repeat).")] = None,
     timeout: Annotated[int | None, typer.Option(help="Stop the job after this many seconds.")] = None,
     file: Annotated[str | None, typer.Option(
         "--file", "-f", help="A JSON body (`-` reads stdin); options given as well override it.")
@@ -94,8 +102,12 @@ def create(
     body = load_file(file) | given(
         task=task, args=json_value(args, "--args"), kwargs=json_value(kwargs, "--kwargs"),
         callback_type=callback_type, callback_id=callback_id, timeout_seconds=timeout)
+    if reddit is not None:
+        body |= given(target=reddit, target_type="user" if user else "subreddit", mode=mode, limit=limit,
+                      download_media=False if no_media else None, scrape_comments=False if no_comments else None,
+                      plugins=plugin or None)
     if not body:
-        raise typer.BadParameter("say what to run: --task, --callback-type/--callback-id or --file")
+        raise typer.BadParameter("say what to run: --task, --callback-type/--callback-id, --reddit or --file")
     job = s.api.post("/jobs", body)
     if follow_:
         if not s.out.as_json:

@@ -213,7 +213,7 @@ def build_schedule(
     if trigger_type is None:
         errors.add("trigger_type", "say when to run: `cron_expression`, `trigger`, "
                                    "`interval_seconds`, `run_at` or `delay_seconds`")
-    payload = kinds.payload(kind, fields, errors) if kind else {}
+    payload = kinds.payload(kind, fields, errors, schedule=True) if kind else {}
     if trigger_type is not None:
         _check_trigger(fields, trigger_type, limits, errors)
     _check_policies(fields, errors)
@@ -290,7 +290,7 @@ def apply_changes(
     kind = kinds.infer(merged)
     trigger_type = infer_trigger_type(merged)
     assert kind is not None and trigger_type is not None
-    payload = kinds.payload(kind, merged, errors)
+    payload = kinds.payload(kind, merged, errors, schedule=True)
     if trigger_changed:
         _check_trigger(merged, trigger_type, limits, errors)
     _check_policies(merged, errors)

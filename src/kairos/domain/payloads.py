@@ -50,6 +50,9 @@ class KindRules:
     default_name: Callable[[Mapping[str, Any]], str]
     # Fields whose presence alone does not say this kind is meant (words other kinds could use).
     weak_fields: frozenset[str] = frozenset()
+    # The check for schedules, where it differs from one-off jobs' (a reddit schedule's `mode`
+    # defaults to history, a job's to full); None: `check` serves both.
+    schedule_check: PayloadCheck | None = None
 
 
 class KindRulebook:
@@ -81,15 +84,17 @@ class KindRulebook:
                                      + ", ".join(sorted(map(str, present))))
         return present[0] if present else None
 
-    def payload(self, kind: Kind, values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
-        """Validate and collect the *what* of a schedule or one-off job."""
+    def payload(self, kind: Kind, values: Mapping[str, Any], errors: FieldErrors, *,
+                schedule: bool = False) -> dict[str, Any]:
+        """Validate and collect the *what* of a schedule (`schedule`) or one-off job."""
         rule = self._rules.get(kind)
         if rule is None:
             available = ", ".join(k.value for k in self._rules)
             errors.add("kind", f"kind {kind.value!r} is not available in this version of Kairos "
                                f"(available: {available})")
             return {}
-        return rule.check(values, errors)
+        check = rule.schedule_check if schedule and rule.schedule_check is not None else rule.check
+        return check(values, errors)
 
     def default_name(self, kind: Kind | None, payload: Mapping[str, Any]) -> str:
         rule = self._rules.get(kind) if kind is not None else None

@@ -11,6 +11,7 @@ from typing import Any
 from kairos.domain.payloads import KindRulebook
 from kairos.domain.schedules import Kind
 from kairos.kinds.callback.spec import CALLBACK
+from kairos.kinds.reddit.spec import REDDIT
 from kairos.kinds.scrape.spec import SCRAPE
 from kairos.kinds.spec import KindRunner, KindServices, KindSpec
 from kairos.kinds.task.spec import TASK
@@ -58,4 +59,4 @@ class KindCatalog:
         return {spec.kind.value: spec.build_runner(services) for spec in self._specs.values()}
 
 
-KINDS = KindCatalog([TASK, CALLBACK, SCRAPE])
+KINDS = KindCatalog([TASK, CALLBACK, SCRAPE, REDDIT])

@@ -123,9 +123,12 @@ class KindSpec:
     # Progress counters a job of this kind reports (`ctx.progress(posts_scraped=3)`), shown as
     # top-level integer fields of the job in API answers.
     counters: tuple[str, ...] = ()
+    # The check for schedules when it differs from one-off jobs' (defaults that differ).
+    schedule_check: PayloadCheck | None = None
 
     @property
     def rules(self) -> KindRules:
         """The part the domain needs, to be injected into `domain.definition`."""
         return KindRules(kind=self.kind, fields=tuple(self.fields), check=self.check,
-                         default_name=self.default_name, weak_fields=self.weak_fields)
+                         default_name=self.default_name, weak_fields=self.weak_fields,
+                         schedule_check=self.schedule_check)

@@ -29,6 +29,7 @@ from kairos.store.delivery import DeliveryStore
 from kairos.store.links import LinkStore
 from kairos.store.pages import Page as Page
 from kairos.store.pages import PageResult as PageResult
+from kairos.store.reddit import RedditStore
 from kairos.store.scraping import ScrapeStore
 
 # `last_used_at` of an API key is kept to this precision: writing it on every request would
@@ -91,7 +92,7 @@ class StoredResponse:
         return self.status_code == CLAIMED
 
 
-class Store(AccessStore, ScrapeStore, DeliveryStore, LinkStore, Protocol):
+class Store(AccessStore, ScrapeStore, DeliveryStore, LinkStore, RedditStore, Protocol):
     # workspaces and keys
     def ensure_workspace(self, slug: str, name: str, now: datetime) -> Workspace: ...
     def get_workspace(self, ref: str) -> Workspace: ...

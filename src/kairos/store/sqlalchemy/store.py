@@ -15,6 +15,8 @@ from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.gauges import GaugeStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
 from kairos.store.sqlalchemy.links import LinkStoreMixin
+from kairos.store.sqlalchemy.reddit_budgets import RedditBudgetStoreMixin
+from kairos.store.sqlalchemy.reddit_corpus import RedditCorpusStoreMixin
 from kairos.store.sqlalchemy.results import ResultStoreMixin
 from kairos.store.sqlalchemy.schedules import ScheduleStoreMixin
 from kairos.store.sqlalchemy.strategies import StrategyStoreMixin
@@ -24,7 +26,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
     FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
-    LinkStoreMixin, CeleryRunStoreMixin,
+    LinkStoreMixin, CeleryRunStoreMixin, RedditBudgetStoreMixin, RedditCorpusStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 

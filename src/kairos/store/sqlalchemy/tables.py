@@ -241,5 +241,6 @@ from kairos.store.sqlalchemy import (  # noqa: E402, F401
     access_tables,
     delivery_tables,
     links_tables,
+    reddit_tables,
     scrape_tables,
 )

@@ -217,6 +217,13 @@ export const jobs = {
   items: (jobId) => call("GET", `/jobs/${id(jobId)}/results`, { query: { format: "json" } }),
 };
 
+export const reddit = {
+  posts: (query) => call("GET", "/reddit/posts", { query }),
+  post: (postId) => call("GET", `/reddit/posts/${id(postId)}`),
+  jobMedia: (jobId) => call("GET", `/jobs/${id(jobId)}/media`),
+  file: (sha256) => call("GET", `/media/${id(sha256)}`, { raw: true }),
+};
+
 export const registry = {
   list: () => call("GET", "/tasks"),
 };

@@ -11,6 +11,7 @@ import { jobDetail, jobList } from "./jobs.js";
 import { keysPage } from "./keys.js";
 import { membersPage } from "./members.js";
 import { forgetNames } from "./names.js";
+import { redditPost, redditPosts } from "./reddit.js";
 import { scheduleForm } from "./schedule-form.js";
 import { scheduleDetail, scheduleList } from "./schedules.js";
 import { strategyList } from "./strategies.js";
@@ -30,6 +31,8 @@ const ROUTES = [
   [/^\/strategies\/new$/, strategyEditor, "strategies", "operator"],
   [/^\/strategies\/([^/]+)$/, strategyEditor, "strategies", "viewer"],
   [/^\/strategies$/, strategyList, "strategies", "viewer"],
+  [/^\/reddit\/([^/]+)$/, redditPost, "reddit", "viewer"],
+  [/^\/reddit$/, redditPosts, "reddit", "viewer"],
   [/^\/keys$/, keysPage, "keys", "admin"],
   [/^\/members$/, membersPage, "members", "admin"],
   [/^\/audit$/, auditPage, "audit", "admin"],

@@ -5,6 +5,7 @@ import { busy, fill, h, select } from "./dom.js";
 import { count, json, shortId } from "./format.js";
 import { itemsCard, pagesCard } from "./job-items.js";
 import { nameLink } from "./names.js";
+import { redditJobCards } from "./reddit.js";
 import {
   badge, card, code, CursorPager, elapsed, emptyState, fields, jobHref, pre, progressBar, scheduleHref, statusBadge,
   table, whatItRuns, when,
@@ -231,6 +232,7 @@ export function jobDetail(ctx) {
         card("Details", detailFields(job)),
         resultCard(ctx, job)),
       pagesCard(job),
+      ...redditJobCards(ctx, job),
       itemsCard(ctx, job, itemCache));
     return LIVE.has(job.status) ? { interval: RUNNING_REFRESH_MS } : {};
   }

@@ -1,7 +1,7 @@
 """scheduler links, the link of a linked schedule, and jobs found by their task id
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import kairos.store.sqlalchemy.tables
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

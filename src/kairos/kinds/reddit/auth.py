@@ -1,0 +1,70 @@
+"""OAuth tokens from Reddit's token endpoint, cached per app and refreshed before they expire."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+
+from kairos import outbound
+from kairos.exceptions import RedditUnavailable
+from kairos.kinds.reddit.config import Credentials
+
+# Refresh this long before Reddit says a token expires (or a tenth of its life, if shorter), so
+# a request never goes out with a token that dies on the way.
+REFRESH_MARGIN_SECONDS = 60.0
+
+
+def request_token(http: httpx.Client, base_url: str, credentials: Credentials,
+                  user_agent: str) -> tuple[str, float]:
+    """A new access token and its lifetime in seconds, or `RedditUnavailable` saying why not."""
+    basic = httpx.BasicAuth(credentials.client_id, credentials.client_secret or "")
+    request = http.build_request("POST", f"{base_url}/api/v1/access_token", data=credentials.grant(),
+                                 headers={"User-Agent": user_agent})
+    response = outbound.send(http, next(basic.sync_auth_flow(request)))
+    response.read()
+    if response.status_code in (401, 403):
+        raise RedditUnavailable(
+            f"Reddit refused the app credentials (HTTP {response.status_code} from its token endpoint): "
+            "check the client_id and client_secret of PUT /connections/reddit or KAIROS_REDDIT_CLIENT_ID/_SECRET")
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code >= 400 or "access_token" not in body:
+        reason = body.get("error") if isinstance(body, dict) else None
+        hint = " (check the username and password, or the refresh_token)" if reason == "invalid_grant" else ""
+        raise RedditUnavailable(f"Reddit gave no token (HTTP {response.status_code}"
+                                f"{', ' + str(reason) if reason else ''}){hint}")
+    return str(body["access_token"]), float(body.get("expires_in") or 3600)
+
+
+class TokenCache:
+    """Tokens per app and user, for every job of this process."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self.issued = 0
+
+    def token(self, credentials: Credentials, fetch: Callable[[], tuple[str, float]]) -> str:
+        key = credentials.budget_key
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached is not None and cached[1] > self.clock():
+                return cached[0]
+            token, lifetime = fetch()
+            margin = min(REFRESH_MARGIN_SECONDS, lifetime / 10)
+            self._tokens[key] = (token, self.clock() + lifetime - margin)
+            self.issued += 1
+            return token
+
+    def forget(self, credentials: Credentials, token: str) -> None:
+        """A 401 said `token` is no longer good: the next call gets a new one."""
+        with self._lock:
+            cached = self._tokens.get(credentials.budget_key)
+            if cached is not None and cached[0] == token:
+                del self._tokens[credentials.budget_key]

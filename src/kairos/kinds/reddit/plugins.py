@@ -1,0 +1,50 @@
+"""Post-processors: `plugins: ["name", …]` run in order on each post before it is stored.
+
+A plugin is a function `(post, config) -> post` registered under the `kairos.plugins` entry point
+group (built-ins ship in builtin_plugins.py). `post` is the post's item with its `comments`;
+`config` is the job's `config`. Names are checked when a schedule or job is made, so an unknown
+one is a 400 then, not a failed run later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any
+
+log = logging.getLogger(__name__)
+Plugin = Callable[[dict[str, Any], Mapping[str, Any]], dict[str, Any]]
+GROUP = "kairos.plugins"
+
+
+@lru_cache(maxsize=1)
+def available() -> dict[str, Plugin]:
+    """Every plugin installed, by name (entry points are read once per process)."""
+    found: dict[str, Plugin] = {}
+    for point in entry_points(group=GROUP):
+        try:
+            found[point.name] = point.load()
+        except Exception:
+            log.exception("could not load the plugin %s", point.name)
+    return found
+
+
+def unknown(names: list[str]) -> list[str]:
+    known = available()
+    return [name for name in names if name not in known]
+
+
+def run_plugins(names: list[str], post: dict[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """Run each plugin in turn; one that raises leaves the post as it was and says so in it."""
+    plugins = available()
+    for name in names:
+        try:
+            changed = plugins[name](post, config)
+        except Exception as exc:
+            post.setdefault("plugin_errors", []).append(f"{name}: {exc.__class__.__name__}: {exc}")
+            continue
+        if isinstance(changed, dict):
+            post = changed
+    return post

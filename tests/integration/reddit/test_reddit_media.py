@@ -1,0 +1,84 @@
+"""Media: images, galleries in order with their failed item, a crosspost's media, v.redd.it video
+merged with its best audio from the DASH manifest; stored once per SHA-256, fetched once per id."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from kairos.kinds.reddit.files import path_for
+from kairos.store.sqlalchemy.store import SqlStore
+from tests.fake_reddit import FakeReddit
+from tests.integration.reddit.conftest import Runner, ffprobe_streams, media_files
+
+
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    return sqlite_only
+
+
+def test_galleries_keep_their_order_and_count_the_failed_item(fake: FakeReddit, run: Runner, store: SqlStore,
+                                                               ws: str) -> None:
+    gallery = fake.corpus.make_post("technology", "gallery")
+    outcome = run(limit=1, scrape_comments=False)
+    media = outcome.items[0]["media"]
+    assert [m["position"] for m in media] == [0, 1, 2]
+    assert [m["status"] for m in media] == ["stored", "failed", "stored"]
+    order = [item["media_id"] for item in gallery.data["gallery_data"]["items"]]
+    assert [m["source_url"].split("/p/")[1].split(".")[0] if m["source_url"] else "" for m in media] == [
+        order[0], "", order[2]]
+    assert outcome.result["media_downloaded"] == 2 and outcome.result["media_failed"] == 1
+    # raw_json=1: the URLs came unescaped (no &amp;), so they could be fetched.
+    assert "&amp;" not in media[0]["source_url"]
+    rows = store.job_media(ws, run.last_ctx.job_id)  # type: ignore[union-attr]
+    assert [(r.position, r.status) for r in rows] == [(0, "stored"), (1, "failed"), (2, "stored")]
+
+
+def test_two_posts_sharing_an_image_store_one_file_fetched_once(fake: FakeReddit, run: Runner,
+                                                                services_root: Path) -> None:
+    fake.corpus.make_post("technology", "image", share_image="shared.png")
+    fake.corpus.make_post("technology", "image", share_image="shared.png")
+    crosspost = fake.corpus.make_post("technology", "crosspost")
+    outcome = run(limit=3, scrape_comments=False)
+    shas = [item["media"][0]["sha256"] for item in outcome.items]
+    assert shas[1] == shas[2] and outcome.items[0]["crosspost_parent"] == crosspost.data["crosspost_parent"]
+    assert len([r for r in fake.requests if r.path == "/i/shared.png"]) == 1
+    assert outcome.result["media_downloaded"] == 2
+    again = run(limit=3, scrape_comments=False)
+    assert again.result["media_downloaded"] == 0
+    assert len([r for r in fake.requests if r.path.startswith("/i/")]) == 2  # nothing fetched twice
+    files = media_files(services_root)
+    assert len(files) == 2
+    for path in files:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name == str(path.relative_to(
+            services_root)).split("/")[-1]
+        assert path == path_for(services_root, path.name)
+
+
+def test_a_video_is_merged_with_the_best_audio_the_manifest_names(fake: FakeReddit, run: Runner,
+                                                                  services_root: Path) -> None:
+    with_audio = fake.corpus.make_post("technology", "video", audio=True)
+    silent = fake.corpus.make_post("technology", "video", audio=False)
+    outcome = run(limit=2, scrape_comments=False)
+    by_id = {item["id"]: item["media"][0] for item in outcome.items}
+    merged = by_id[with_audio.id]
+    assert merged["status"] == "stored" and merged["mime"] == "video/mp4"
+    streams = ffprobe_streams(path_for(services_root, merged["sha256"]))
+    assert "Video: h264" in streams and "Audio: aac" in streams
+    assert "480" in streams  # the best of the manifest's two heights
+    audio_name = fake.corpus.videos[f"v{with_audio.id}"]["audio_name"]
+    fetched = [r.path.rsplit("/", 1)[1] for r in fake.requests if r.path.startswith(f"/v/v{with_audio.id}/")]
+    assert fetched == ["DASHPlaylist.mpd", "DASH_480.mp4", audio_name]
+    assert by_id[silent.id]["status"] == "video_only" and "no audio track" in by_id[silent.id]["note"]
+    assert "Audio" not in ffprobe_streams(path_for(services_root, by_id[silent.id]["sha256"]))
+
+
+def test_without_ffmpeg_the_video_is_kept_and_says_why(fake: FakeReddit, run: Runner) -> None:
+    run.services = dataclasses.replace(run.services, settings=dataclasses.replace(run.services.settings,
+                                                                                  ffmpeg="off"))
+    fake.corpus.make_post("technology", "video", audio=True)
+    media = run(limit=1, scrape_comments=False).items[0]["media"][0]
+    assert media["status"] == "video_only" and "no ffmpeg" in media["note"]
