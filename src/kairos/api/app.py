@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import errors
+from kairos.api import compat, errors
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -66,6 +66,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(workspaces.router)
     app.include_router(health.router)
+    compat.mount(app)
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

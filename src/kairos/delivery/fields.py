@@ -82,8 +82,7 @@ def webhook_columns(
         try:
             secret_key(secret if isinstance(secret, str) else "")
         except ValueError as exc:
-            errors.append(FieldError(("webhook_secret",), f"{exc} (for example whsec_ and 24 "
-                                                          "random bytes in base64)"))
+            errors.append(FieldError(("webhook_secret",), f"{exc} (or leave it out: one is generated)"))
     else:
         secret = current.get("webhook_secret")
     if url is not None and secret is None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from fastapi import APIRouter
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.operations import Operations
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
-from kairos.delivery.signing import new_secret
 from kairos.store.delivery import Delivery
 from kairos.timeutil import utcnow
 
@@ -49,11 +47,6 @@ def retry_delivery(schedule_id: str, delivery_id: str, access: Operator, store: 
 
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
              summary="Replace the webhook signing secret; the old one stops working at once")
-def regenerate_secret(schedule_id: str, access: Operator, store: StoreDep) -> WebhookSecretPublic:
-    secret = new_secret()
-    now = utcnow()
-    # Deliveries read the schedule's secret when they are sent, so pending retries sign with
-    # the new one from their next attempt.
-    store.update_schedule(access.workspace.id, schedule_id,
-                          lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
+def regenerate_secret(schedule_id: str, access: Operator, runtime: RuntimeDep) -> WebhookSecretPublic:
+    secret = Operations(runtime, access).regenerate_secret(schedule_id)
     return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)

@@ -13,8 +13,8 @@ from pydantic import AwareDatetime
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
+from kairos.api.operations import Operations, limits
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
-from kairos.api.routers.schedules import limits
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import (
@@ -32,50 +32,42 @@ router = APIRouter(tags=["schedules"], responses={
 })
 
 
-def _change(
-    access: Operator, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
-    change: Callable[[Schedule, datetime], Schedule],
-) -> SchedulePublic:
-    now = utcnow()
-    updated = store.update_schedule(access.workspace.id, schedule_id, lambda s: change(s, now))
-    runtime.schedule_changed()
-    return schedule_public(updated)
+def _change(access: Operator, runtime: RuntimeDep, schedule_id: str,
+            change: Callable[[Schedule, datetime], Schedule]) -> SchedulePublic:
+    return schedule_public(Operations(runtime, access).change_schedule(schedule_id, change))
 
 
 @router.post("/schedules/{schedule_id}/enable", response_model=SchedulePublic,
              summary="Enable: fires resume from now, with no burst of missed ones")
-def enable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, True, now))
+def enable(schedule_id: str, access: Operator, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, runtime, schedule_id, lambda s, now: set_enabled(s, True, now))
 
 
 @router.post("/schedules/{schedule_id}/disable", response_model=SchedulePublic,
              summary="Disable: no more fires until enabled")
-def disable(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_enabled(s, False, now))
+def disable(schedule_id: str, access: Operator, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, runtime, schedule_id, lambda s, now: set_enabled(s, False, now))
 
 
 @router.post("/schedules/{schedule_id}/pause", response_model=SchedulePublic,
              summary="Pause: hold the schedule (status `paused`)")
-def pause(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, True, now))
+def pause(schedule_id: str, access: Operator, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, runtime, schedule_id, lambda s, now: set_paused(s, True, now))
 
 
 @router.post("/schedules/{schedule_id}/resume", response_model=SchedulePublic,
              summary="Resume a paused schedule from now")
-def resume(schedule_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> SchedulePublic:
-    return _change(access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
+def resume(schedule_id: str, access: Operator, runtime: RuntimeDep) -> SchedulePublic:
+    return _change(access, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
 
 
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,
              summary="Run the schedule's work now, paused or not; returns the job")
 def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDep,
             runtime: RuntimeDep) -> JSONResponse:
-    def produce() -> JobPublic:
-        job = store.fire_now(access.workspace.id, schedule_id, utcnow())
-        runtime.job_created()
-        return job_public(job)
-
-    return idempotent(request, store, access, {"schedule_id": schedule_id}, 201, produce)
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, {"schedule_id": schedule_id}, 201,
+                      lambda: job_public(ops.trigger_schedule(schedule_id)))
 
 
 @router.get("/schedules/{schedule_id}/fires", response_model=ListResponse[FirePublic],
