@@ -229,5 +229,7 @@ def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDe
 def fires(schedule_id: str, access: Viewer, runtime: RuntimeDep, store: StoreDep, page: PageDep) -> FireList:
     _ops(runtime, access).get_schedule(schedule_id)
     result = store.list_fires(access.workspace.id, schedule_id, page)
-    return FireList(items=[fire_public(f) for f in result.items], next_cursor=result.next_cursor,
+    # As from `trigger`: a local task's id is its job's.
+    items = [fire_public(f).model_copy(update={"task_id": f.task_id or f.job_id}) for f in result.items]
+    return FireList(items=items, next_cursor=result.next_cursor,
                     total=result.total, has_more=result.has_more)
