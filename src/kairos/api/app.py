@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import compat, errors
+from kairos.api import compat, errors, examples, reference
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -51,7 +51,8 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
             if start_loops:
                 runtime.stop()
 
-    app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_tags=compat.TAGS)
     app.state.runtime = runtime
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
@@ -67,6 +68,8 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(workspaces.router)
     app.include_router(health.router)
     compat.mount(app)
+    reference.mount(app)
+    examples.install(app)
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

@@ -13,6 +13,12 @@ from kairos.api.compat import agents, projects, reddit, scrape
 
 DIALECTS = {"reddit": reddit, "agents": agents, "projects": projects, "scrape": scrape}
 AT_ROOT = ("agents", "projects", "scrape")
+# The reference's tag of each dialect says where it is served and what it answers like.
+TAGS = [{"name": module.TAG, "description": (
+    (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+    + f" Served under `/compat/{name}{module.PREFIX}`"
+    + (f" and at `{module.PREFIX}`." if name in AT_ROOT else ".")
+    + " See docs/dialects.md for every choice the seed leaves open.")} for name, module in DIALECTS.items()]
 
 
 def mount(app: FastAPI) -> None:

@@ -43,6 +43,9 @@ SEED_SCHEDULE: dict[str, JsonValue] = {
     "cron_expression": "0 9 * * *", "next_run": "2024-12-16T09:00:00Z", "last_run": "2024-12-15T09:00:00Z",
     "callback_type": "workflow", "callback_id": "workflow-456", "status": "active",
     "created_at": "2024-12-15T10:00:00Z",
+    # Beyond the seed: the rest of the trigger, and the bookkeeping.
+    "run_at": None, "delay_seconds": None, "interval_seconds": None, "timezone": "UTC", "run_count": 1,
+    "updated_at": "2024-12-15T10:00:00Z",
 }
 CREATE_EXAMPLES = {
     "cron": {"summary": "Cron schedule", "value": {

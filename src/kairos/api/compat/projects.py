@@ -44,6 +44,9 @@ SEED_SCHEDULE: dict[str, JsonValue] = {
     "trigger": {"minute": "0", "hour": "9", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     "last_run_at": "2026-03-19T09:00:00Z", "next_run_at": "2026-03-20T09:00:00Z",
     "created_at": "2026-03-01T12:00:00Z", "updated_at": "2026-03-01T12:00:00Z",
+    # Beyond the seed:
+    "cron_expression": "0 9 * * *", "interval_seconds": None, "run_at": None, "timezone": "UTC",
+    "executor": "local", "status": "active",
 }
 CREATE_EXAMPLES = {
     "celery-beat": {"summary": "The seed's body (needs a linked Celery beat)", "value": SEED_BODY},

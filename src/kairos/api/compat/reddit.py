@@ -37,6 +37,8 @@ SEED_SCHEDULE: dict[str, JsonValue] = {
     "target": "technology", "target_type": "subreddit", "mode": "history", "config": {},
     "cron_expression": "0 */6 * * *", "is_active": True, "last_run_at": "2026-03-20T12:00:00Z",
     "next_run_at": "2026-03-20T18:00:00Z", "run_count": 45, "created_at": "2026-02-01T09:00:00Z",
+    # Beyond the seed:
+    "name": "r/technology", "limit": 100, "timezone": "UTC", "status": "active", "updated_at": "2026-02-01T09:00:00Z",
 }
 SEED_JOB: dict[str, JsonValue] = {
     "id": "job_550e8400-e29b-41d4-a716-446655440000", "workspace_id": "ws_550e8400-e29b-41d4-a716-446655440000",
@@ -44,6 +46,7 @@ SEED_JOB: dict[str, JsonValue] = {
     "started_at": "2026-03-20T14:00:05Z", "completed_at": "2026-03-20T14:02:30Z", "duration_seconds": 145.2,
     "posts_scraped": 100, "comments_scraped": 450, "media_downloaded": 32, "error_message": None,
     "progress": {"posts": 100, "comments": 450}, "created_at": "2026-03-20T14:00:00Z",
+    "schedule_id": None, "limit": 100,  # beyond the seed
 }
 SCHEDULE_EXAMPLES = {"seed": {"summary": "Every 6 hours", "value": {
     "target": "technology", "target_type": "subreddit", "mode": "history", "cron_expression": "0 */6 * * *"}}}

@@ -44,6 +44,8 @@ SEED_SCHEDULE: dict[str, JsonValue] = {
     "webhook_metadata": None, "webhook_type": "standard", "parameters": None,
     "next_run_at": "2025-01-15T11:30:00Z", "last_run_at": None,
     "created_at": "2025-01-15T10:30:00Z", "updated_at": "2025-01-15T10:30:00Z",
+    # Beyond the seed:
+    "name": "scrape example.com", "timezone": "UTC", "status": "active",
 }
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 CREATE_EXAMPLES = {
