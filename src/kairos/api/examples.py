@@ -47,7 +47,7 @@ ITEMS = [{"title": "Rubio talks tariffs", "url": "https://example.com/news/1"}]
 
 
 def _t(minutes: int = 0) -> str:
-    return isoformat_z(AT + timedelta(minutes=minutes))
+    return str(isoformat_z(AT + timedelta(minutes=minutes)))
 
 
 def _made() -> dict[type[BaseModel], Any]:
