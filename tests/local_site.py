@@ -36,6 +36,7 @@ class LocalSite:
         self.routes: dict[str, list[Answer]] = {}
         self.hits: dict[str, int] = {}
         self.seen_headers: list[dict[str, str]] = []
+        self.seen_bodies: list[tuple[str, str, bytes]] = []  # (method, path, body) of each request
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -71,10 +72,10 @@ class LocalSite:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 with site._lock:
                     site.seen_headers.append(dict(self.headers.items()))
+                    site.seen_bodies.append((self.command, self.path, body))
                     site.in_flight += 1
                     site.max_in_flight = max(site.max_in_flight, site.in_flight)
                 try:

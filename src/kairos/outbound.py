@@ -26,6 +26,8 @@ from kairos.exceptions import KairosError
 USER_AGENT = f"Kairos/{__version__} (+https://github.com/kairos-scheduler/kairos; scheduled job)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 MAX_REDIRECTS = 5
+# What a redirect to another origin still carries: what the client itself says, nothing a user wrote.
+CROSS_ORIGIN_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "accept-language", "connection"})
 ALLOWED_SCHEMES = ("http", "https")
 
 # host, port -> the addresses the host name stands for. Tests inject their own to map a name
@@ -164,6 +166,11 @@ def make_client(
     )
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
 def check_url(url: httpx.URL) -> None:
     if url.scheme not in ALLOWED_SCHEMES or not url.host:
         raise RedirectRefused(f"refused to follow a redirect to {str(url)!r}: only absolute "
@@ -182,19 +189,23 @@ def _next_request(client: httpx.Client, request: httpx.Request, response: httpx.
     check_url(url)
     method = request.method
     content: bytes | None = request.content if request.method not in ("GET", "HEAD") else None
+    cross_origin = _origin(url) != _origin(request.url)
     if (response.status_code == 303 and method != "HEAD") or (
-            response.status_code in (301, 302) and method == "POST"):
+            response.status_code in (301, 302) and method == "POST") or (cross_origin and content):
+        # A body written for one origin (an API template's, with its tokens) is not replayed to
+        # another: the next hop is a plain GET.
         method, content = "GET", None
     headers = httpx.Headers(request.headers)
     headers.pop("Host", None)
+    if cross_origin:
+        # Headers meant for one origin (Authorization, Cookie, but also a template's X-Api-Key
+        # or any custom header) are not handed to another: only the client's own are kept.
+        headers = httpx.Headers({name: value for name, value in headers.items()
+                                 if name.lower() in CROSS_ORIGIN_HEADERS})
     if content is None:
         headers.pop("Content-Length", None)
         headers.pop("Content-Type", None)
         headers.pop("Transfer-Encoding", None)
-    if url.host != request.url.host or url.scheme != request.url.scheme:
-        # Credentials meant for one origin are not handed to another.
-        headers.pop("Authorization", None)
-        headers.pop("Cookie", None)
     return client.build_request(method, url, headers=headers, content=content,
                                 extensions=request.extensions)
 

@@ -104,3 +104,14 @@ def test_seed_004s_workspace_is_the_keys_or_the_signed_in_persons(world: World) 
     problem(client.get("/api/schedules", headers={"X-Kairos-Workspace": "default-nope"}), 404)
     client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
     problem(world.client.get("/api/schedules"), 401)
+
+
+def test_dialect_bodies_are_read_as_strictly_as_canonical_ones(world: World) -> None:
+    agents = f"/api/agents/{world.slug}/schedules"
+    duplicate = b'{"name": "a", "name": "b", "cron_expression": "0 * * * *", "callback_id": "w"}'
+    answer = world.client.post(agents, content=duplicate, headers={"X-API-Key": world.key})
+    assert problem(answer, 400, "duplicate key")["errors"][0]["loc"] == ["body", "name"]
+    latin = world.client.post(agents, content=b'{"name": "caf\xe9"}', headers={
+        "X-API-Key": world.key, "Content-Type": "application/x-www-form-urlencoded; charset=latin-1"})
+    problem(latin, 400, "charset")
+    problem(world.client.post(agents, content=b'{"delay_seconds": NaN}', headers={"X-API-Key": world.key}), 400)

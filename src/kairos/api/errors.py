@@ -57,7 +57,7 @@ def install(app: FastAPI) -> None:
     async def _kairos_error(_: Request, exc: KairosError) -> JSONResponse:
         errors = []
         if isinstance(exc, InvalidInput):
-            errors = [{"loc": ["body", *e.loc] if e.loc and e.loc[0] not in ("query", "path", "body")
+            errors = [{"loc": ["body", *e.loc] if e.loc and e.loc[0] not in ("query", "path", "body", "header")
                        else list(e.loc), "msg": e.msg} for e in exc.errors]
         return problem(exc.status, exc.detail, errors, exc.headers)
 

@@ -3,48 +3,42 @@
 The seeds' own curl examples send `-d '{…}'` without a JSON `Content-Type` (curl then says
 `application/x-www-form-urlencoded`), so a dialect route reads its body as JSON whatever the
 header says. That is done here, once, by the route class of every dialect router: the header is
-replaced before FastAPI parses the body, so validation, OpenAPI and the 400 answers stay the
-canonical ones.
+replaced before the canonical strict decoding (api/json_body.py) and FastAPI read the body, so
+validation, OpenAPI and the 400 answers stay the canonical ones.
 """
 
 from __future__ import annotations
 
-import email.message
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.routing import APIRoute
 
 from kairos.api.audit import audited_as
+from kairos.api.json_body import StrictJSONRoute, charset_of, is_json_content_type
 from kairos.api.schemas.common import Problem
 from kairos.store.base import Page
 
-JSON = (b"content-type", b"application/json")
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 }
 
 
-def _is_json(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
-class JsonBodyRoute(APIRoute):
-    """A route whose request body is JSON, whatever its `Content-Type` says."""
+class JsonBodyRoute(StrictJSONRoute):
+    """A route whose request body is JSON whatever its `Content-Type`, read as strictly as any."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def read_as_json(request: Request) -> Response:
-            if not _is_json(request.headers.get("content-type")):
+            declared = request.headers.get("content-type")
+            if not is_json_content_type(declared):
+                # A declared charset still counts: JSON bodies are UTF-8, and the 400 says so.
+                charset = charset_of(declared)
+                value = "application/json" + (f"; charset={charset}" if charset else "")
                 scope = request.scope
-                scope["headers"] = [h for h in scope["headers"] if h[0] != b"content-type"] + [JSON]
+                scope["headers"] = [h for h in scope["headers"] if h[0] != b"content-type"] + [
+                    (b"content-type", value.encode("latin-1"))]
                 request = Request(scope, request.receive)
             return await handler(request)
 

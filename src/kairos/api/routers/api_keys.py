@@ -6,13 +6,14 @@ from fastapi import APIRouter
 
 from kairos.api.auth import create_key
 from kairos.api.deps import Admin, PageDep, StoreDep
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic
 from kairos.api.schemas.common import Problem
 from kairos.exceptions import InvalidInput
 from kairos.store.access import ApiKey
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["access"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["access"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kairos.api.deps import Admin, PageDep, StoreDep
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import Actor, AuditEntryPublic, AuditLogPage
 from kairos.api.schemas.common import Problem
 from kairos.store.access import AuditEntry
 
-router = APIRouter(tags=["access"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["access"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

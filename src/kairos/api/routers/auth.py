@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from kairos.api.auth import hash_key
 from kairos.api.deps import SettingsDep, StoreDep, session_caller
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.passwords import hash_password, needs_rehash, verify_password
 from kairos.api.schemas.access import LoginRequest, SessionPublic, UserPublic, WorkspaceRole
 from kairos.api.schemas.common import Problem
@@ -22,7 +23,7 @@ from kairos.store.access import User
 from kairos.store.base import Store
 from kairos.timeutil import utcnow
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses={
+router = APIRouter(route_class=StrictJSONRoute, prefix="/api/v1/auth", tags=["auth"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 429: {"model": Problem},
 })
 

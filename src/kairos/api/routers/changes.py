@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kairos.api.deps import StoreDep, Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.changes import ChangedJobPublic, ChangesResponse
 from kairos.api.schemas.common import Problem
 from kairos.domain.item_filter import ItemFilter, parse_filter
@@ -14,7 +15,7 @@ from kairos.store.base import Store
 from kairos.store.scraping import ChangedJob
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

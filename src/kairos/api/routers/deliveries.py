@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
 from kairos.store.delivery import Delivery
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["webhooks"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["webhooks"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

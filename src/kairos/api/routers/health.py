@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from kairos.api.deps import RuntimeDep
+from kairos.api.json_body import StrictJSONRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["health"])
 STALE_AFTER_SECONDS = 30.0
 
 

@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.item_streams import stream_items
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.present import job_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
 from kairos.store.base import JobFilters
 
-router = APIRouter(tags=["jobs"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["jobs"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

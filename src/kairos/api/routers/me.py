@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kairos.api.deps import Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import MePublic, WorkspaceRef
 
-router = APIRouter(tags=["access"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["access"])
 
 
 @router.get("/me", response_model=MePublic, summary="The caller (person or key) and its role here")

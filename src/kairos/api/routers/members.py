@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kairos.api.deps import Admin, StoreDep
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import MemberCreate, MemberList, MemberPublic, MemberUpdate
 from kairos.api.schemas.common import Problem
 from kairos.exceptions import InvalidInput
 from kairos.store.access import Member
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["access"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["access"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
     409: {"model": Problem},
 })

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations, limits
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
 from kairos.api.schemas.common import ListResponse, Problem
@@ -27,7 +28,7 @@ from kairos.domain.definition import preview_schedule, upcoming_runs
 from kairos.domain.schedules import Schedule, set_enabled, set_paused
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

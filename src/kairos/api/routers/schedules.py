@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.present import schedule_public
 from kairos.api.schemas.common import Problem
@@ -27,7 +28,7 @@ from kairos.exceptions import FieldError, InvalidInput
 from kairos.store.base import ScheduleFilters
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["schedules"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 STATUSES = Literal["active", "paused", "completed", "disabled"]

@@ -12,6 +12,7 @@ from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Admin, Operator, PageDep, SettingsDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
 from kairos.api.idempotency import idempotent
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.schedules import DeletedResponse
 from kairos.api.schemas.strategies import (
@@ -24,6 +25,7 @@ from kairos.api.schemas.strategies import (
     TestResult,
 )
 from kairos.domain.strategies import Strategy, build_strategy, change_strategy
+from kairos.domain.strategy_secrets import masked, restore_secrets
 from kairos.exceptions import ExtractionError, FieldError, InvalidInput
 from kairos.ids import new_id
 from kairos.kinds.scrape.selectors import check_strategy
@@ -31,7 +33,7 @@ from kairos.kinds.scrape.trial import TrialInput, try_strategy
 from kairos.settings import Settings
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["strategies"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["strategies"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 # A test answers with at most this many items (and the full count): enough to judge a strategy.
@@ -39,6 +41,8 @@ MAX_TEST_ITEMS = 1000
 
 
 def strategy_public(strategy: Strategy) -> StrategyPublic:
+    """The strategy as every role sees it: its secrets masked (they are write-only)."""
+    strategy = masked(strategy)
     return StrategyPublic(
         id=strategy.id, workspace_id=strategy.workspace_id, name=strategy.name,
         description=strategy.description, type=strategy.type.value, item=strategy.item,
@@ -87,7 +91,7 @@ def _update(strategy_id: str, body: StrategyUpdate, access: Operator, store: Sto
     now = utcnow()
     updated = store.update_strategy(
         access.workspace.id, strategy_id,
-        lambda current: _checked(change_strategy(current, changes, now=now)),
+        lambda current: _checked(change_strategy(current, restore_secrets(changes, current), now=now)),
     )
     return strategy_public(updated)
 

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from kairos.api.deps import Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.kinds import registry
 
-router = APIRouter(tags=["tasks"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["tasks"])
 
 
 class Registered(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from kairos.api.audit import audit_entry
 from kairos.api.deps import Caller, CallerDep, StoreDep
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import WorkspaceCreate, WorkspaceList, WorkspaceRole
 from kairos.api.schemas.common import Problem
 from kairos.api.throttle import client_ip
@@ -16,7 +17,7 @@ from kairos.ids import new_id
 from kairos.store.access import Workspace
 from kairos.timeutil import utcnow
 
-router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"], responses={
+router = APIRouter(route_class=StrictJSONRoute, prefix="/api/v1/workspaces", tags=["workspaces"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 409: {"model": Problem},
 })
 

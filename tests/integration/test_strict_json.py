@@ -1,0 +1,71 @@
+"""Request bodies are read as strict JSON: one key once, finite numbers, UTF-8 only (issue 13, 2, 5, 8)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from kairos.store.sqlalchemy.store import SqlStore
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _errors(response) -> list[dict]:  # type: ignore[no-untyped-def]
+    assert response.headers["content-type"] == "application/problem+json"
+    return response.json()["errors"]  # type: ignore[no-any-return]
+
+
+def test_a_duplicate_key_is_refused_by_name_and_mints_no_key(api: TestClient, store: SqlStore) -> None:
+    before = store.count_api_keys()
+    response = api.post("/api-keys", content='{"name": "ci", "role": "viewer", "role": "admin"}',
+                        headers=JSON)
+    assert response.status_code == 400
+    assert _errors(response) == [{"loc": ["body", "role"], "msg": "duplicate key 'role': send each key once"}]
+    assert store.count_api_keys() == before
+
+
+def test_a_duplicate_key_deep_inside_is_refused_too(api: TestClient) -> None:
+    body = '{"task": "kairos.echo", "kwargs": {"a": 1, "a": 2}}'
+    response = api.post("/jobs", content=body, headers=JSON)
+    assert response.status_code == 400
+    assert _errors(response)[0]["loc"] == ["body", "a"]
+
+
+def test_nan_and_infinity_are_refused_and_nothing_is_stored(api: TestClient) -> None:
+    for literal in ("NaN", "Infinity", "-Infinity", "1e400", "-1e999"):
+        body = '{"task": "kairos.echo", "kwargs": {"a": ' + literal + '}}'
+        response = api.post("/jobs", content=body, headers=JSON)
+        assert response.status_code == 400, literal
+        assert _errors(response)[0]["loc"] == ["body"]
+    assert api.get("/jobs").json()["total"] == 0
+    # Every strategy delete in the workspace still works: nothing poisoned the job rows.
+    created = api.post("/strategies", json={"name": "s", "type": "json", "item": "items",
+                                            "fields": {"t": "title"}})
+    assert created.status_code == 201
+    assert api.delete(f"/strategies/{created.json()['id']}").status_code == 200
+
+
+def test_a_charset_other_than_utf8_is_refused_naming_the_header(api: TestClient) -> None:
+    body = json.dumps({"task": "kairos.echo"}).encode("utf-16")
+    response = api.post("/jobs", content=body, headers={"Content-Type": "application/json; charset=utf-16"})
+    assert response.status_code == 400
+    assert _errors(response)[0]["loc"] == ["header", "Content-Type"]
+    latin = api.post("/jobs", content='{"task": "kairos.echo"}',
+                     headers={"Content-Type": "application/json; charset=ISO-8859-1"})
+    assert latin.status_code == 400
+    ok = api.post("/jobs", content='{"task": "kairos.echo"}',
+                  headers={"Content-Type": "application/json; charset=UTF-8"})
+    assert ok.status_code == 201
+
+
+def test_bytes_that_are_not_utf8_are_refused(api: TestClient) -> None:
+    response = api.post("/jobs", content=b'{"task": "kairos.\xe9cho"}', headers=JSON)
+    assert response.status_code == 400
+    assert "not UTF-8" in _errors(response)[0]["msg"]
+
+
+def test_broken_json_says_where(api: TestClient) -> None:
+    response = api.post("/jobs", content='{"task": ', headers=JSON)
+    assert response.status_code == 400
+    assert "line 1 column" in _errors(response)[0]["msg"]
