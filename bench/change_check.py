@@ -18,9 +18,10 @@ from bench.databases import Databases
 from bench.report import ratio, table
 from bench.sizes import QUICK, Sizes
 from kairos.domain.definition import Limits, build_schedule
+from kairos.domain.finish import JobOutcome, plan_finish
 from kairos.domain.jobs import JobStatus
 from kairos.ids import new_id
-from kairos.store.base import JobOutcome
+from kairos.kinds.catalog import KINDS
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 
@@ -37,7 +38,7 @@ def _items(run: int, count: int) -> list[dict[str, Any]]:
 def _finish_times(store: SqlStore, ws: str, items: int | None, jobs: int) -> list[float]:
     schedule = build_schedule({"task": "kairos.echo", "interval_seconds": 3600},
                               schedule_id=new_id("sched"), workspace_id=ws, now=T0,
-                              limits=Limits(min_interval_seconds=1))
+                              limits=Limits(min_interval_seconds=1), kinds=KINDS.rulebook)
     store.add_schedules([schedule])
     took = []
     for run in range(jobs):
@@ -50,7 +51,7 @@ def _finish_times(store: SqlStore, ws: str, items: int | None, jobs: int) -> lis
             outcome = JobOutcome(status=JobStatus.COMPLETED, result={"pages": []},
                                  items=_items(run, items))
         started = time.perf_counter()
-        assert store.finish_job(job.id, "bench", outcome, now)
+        assert store.finish_job(plan_finish(job, outcome, now), "bench", now)
         took.append(time.perf_counter() - started)
     return took[1:]  # the first run has nothing to compare with
 

@@ -9,6 +9,7 @@ from bench.load import Load
 from kairos.domain.definition import Limits, build_schedule
 from kairos.domain.schedules import Schedule
 from kairos.ids import new_id
+from kairos.kinds.catalog import KINDS
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 
@@ -22,7 +23,7 @@ BATCH = 5000
 def template(workspace_id: str, interval: int) -> Schedule:
     return build_schedule({**FIELDS, "interval_seconds": interval},
                           schedule_id=new_id("sched"), workspace_id=workspace_id, now=utcnow(),
-                          limits=Limits(min_interval_seconds=1))
+                          limits=Limits(min_interval_seconds=1), kinds=KINDS.rulebook)
 
 
 def starting_at(base: Schedule, start: datetime) -> Schedule:

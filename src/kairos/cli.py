@@ -40,7 +40,7 @@ def _serve(roles: frozenset[str], host: str | None, port: int | None) -> None:
 
     from kairos.api.app import create_app
     from kairos.api.auth import bootstrap
-    from kairos.engine.runtime import Runtime, open_store
+    from kairos.runtime import Runtime, open_store
     from kairos.timeutil import utcnow
 
     settings = _settings(host, port)
@@ -73,7 +73,7 @@ def api(host: Annotated[str | None, typer.Option(help="KAIROS_HOST")] = None,
 
 
 def _run_loops(roles: frozenset[str]) -> None:
-    from kairos.engine.runtime import Runtime, open_store
+    from kairos.runtime import Runtime, open_store
 
     settings = _settings()
     _logging(settings)

@@ -23,7 +23,7 @@ err = Console(stderr=True, highlight=False)
 
 
 def _open_store() -> Store:
-    from kairos.engine.runtime import open_store
+    from kairos.runtime import open_store
     from kairos.settings import Settings
 
     return open_store(Settings())

@@ -87,10 +87,6 @@ class ExtractionError(KairosError):
         super().__init__(detail)
 
 
-class UserNotFound(NotFound):
-    resource = "user"
-
-
 class MemberNotFound(NotFound):
     resource = "member"
 
@@ -133,12 +129,6 @@ class TooManyAttempts(KairosError):
     @property
     def headers(self) -> dict[str, str] | None:
         return {"Retry-After": str(self.retry_after)}
-
-
-class PayloadTooLarge(KairosError):
-    """The request body is larger than 1 MiB."""
-
-    status = 413
 
 
 class TaskNotRegistered(KairosError):

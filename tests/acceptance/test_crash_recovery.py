@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.acceptance.conftest import KairosProcess, list_all, parse_time, wait_for
+from tests.acceptance.conftest import KairosProcess, job_state, list_all, parse_time, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -57,10 +57,12 @@ def test_fires_survive_repeated_kill_minus_nine(kairos: KairosProcess) -> None:
         all_of_them = create(client, {
             "name": "run all", "interval_seconds": 1, "task": "kairos.echo",
             "overlap_policy": "allow", "misfire_policy": "run_all", "misfire_grace_seconds": 3600,
+            # A job running at a kill runs again after its lease and this backoff.
+            "retry_delay_seconds": 1,
         })
         coalesced = create(client, {
             "name": "run once", "interval_seconds": 1, "task": "kairos.echo",
-            "overlap_policy": "allow",
+            "overlap_policy": "allow", "retry_delay_seconds": 1,
         })
         assert coalesced["misfire_policy"] == "run_once"
         wait_for(lambda: client.get(f"/schedules/{all_of_them['id']}").json()["run_count"] >= 2,
@@ -79,7 +81,7 @@ def test_fires_survive_repeated_kill_minus_nine(kairos: KairosProcess) -> None:
     with kairos.client() as client:
         for schedule in (all_of_them, coalesced):
             client.post(f"/schedules/{schedule['id']}/disable").raise_for_status()
-        # Jobs running at a kill are resolved once their lease (4 s) runs out.
+        # Jobs running at a kill run again once their lease (4 s) runs out.
         wait_for(lambda: unfinished_jobs(client) == 0, timeout=20,
                  what="every job to finish after the restarts")
         api_fires = {
@@ -128,38 +130,44 @@ def test_fires_survive_repeated_kill_minus_nine(kairos: KairosProcess) -> None:
             assert stored == grid(anchor, stored[0], stored[-1])
 
 
-def test_a_job_running_at_the_crash_is_resolved_never_left_running(kairos: KairosProcess) -> None:
+def test_a_job_whose_worker_is_killed_is_retried_not_failed_and_its_schedule_fires_again(
+        kairos: KairosProcess) -> None:
     with kairos.client() as client:
-        doomed = client.post("/jobs", json={"task": "kairos.sleep", "kwargs": {"seconds": 30}})
-        retried = client.post("/jobs", json={"task": "kairos.sleep", "kwargs": {"seconds": 3},
-                                             "max_attempts": 2})
-        assert doomed.status_code == retried.status_code == 201
-        ids = {"doomed": doomed.json()["id"], "retried": retried.json()["id"]}
-
-        def running_with_progress() -> bool:
-            states = [client.get(f"/jobs/{i}").json() for i in ids.values()]
-            return all(s["status"] == "running" and s["progress"].get("current", 0) >= 1
-                       for s in states)
-
-        wait_for(running_with_progress, timeout=8, what="both jobs to run and report progress")
+        # One attempt only: a crash must not use it up. `skip` holds the schedule's fires while
+        # the job is unresolved; they resume once it is.
+        schedule = create(client, {
+            "name": "slow", "interval_seconds": 2, "task": "kairos.sleep",
+            "kwargs": {"seconds": 3}, "overlap_policy": "skip", "max_attempts": 1,
+            "retry_delay_seconds": 1,
+        })
+        first = wait_for(
+            lambda: next((j for j in client.get("/jobs", params={"schedule_id": schedule["id"]})
+                          .json()["items"]
+                          if j["status"] == "running" and j["progress"].get("current", 0) >= 1), None),
+            timeout=15, what="the schedule's first job to run and report progress",
+        )
 
     kairos.kill()
     kairos.start()
 
     with kairos.client() as client:
-        failed = wait_for(
-            lambda: (j := client.get(f"/jobs/{ids['doomed']}").json())["status"] != "running" and j,
-            timeout=15, what="the abandoned job to be resolved",
-        )
-        assert failed["status"] == "failed", failed
-        assert LEASE_MESSAGE in failed["error_message"], failed
-        assert failed["completed_at"] is not None
-        assert failed["attempt"] == 1
-
+        # The lease (4 s) runs out, the job waits its backoff (1 s) and runs again to the end.
         again = wait_for(
-            lambda: (j := client.get(f"/jobs/{ids['retried']}").json())["status"] == "completed" and j,
-            timeout=20, what="the job with attempts left to run again and complete",
+            lambda: (j := job_state(client, first["id"]))["status"] not in ("pending", "running") and j,
+            timeout=30, what="the interrupted job to be resolved",
         )
-        assert again["attempt"] == 2
+        assert again["status"] == "completed", again
+        assert again["attempt"] == 1 and again["max_attempts"] == 1
         assert again["result"] == {"slept_seconds": 3.0}
-        assert client.get("/jobs", params={"status": "running"}).json()["total"] == 0
+
+        def later_job_completed() -> bool:
+            jobs = client.get("/jobs", params={"schedule_id": schedule["id"]}).json()["items"]
+            return any(j["status"] == "completed"
+                       and parse_time(j["scheduled_for"]) > parse_time(first["scheduled_for"])
+                       for j in jobs)
+
+        wait_for(later_job_completed, timeout=20, what="the schedule to fire again after the crash")
+        client.post(f"/schedules/{schedule['id']}/disable").raise_for_status()
+
+    [(crashes, status)] = db_rows(kairos, "SELECT crashes, status FROM jobs WHERE id = ?", first["id"])
+    assert (crashes, status) == (1, "completed")

@@ -21,14 +21,15 @@ from fastapi.testclient import TestClient
 
 from kairos.api.app import create_app
 from kairos.api.auth import create_key
+from kairos.domain.finish import JobOutcome
 from kairos.domain.jobs import JobStatus
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.settings import Settings
-from kairos.store.base import JobOutcome
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.integration.helpers import finish
 
 RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
@@ -94,11 +95,12 @@ class World:
             claimed = self.store.claim_jobs("conformance-worker", at, 100, 300)
             if job_id in [j.id for j in claimed] or not claimed:
                 break
-        assert job_id in [j.id for j in claimed], f"{job_id} was not pending"
+        (job,) = [j for j in claimed if j.id == job_id] or [None]
+        assert job is not None, f"{job_id} was not pending"
         outcome = JobOutcome(status=status, result={"ok": status == JobStatus.COMPLETED},
                              error_message=None if status == JobStatus.COMPLETED else "the workflow raised",
                              items=items, progress=progress)
-        assert self.store.finish_job(job_id, "conformance-worker", outcome, at)
+        assert finish(self.store, job, "conformance-worker", outcome, at)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from kairos.api.app import create_app
 from kairos.api.auth import bootstrap
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import metadata

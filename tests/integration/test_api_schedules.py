@@ -71,7 +71,7 @@ def test_bad_inputs_are_400_not_500(api: TestClient) -> None:
         ({"task": "t", "run_at": "2026-01-01T00:00:00"}, "body.run_at"),
         ({"task": "t", "cron_expression": "* * * * *", "bogus": 1}, "body.bogus"),
         ({"task": "t", "cron_expression": "* * * * *", "args": ["x" * 70000]}, "body.args"),
-        ({"target": "technology", "cron_expression": "0 */6 * * *"}, "body.kind"),
+        ({"kind": "reddit", "cron_expression": "0 */6 * * *"}, "body.kind"),
         ({"cron_expression": "* * * * *"}, "body.kind"),
         ({"task": "t"}, "body.trigger_type"),
     ]

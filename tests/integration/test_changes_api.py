@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from kairos.domain.finish import JobOutcome
 from kairos.domain.jobs import JobStatus
-from kairos.store.base import JobOutcome
 from kairos.store.sqlalchemy.store import SqlStore
+from tests.integration.helpers import finish
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
 
@@ -38,7 +39,7 @@ class Feed:
         (claimed,) = self.store.claim_jobs("w1", self.clock, 1, 30)
         assert claimed.id == job.id
         outcome = JobOutcome(status=JobStatus.COMPLETED, result={"pages": []}, items=items)
-        assert self.store.finish_job(job.id, "w1", outcome, self.clock)
+        assert finish(self.store, job, "w1", outcome, self.clock)
         return job.id
 
     def changes(self, client: TestClient | None = None, **params: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import pytest
 
 from kairos.api.app import create_app
 from kairos.api.auth import create_key
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow

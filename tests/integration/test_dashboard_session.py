@@ -26,8 +26,8 @@ from fastapi import FastAPI
 from kairos.api.app import create_app
 from kairos.api.auth import bootstrap, create_key
 from kairos.api.passwords import hash_password
-from kairos.engine.runtime import Runtime
 from kairos.ids import new_id
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.access import User
 from kairos.store.sqlalchemy.store import SqlStore

@@ -13,10 +13,13 @@ from kairos.domain.definition import build_job
 from kairos.domain.jobs import Job
 from kairos.engine.worker import Worker
 from kairos.ids import new_id
+from kairos.kinds.catalog import KINDS
 from kairos.kinds.context import TaskContext
 from kairos.kinds.registry import Registry
 from kairos.kinds.runner import JobRunner
+from kairos.kinds.spec import KindServices
 from kairos.outbound import make_client
+from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.integration.helpers import workspace_id
@@ -61,7 +64,9 @@ def flow(event: dict[str, object]) -> dict[str, object]:
 
 @pytest.fixture
 def worker(store: SqlStore) -> Iterator[Worker]:
-    runner = JobRunner(tasks, workflows, lambda: make_client(allow_private_networks=False))
+    services = KindServices(settings=Settings(), store=store, tasks=tasks, workflows=workflows,
+                            http_client=lambda: make_client(allow_private_networks=False))
+    runner = JobRunner.build(KINDS, services)
     w = Worker(store, runner, concurrency=4, lease_seconds=5, poll_interval=0.05, renew_interval=0.2)
     thread = threading.Thread(target=w.run, daemon=True)
     thread.start()
@@ -72,7 +77,7 @@ def worker(store: SqlStore) -> Iterator[Worker]:
 
 def submit(store: SqlStore, **fields: object) -> Job:
     ws = workspace_id(store)
-    job = build_job(fields, job_id=new_id("job"), workspace_id=ws, now=utcnow())
+    job = build_job(fields, job_id=new_id("job"), workspace_id=ws, now=utcnow(), kinds=KINDS.rulebook)
     store.add_job(job)
     return job
 

@@ -8,8 +8,8 @@ from functools import partial
 import httpx
 import pytest
 
-from kairos.kinds.builtin_tasks import http_request
 from kairos.kinds.context import TaskContext
+from kairos.kinds.task.builtin import http_request
 from kairos.outbound import is_refused, make_client
 from tests.local_site import Answer, LocalSite, html
 

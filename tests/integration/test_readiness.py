@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from kairos.api.app import create_app
 from kairos.api.routers.health import STALE_AFTER_SECONDS
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.acceptance.conftest import wait_for

@@ -12,21 +12,23 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from kairos.domain.definition import build_job
+from kairos.domain.finish import JobOutcome
 from kairos.domain.jobs import JobStatus
 from kairos.ids import new_id
-from kairos.store.base import JobOutcome
+from kairos.kinds.catalog import KINDS
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import jobs
+from tests.integration.helpers import finish
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
 
 
 def finished(store: SqlStore, outcome: JobOutcome) -> str:
     ws = store.get_workspace("default").id
-    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0)
+    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0, kinds=KINDS.rulebook)
     store.add_job(job)
     store.claim_jobs("w1", T0, 1, 30)
-    assert store.finish_job(job.id, "w1", outcome, T0)
+    assert finish(store, job, "w1", outcome, T0)
     return job.id
 
 

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kairos.domain.definition import build_job
+from kairos.domain.finish import JobOutcome
 from kairos.domain.items import content_hash
 from kairos.domain.jobs import Job, JobStatus
 from kairos.ids import new_id
-from kairos.store.base import JobOutcome
+from kairos.kinds.catalog import KINDS
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.helpers import make_schedule, workspace_id
+from tests.integration.helpers import finish, make_schedule, workspace_id
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
 
@@ -36,7 +37,7 @@ class Runs:
 
     def finish(self, outcome: JobOutcome) -> Job:
         job = self.claim()
-        assert self.store.finish_job(job.id, "w1", outcome, T0 + timedelta(seconds=10 * self.step))
+        assert finish(self.store, job, "w1", outcome, T0 + timedelta(seconds=10 * self.step))
         return self.store.get_job(self.ws, job.id)
 
     def run(self, items: list[Any]) -> Job:
@@ -122,16 +123,16 @@ def test_a_worker_that_lost_the_job_stores_nothing(store: SqlStore) -> None:
     runs = Runs(store)
     job = runs.claim()
     outcome = JobOutcome(status=JobStatus.COMPLETED, items=[A])
-    assert store.finish_job(job.id, "someone-else", outcome, T0) is False
+    assert finish(store, job, "someone-else", outcome, T0) is False
     assert store.job_items(job.id) == []
 
 
 def test_one_off_jobs_store_items_but_compare_with_nothing(store: SqlStore) -> None:
     ws = workspace_id(store, now=T0)
-    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0)
+    job = build_job({"task": "kairos.echo"}, job_id=new_id("job"), workspace_id=ws, now=T0, kinds=KINDS.rulebook)
     store.add_job(job)
     store.claim_jobs("w1", T0, 5, 30)
-    store.finish_job(job.id, "w1", JobOutcome(status=JobStatus.COMPLETED, items=[A, B]), T0)
+    finish(store, job, "w1", JobOutcome(status=JobStatus.COMPLETED, items=[A, B]), T0)
     done = store.get_job(ws, job.id)
     assert (done.has_changes, done.item_count) == (None, 2)
     assert store.job_items(job.id) == [A, B]

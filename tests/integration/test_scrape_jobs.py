@@ -15,9 +15,13 @@ from kairos.domain.strategies import Strategy, build_strategy
 from kairos.engine.worker import Worker
 from kairos.ids import new_id
 from kairos.kinds import registry
+from kairos.kinds.catalog import KINDS
 from kairos.kinds.runner import JobRunner
 from kairos.kinds.scrape.fetch import Fetcher, FetchSettings
+from kairos.kinds.scrape.spec import ScrapeRunner
+from kairos.kinds.spec import KindServices
 from kairos.outbound import make_client
+from kairos.settings import Settings
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.local_site import Answer, LocalSite, html
@@ -40,9 +44,13 @@ def site() -> Iterator[LocalSite]:
 
 
 def start_worker(store: SqlStore, *, allow_private: bool) -> tuple[Worker, threading.Thread]:
-    runner = JobRunner(registry.tasks, registry.workflows,
-                       partial(make_client, allow_private_networks=allow_private),
-                       strategies=store.get_strategy, fetcher=Fetcher(QUICK))
+    client = partial(make_client, allow_private_networks=allow_private)
+    services = KindServices(settings=Settings(), store=store, http_client=client,
+                            tasks=registry.tasks, workflows=registry.workflows)
+    runners = KINDS.build_runners(services)
+    # Quick retries instead of the operator's politeness settings.
+    runners["scrape"] = ScrapeRunner(store.get_strategy, Fetcher(QUICK), client)
+    runner = JobRunner(runners, client)
     w = Worker(store, runner, concurrency=2, lease_seconds=5, poll_interval=0.05,
                renew_interval=0.2)
     thread = threading.Thread(target=w.run, daemon=True)
@@ -73,7 +81,7 @@ def add_strategy(store: SqlStore, **sent: object) -> Strategy:
 
 def submit(store: SqlStore, **fields: object) -> Job:
     job = build_job({"kind": "scrape", **fields}, job_id=new_id("job"),
-                    workspace_id=workspace(store), now=utcnow())
+                    workspace_id=workspace(store), now=utcnow(), kinds=KINDS.rulebook)
     store.add_job(job)
     return job
 

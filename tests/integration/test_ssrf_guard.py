@@ -8,10 +8,11 @@ import httpx
 import pytest
 
 from kairos import outbound
+from kairos.domain.networks import is_blocked
 from kairos.exceptions import FetchFailed
 from kairos.kinds.context import TaskContext
 from kairos.kinds.scrape.fetch import Fetcher, FetchSettings
-from kairos.outbound import is_blocked, make_client, system_resolver
+from kairos.outbound import make_client, system_resolver
 from tests.local_site import Answer, LocalSite, html
 
 BLOCKED = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from kairos.engine.finish import JobFinisher
 from kairos.store.base import Page
 from kairos.store.sqlalchemy.store import SqlStore
+from tests.integration.helpers import finish
 from tests.integration.webhook_receivers import finish_job, schedule_with_webhook
 
 URL = "https://hooks.example.com/kairos"
@@ -64,8 +66,8 @@ def test_a_failed_job_queues_a_job_failed_delivery(store: SqlStore) -> None:
 
 def test_no_delivery_for_retries_cancellations_or_schedules_without_a_webhook(store: SqlStore) -> None:
     hooked = schedule_with_webhook(store, URL)
-    finish_job(store, hooked, status="pending", error="attempt 1 failed", retry=True)
-    finish_job(store, hooked, status="cancelled", error="cancelled by request")
+    finish_job(store, hooked, status="failed", error="boom", retry=True)
+    finish_job(store, hooked, status="cancelled")
     assert deliveries(store, hooked) == []
 
     plain = schedule_with_webhook(store, None)
@@ -74,16 +76,15 @@ def test_no_delivery_for_retries_cancellations_or_schedules_without_a_webhook(st
 
 
 def test_a_worker_that_lost_its_job_queues_nothing(store: SqlStore) -> None:
+    from kairos.domain.finish import JobOutcome
     from kairos.domain.jobs import JobStatus
-    from kairos.store.base import JobOutcome
     from kairos.timeutil import utcnow
 
     schedule = schedule_with_webhook(store, URL)
     job = store.fire_now(schedule.workspace_id, schedule.id, utcnow())
     store.claim_jobs("worker-a", utcnow(), 10, 30)
     store.cancel_job(schedule.workspace_id, job.id, utcnow())
-    assert not store.finish_job(job.id, "worker-a", JobOutcome(status=JobStatus.COMPLETED, result=[1]),
-                                utcnow())
+    assert not finish(store, job, "worker-a", JobOutcome(status=JobStatus.COMPLETED, result=[1]), utcnow())
     assert deliveries(store, schedule) == []
 
 
@@ -97,15 +98,22 @@ def test_removing_the_webhook_stops_new_deliveries(store: SqlStore) -> None:
     assert deliveries(store, schedule) == []
 
 
-def test_a_job_whose_worker_vanished_is_reported_as_failed(store: SqlStore) -> None:
+def test_a_job_whose_workers_keep_vanishing_is_reported_as_failed_once(store: SqlStore) -> None:
     from datetime import timedelta
 
+    from kairos.domain.finish import CRASH_LIMIT
     from kairos.timeutil import utcnow
 
     schedule = schedule_with_webhook(store, URL)
     job = store.fire_now(schedule.workspace_id, schedule.id, utcnow())
-    store.claim_jobs("worker-gone", utcnow(), 10, 1)
-    assert store.reap_expired_leases(utcnow() + timedelta(seconds=5)) == 1
+    now = utcnow()
+    for crash in range(1, CRASH_LIMIT + 1):
+        # Each retry after a crash waits its backoff; an hour later it is long due.
+        now += timedelta(hours=1)
+        assert [j.id for j in store.claim_jobs(f"worker-{crash}", now, 10, 1)] == [job.id]
+        assert JobFinisher(store).reap(now + timedelta(seconds=5)) == 1
+        # Retries after a crash are not the job's end: nobody is told until the last.
+        assert len(deliveries(store, schedule)) == (1 if crash == CRASH_LIMIT else 0)
     [delivery] = deliveries(store, schedule)
     body = json.loads(delivery.body)
     assert body["event"] == "job.failed" and body["job_id"] == job.id

@@ -93,6 +93,7 @@ def schedule_with_webhook(store: Any, url: str | None, **fields: Any) -> Any:
     """A stored task schedule (hourly) whose webhook goes to `url` (private addresses allowed)."""
     from kairos.domain.definition import Limits, build_schedule
     from kairos.ids import new_id
+    from kairos.kinds.catalog import KINDS
     from kairos.timeutil import utcnow
     from tests.integration.helpers import workspace_id
 
@@ -101,27 +102,34 @@ def schedule_with_webhook(store: Any, url: str | None, **fields: Any) -> Any:
     if url is not None:
         fields["webhook_url"] = url
     schedule = build_schedule(fields, schedule_id=new_id("sched"), workspace_id=workspace_id(store),
-                              now=utcnow(), limits=Limits(min_interval_seconds=1,
-                                                          allow_private_networks=True))
+                              now=utcnow(), limits=Limits(min_interval_seconds=1, allow_private_networks=True),
+                              kinds=KINDS.rulebook)
     store.add_schedules([schedule])
     return schedule
 
 
 def finish_job(store: Any, schedule: Any, result: Any = None, *, status: str = "completed",
                error: str | None = None, retry: bool = False, items: list[Any] | None = None) -> Any:
-    """Fire `schedule` now, claim its job and finish it with this outcome; returns the job."""
-    from datetime import timedelta
+    """Fire `schedule` now, claim its job and end it with this outcome; returns the job.
 
+    `status` is completed, failed or cancelled (by request); `retry` fails an attempt that still
+    has attempts after it.
+    """
+    import dataclasses
+
+    from kairos.domain.finish import CancelReason, JobOutcome
     from kairos.domain.jobs import JobStatus
-    from kairos.store.base import JobOutcome
     from kairos.timeutil import utcnow
+    from tests.integration.helpers import finish
 
     job = store.fire_now(schedule.workspace_id, schedule.id, utcnow())
     claimed = store.claim_jobs("test-worker", utcnow(), 100, 30)
     assert job.id in {j.id for j in claimed}
-    outcome = JobOutcome(
-        status=JobStatus(status), result=result, error_message=error, items=items,
-        retry_at=utcnow() + timedelta(hours=1) if retry else None,
-    )
-    assert store.finish_job(job.id, "test-worker", outcome, utcnow())
+    if status == "cancelled":
+        outcome = JobOutcome.cancelled(CancelReason.REQUESTED)
+    else:
+        outcome = JobOutcome(status=JobStatus(status), result=result, error_message=error, items=items)
+    if retry:
+        job = dataclasses.replace(job, max_attempts=job.attempt + 1)
+    assert finish(store, job, "test-worker", outcome, utcnow())
     return store.get_job(schedule.workspace_id, job.id)

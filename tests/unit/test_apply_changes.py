@@ -10,6 +10,7 @@ import pytest
 from kairos.domain.definition import Limits, apply_changes, build_schedule
 from kairos.domain.schedules import Kind, Schedule, ScheduleStatus, TriggerType, set_enabled
 from kairos.exceptions import InvalidInput
+from kairos.kinds.catalog import KINDS
 
 from .factories import at
 
@@ -21,11 +22,11 @@ def daily() -> Schedule:
     """Daily at 09:00 UTC, made at 08:00: next_run_at 09:00 the same day."""
     return build_schedule({"task": "reports.build", "cron_expression": "0 9 * * *"},
                           schedule_id="sched_1", workspace_id="ws_1", now=CREATED,
-                          limits=Limits())
+                          limits=Limits(), kinds=KINDS.rulebook)
 
 
 def change(schedule: Schedule, changes: dict[str, Any]) -> Schedule:
-    return apply_changes(schedule, changes, now=LATER, limits=Limits(min_interval_seconds=60))
+    return apply_changes(schedule, changes, now=LATER, limits=Limits(min_interval_seconds=60), kinds=KINDS.rulebook)
 
 
 def errors_of(schedule: Schedule, changes: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
@@ -72,7 +73,7 @@ def test_an_explicit_trigger_type_switch() -> None:
 def test_switching_back_to_cron_forgets_the_interval() -> None:
     interval = change(daily(), {"interval_seconds": 1800})
     changed = apply_changes(interval, {"cron_expression": "30 12 * * *"}, now=LATER,
-                            limits=Limits())
+                            limits=Limits(), kinds=KINDS.rulebook)
     assert (changed.trigger_type, changed.interval_seconds) == (TriggerType.CRON, None)
     assert changed.next_run_at == at("2026-01-05T12:30Z")
 
@@ -104,7 +105,7 @@ def test_disabling_and_enabling_through_an_update() -> None:
     disabled = change(daily(), {"enabled": False})
     assert (disabled.enabled, disabled.next_run_at) == (False, at("2026-01-05T09:00Z"))
     enabled = apply_changes(disabled, {"enabled": True}, now=at("2026-01-08T12:00Z"),
-                            limits=Limits())
+                            limits=Limits(), kinds=KINDS.rulebook)
     assert (enabled.enabled, enabled.next_run_at) == (True, at("2026-01-09T09:00Z"))
 
 
@@ -112,7 +113,7 @@ def test_pausing_and_resuming_through_an_update() -> None:
     paused = change(daily(), {"paused": True})
     assert paused.status == ScheduleStatus.PAUSED
     resumed = apply_changes(paused, {"paused": False}, now=at("2026-01-08T12:00Z"),
-                            limits=Limits())
+                            limits=Limits(), kinds=KINDS.rulebook)
     assert (resumed.status, resumed.next_run_at) == (ScheduleStatus.ACTIVE,
                                                      at("2026-01-09T09:00Z"))
 
@@ -157,7 +158,7 @@ def test_task_fields_change_the_payload_only() -> None:
 
 
 def test_a_kind_that_is_not_available_cannot_be_switched_to() -> None:
-    assert errors_of(daily(), {"target": "python"}) == [
+    assert errors_of(daily(), {"kind": "reddit"}) == [
         (("kind",), "kind 'reddit' is not available in this version of Kairos "
                     "(available: task, callback, scrape)")]
 

@@ -11,6 +11,7 @@ from kairos.domain.describe import celery_to_cron, cron_to_celery
 from kairos.domain.schedules import Schedule, TriggerType
 from kairos.domain.triggers import TriggerError
 from kairos.exceptions import InvalidInput
+from kairos.kinds.catalog import KINDS
 
 from .factories import at
 
@@ -19,7 +20,7 @@ NOW = at("2026-01-05T08:10Z")
 
 def build(values: dict[str, Any]) -> Schedule:
     return build_schedule({"task": "email.send_daily_digest", **values}, schedule_id="sched_1",
-                          workspace_id="ws_1", now=NOW, limits=Limits())
+                          workspace_id="ws_1", now=NOW, limits=Limits(), kinds=KINDS.rulebook)
 
 
 def test_fields_map_in_cron_order_and_absent_ones_are_stars() -> None:

@@ -17,6 +17,7 @@ from kairos.domain.definition import Limits, build_schedule
 from kairos.domain.firing import ActiveJobs, FireOutcome, PlannedFire, plan_fires
 from kairos.domain.schedules import ScheduleStatus, TriggerType
 from kairos.domain.triggers import CronTrigger, next_fire, previous_fire
+from kairos.kinds.catalog import KINDS
 
 from .factories import at, ats, cron_fires, make_schedule
 
@@ -170,7 +171,7 @@ def test_a_schedule_created_in_the_second_pass_does_not_start_in_the_past() -> N
     now = at("2026-11-01T06:10Z")
     schedule = build_schedule(
         {"task": "reports.build", "cron_expression": "30 1 * * *", "timezone": NEW_YORK},
-        schedule_id="sched_1", workspace_id="ws_1", now=now, limits=Limits(),
+        schedule_id="sched_1", workspace_id="ws_1", now=now, limits=Limits(), kinds=KINDS.rulebook
     )
     assert schedule.next_run_at == at("2026-11-02T06:30Z")
 

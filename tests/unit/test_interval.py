@@ -13,6 +13,7 @@ from kairos.domain.firing import ActiveJobs, FireOutcome, PlannedFire, plan_fire
 from kairos.domain.schedules import TriggerType, next_run_after
 from kairos.domain.triggers import IntervalTrigger, TriggerError, iter_fires, next_fire, previous_fire
 from kairos.exceptions import InvalidInput
+from kairos.kinds.catalog import KINDS
 
 from .factories import at, ats, make_schedule
 
@@ -80,7 +81,7 @@ def test_the_anchor_is_the_creation_time_without_start_at() -> None:
     schedule = build_schedule(
         {"task": "reports.build", "interval_seconds": 300},
         schedule_id="sched_1", workspace_id="ws_1", now=at("2026-01-05T08:00:07Z"),
-        limits=Limits(),
+        limits=Limits(), kinds=KINDS.rulebook
     )
     assert schedule.trigger == IntervalTrigger(seconds=300, anchor=at("2026-01-05T08:00:07Z"))
     assert schedule.next_run_at == at("2026-01-05T08:05:07Z")
@@ -90,7 +91,7 @@ def test_the_anchor_is_the_creation_time_without_start_at() -> None:
 def test_start_at_is_the_anchor_and_the_first_fire() -> None:
     schedule = build_schedule(
         {"task": "reports.build", "interval_seconds": 600, "start_at": at("2026-01-06T00:00:30Z")},
-        schedule_id="sched_1", workspace_id="ws_1", now=at("2026-01-05T08:00Z"), limits=Limits(),
+        schedule_id="sched_1", workspace_id="ws_1", now=at("2026-01-05T08:00Z"), limits=Limits(), kinds=KINDS.rulebook
     )
     assert schedule.next_run_at == at("2026-01-06T00:00:30Z")
     assert next_run_after(schedule, at("2026-01-06T00:00:30Z")) == at("2026-01-06T00:10:30Z")
@@ -112,7 +113,7 @@ def test_below_the_minimum_interval_is_invalid_input(seconds: int, minimum: int)
     with pytest.raises(InvalidInput) as caught:
         build_schedule({"task": "reports.build", "interval_seconds": seconds},
                        schedule_id="sched_1", workspace_id="ws_1", now=ANCHOR,
-                       limits=Limits(min_interval_seconds=minimum))
+                       limits=Limits(min_interval_seconds=minimum), kinds=KINDS.rulebook)
     assert [(e.loc, e.msg) for e in caught.value.errors] == [
         (("interval_seconds",), f"must be at least {minimum}")]
 
@@ -120,6 +121,6 @@ def test_below_the_minimum_interval_is_invalid_input(seconds: int, minimum: int)
 def test_the_minimum_interval_itself_is_allowed() -> None:
     schedule = build_schedule({"task": "reports.build", "interval_seconds": 5},
                               schedule_id="sched_1", workspace_id="ws_1", now=ANCHOR,
-                              limits=Limits(min_interval_seconds=5))
+                              limits=Limits(min_interval_seconds=5), kinds=KINDS.rulebook)
     assert schedule.interval_seconds == 5
     assert schedule.next_run_at == at("2026-01-01T00:00:05Z")

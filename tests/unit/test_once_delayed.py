@@ -8,6 +8,7 @@ from datetime import timedelta
 from kairos.domain.definition import Limits, apply_changes, build_schedule, upcoming_runs
 from kairos.domain.firing import ActiveJobs, FireOutcome, PlannedFire, plan_fires
 from kairos.domain.schedules import MisfirePolicy, Schedule, ScheduleStatus, TriggerType, rearm
+from kairos.kinds.catalog import KINDS
 
 from .factories import at
 
@@ -16,7 +17,7 @@ NOW = at("2026-01-05T08:00Z")
 
 def build(values: dict[str, object], now: str = "2026-01-05T08:00Z") -> Schedule:
     return build_schedule({"task": "reports.build", **values}, schedule_id="sched_1",
-                          workspace_id="ws_1", now=at(now), limits=Limits())
+                          workspace_id="ws_1", now=at(now), limits=Limits(), kinds=KINDS.rulebook)
 
 
 def test_a_future_run_at_is_the_next_run() -> None:
@@ -91,7 +92,7 @@ def test_a_new_run_at_reopens_a_completed_once_schedule() -> None:
     schedule = build({"run_at": at("2026-01-05T09:00Z")})
     completed = dataclasses.replace(schedule, status=ScheduleStatus.COMPLETED, next_run_at=None)
     changed = apply_changes(completed, {"run_at": at("2026-01-07T09:00Z")},
-                            now=at("2026-01-06T00:00Z"), limits=Limits())
+                            now=at("2026-01-06T00:00Z"), limits=Limits(), kinds=KINDS.rulebook)
     assert (changed.next_run_at, changed.status) == (at("2026-01-07T09:00Z"),
                                                      ScheduleStatus.ACTIVE)
 
@@ -99,7 +100,7 @@ def test_a_new_run_at_reopens_a_completed_once_schedule() -> None:
 def test_a_new_delay_counts_from_the_change() -> None:
     schedule = build({"delay_seconds": 3600})
     changed = apply_changes(schedule, {"delay_seconds": 7200}, now=at("2026-01-05T08:30Z"),
-                            limits=Limits())
+                            limits=Limits(), kinds=KINDS.rulebook)
     assert changed.run_at == changed.next_run_at == at("2026-01-05T10:30Z")
 
 
@@ -107,7 +108,7 @@ def test_editing_the_window_of_a_delayed_schedule_keeps_its_instant() -> None:
     schedule = build({"delay_seconds": 3600})
     later = at("2026-01-05T08:30Z")
     changed = apply_changes(schedule, {"end_at": later + timedelta(days=1)}, now=later,
-                            limits=Limits())
+                            limits=Limits(), kinds=KINDS.rulebook)
     assert changed.run_at == changed.next_run_at == at("2026-01-05T09:00Z")
-    renamed = apply_changes(schedule, {"timezone": "Europe/Berlin"}, now=later, limits=Limits())
+    renamed = apply_changes(schedule, {"timezone": "Europe/Berlin"}, now=later, limits=Limits(), kinds=KINDS.rulebook)
     assert renamed.run_at == at("2026-01-05T09:00Z")

@@ -10,6 +10,7 @@ import pytest
 from kairos.domain.definition import build_job
 from kairos.domain.jobs import FIRE_STATUS_OF_JOB, FireStatus, Job, JobStatus
 from kairos.exceptions import InvalidInput
+from kairos.kinds.catalog import KINDS
 
 from .factories import at
 
@@ -17,7 +18,7 @@ NOW = at("2026-01-05T08:10Z")
 
 
 def build(values: dict[str, Any]) -> Job:
-    return build_job(values, job_id="job_1", workspace_id="ws_1", now=NOW)
+    return build_job(values, job_id="job_1", workspace_id="ws_1", now=NOW, kinds=KINDS.rulebook)
 
 
 def test_a_task_job_is_pending_and_may_run_now() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kairos.delivery.fields import webhook_columns
+from kairos.domain.webhooks import webhook_columns
 
 
 def columns(values: dict[str, Any], current: dict[str, Any] | None = None, *,

@@ -9,7 +9,8 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from kairos.delivery.signing import new_secret, secret_key, signed_headers
+from kairos.delivery.signing import signed_headers
+from kairos.domain.webhooks import new_secret, secret_key
 
 BODY = b'{"event":"job.completed","job_id":"job_1","results":["caf\xc3\xa9"]}'
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kairos.delivery.slack import is_slack_url, slack_message
+from kairos.delivery.slack import slack_message
+from kairos.domain.webhooks import is_slack_url
 
 
 def body(**fields: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from kairos.domain.definition import Limits, build_schedule, upcoming_runs
 from kairos.domain.firing import ActiveJobs, FireOutcome, PlannedFire, plan_fires
 from kairos.domain.schedules import MisfirePolicy, OverlapPolicy, ScheduleStatus, next_run_after
 from kairos.exceptions import InvalidInput
+from kairos.kinds.catalog import KINDS
 
 from .factories import at, ats, make_schedule
 
@@ -63,7 +64,7 @@ def test_run_all_after_an_outage_past_end_at_stops_at_end_at() -> None:
 def test_a_window_that_is_already_over_creates_a_completed_schedule() -> None:
     schedule = build_schedule(
         {"task": "reports.build", "cron_expression": "0 * * * *", "end_at": at("2026-01-05T08:00Z")},
-        schedule_id="sched_1", workspace_id="ws_1", now=NOW, limits=Limits(),
+        schedule_id="sched_1", workspace_id="ws_1", now=NOW, limits=Limits(), kinds=KINDS.rulebook
     )
     assert (schedule.next_run_at, schedule.status) == (None, ScheduleStatus.COMPLETED)
 
@@ -74,6 +75,6 @@ def test_end_at_must_be_after_start_at(end_at: str) -> None:
         build_schedule(
             {"task": "reports.build", "cron_expression": "0 * * * *",
              "start_at": at("2026-01-06T00:00Z"), "end_at": at(end_at)},
-            schedule_id="sched_1", workspace_id="ws_1", now=NOW, limits=Limits(),
+            schedule_id="sched_1", workspace_id="ws_1", now=NOW, limits=Limits(), kinds=KINDS.rulebook
         )
     assert [(e.loc, e.msg) for e in caught.value.errors] == [(("end_at",), "must be after start_at")]

@@ -27,7 +27,7 @@ from kairos.api.routers import (
     tasks,
     workspaces,
 )
-from kairos.engine.runtime import Runtime
+from kairos.runtime import Runtime
 from kairos.web import dashboard
 
 API_PREFIX = WORKSPACE_PREFIX  # the audit log reads route templates relative to it

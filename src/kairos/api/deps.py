@@ -17,8 +17,8 @@ from fastapi import Depends, Path, Query, Request
 from kairos.api.auth import hash_key, role_at_least
 from kairos.api.sessions import SAFE_METHODS, csrf_ok, find_session, presented_session_token
 from kairos.api.throttle import Throttle, ip_scope
-from kairos.engine.runtime import Runtime
 from kairos.exceptions import Forbidden, InvalidInput, Unauthorized, WorkspaceNotFound
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.access import ApiKey, User
 from kairos.store.base import KEY_TOUCH_INTERVAL, Page, Store, Workspace

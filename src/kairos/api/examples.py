@@ -34,6 +34,7 @@ from kairos.api.schemas.schedules import DeletedResponse, FirePublic, PreviewRes
 from kairos.api.schemas.strategies import StrategyPublic, TestResult
 from kairos.domain.definition import Limits, build_job, build_schedule
 from kairos.domain.jobs import Fire, FireStatus, FireTrigger
+from kairos.kinds.catalog import KINDS
 from kairos.timeutil import isoformat_z
 
 AT = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
@@ -55,8 +56,9 @@ def _made() -> dict[type[BaseModel], Any]:
         {"name": "Daily Report", "cron_expression": "0 9 * * 1-5", "timezone": "Europe/Berlin",
          "task": "reports.build", "kwargs": {"region": "eu"},
          "webhook_url": "https://your-app.example/hooks/kairos"},
-        schedule_id=SCHED, workspace_id=WS, now=AT, limits=Limits())
-    job = build_job({"task": "reports.build", "kwargs": {"region": "eu"}}, job_id=JOB, workspace_id=WS, now=AT)
+        schedule_id=SCHED, workspace_id=WS, now=AT, limits=Limits(), kinds=KINDS.rulebook)
+    job = build_job({"task": "reports.build", "kwargs": {"region": "eu"}}, job_id=JOB, workspace_id=WS, now=AT,
+                    kinds=KINDS.rulebook)
     fire = Fire(id="fire_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e70", schedule_id=SCHED, scheduled_for=AT,
                 fired_at=AT, job_id=JOB, task_id=None, status=FireStatus.SUCCEEDED, trigger=FireTrigger.SCHEDULE)
     return {

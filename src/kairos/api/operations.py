@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from kairos.api.deps import Access
-from kairos.delivery.signing import new_secret
 from kairos.domain.definition import Limits, apply_changes, build_job, build_schedule
+from kairos.domain.finish import CancelReason
 from kairos.domain.jobs import Fire, Job
 from kairos.domain.schedules import Kind, Schedule
-from kairos.engine.runtime import Runtime
+from kairos.domain.webhooks import new_secret
 from kairos.exceptions import FieldError, InvalidInput, JobNotFound, NotFound, ScheduleNotFound
 from kairos.ids import new_id
+from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.base import Page, Store
 from kairos.timeutil import utcnow
@@ -92,7 +93,7 @@ class Operations:
         """A valid new schedule of the workspace (not stored), its strategy checked."""
         schedule = build_schedule(self._fields(fields), schedule_id=new_id("sched"),
                                   workspace_id=self.workspace_id, now=now,
-                                  limits=limits(self.runtime.settings))
+                                  limits=limits(self.runtime.settings), kinds=self.runtime.kinds.rulebook)
         check_strategy(self.store, self.workspace_id, schedule.payload.get("strategy_id"))
         return schedule
 
@@ -128,9 +129,9 @@ class Operations:
         if self.kind is not None and sent.get("kind") not in (None, self.kind.value):
             raise InvalidInput.field("kind", f"this API keeps {self.kind.value} schedules")
         check_strategy(self.store, self.workspace_id, sent.get("strategy_id"))
-        settings = self.runtime.settings
-        return self.change_schedule(
-            schedule_id, lambda current, now: apply_changes(current, sent, now=now, limits=limits(settings)))
+        settings, rulebook = self.runtime.settings, self.runtime.kinds.rulebook
+        return self.change_schedule(schedule_id, lambda current, now: apply_changes(
+            current, sent, now=now, limits=limits(settings), kinds=rulebook))
 
     def delete_schedule(self, schedule_id: str) -> None:
         if self.kind is not None:
@@ -163,7 +164,7 @@ class Operations:
 
     def create_job(self, fields: Mapping[str, Any]) -> Job:
         job = build_job(self._fields(fields), job_id=new_id("job"), workspace_id=self.workspace_id,
-                        now=utcnow())
+                        now=utcnow(), kinds=self.runtime.kinds.rulebook)
         check_strategy(self.store, self.workspace_id, job.payload.get("strategy_id"))
         self.store.add_job(job)
         self.runtime.job_created()
@@ -178,5 +179,5 @@ class Operations:
             self.get_job(job_id)
         job = self.store.cancel_job(self.workspace_id, job_id, utcnow())
         if self.runtime.worker is not None:
-            self.runtime.worker.cancel_local(job_id, "cancelled by request")
+            self.runtime.worker.cancel_local(job_id, CancelReason.REQUESTED)
         return job

@@ -6,11 +6,12 @@ from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import FirePublic, SchedulePublic
 from kairos.domain.describe import cron_to_celery, describe, describe_delay
 from kairos.domain.jobs import Fire, Job
-from kairos.domain.payloads import CALLBACK_FIELDS, SCRAPE_FIELDS, TASK_FIELDS
 from kairos.domain.schedules import Schedule, TriggerType
+from kairos.kinds.catalog import KINDS
 
-# The *what* of the kinds this version runs, shown flat beside the other fields.
-PAYLOAD_FIELDS = TASK_FIELDS + CALLBACK_FIELDS + SCRAPE_FIELDS
+# The *what* of the kinds this version runs, shown flat beside the other fields (the response
+# models are built from the same catalog: api/schemas/kinds.py).
+PAYLOAD_FIELDS = frozenset(KINDS.fields)
 
 
 def fire_public(fire: Fire) -> FirePublic:
@@ -73,6 +74,9 @@ def schedule_public(
 
 def job_public(job: Job) -> JobPublic:
     payload = {k: v for k, v in job.payload.items() if k in PAYLOAD_FIELDS}
+    # The counters the job's kind reports in its progress, shown as fields of their own.
+    spec = KINDS.get(job.kind)
+    counters = {name: job.progress.get(name) for name in spec.counters} if spec else {}
     return JobPublic(
         id=job.id, workspace_id=job.workspace_id, schedule_id=job.schedule_id, kind=job.kind,
         status=str(job.status), trigger=job.trigger, scheduled_for=job.scheduled_for,
@@ -81,5 +85,5 @@ def job_public(job: Job) -> JobPublic:
         result=job.result, error_message=job.error_message, attempt=job.attempt,
         max_attempts=job.max_attempts, content_hash=job.content_hash,
         has_changes=job.has_changes, task_id=job.task_id, created_at=job.created_at,
-        **payload,
+        **payload, **counters,
     )

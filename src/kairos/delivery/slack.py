@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
-SLACK_HOSTS = ("hooks.slack.com",)
 MAX_TITLE = 150
-
-
-def is_slack_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in SLACK_HOSTS
 
 
 def _escape(text: str) -> str:

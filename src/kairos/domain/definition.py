@@ -11,19 +11,10 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from kairos.delivery.fields import WEBHOOK_FIELDS, webhook_columns
 from kairos.domain.describe import celery_to_cron
 from kairos.domain.jobs import Job, JobStatus
-from kairos.domain.payloads import (
-    CALLBACK_FIELDS,
-    SCRAPE_FIELDS,
-    TASK_FIELDS,
-    FieldErrors,
-    infer_kind,
-    kind_payload,
-)
+from kairos.domain.payloads import FieldErrors, KindRulebook
 from kairos.domain.schedules import (
     Kind,
     MisfirePolicy,
@@ -39,6 +30,7 @@ from kairos.domain.schedules import (
     set_paused,
 )
 from kairos.domain.triggers import TriggerError, load_zone
+from kairos.domain.webhooks import WEBHOOK_FIELDS, webhook_columns
 from kairos.exceptions import InvalidInput
 
 # Ten years: beyond it nobody means it, and it still fits a 32-bit integer column.
@@ -168,18 +160,6 @@ def _check_rest(values: Mapping[str, Any], errors: FieldErrors) -> None:
         errors.add("name", "must be 1-200 characters")
 
 
-def default_name(kind: Kind | None, payload: Mapping[str, Any]) -> str:
-    if kind == Kind.TASK:
-        return str(payload.get("task") or "task")
-    if kind == Kind.CALLBACK:
-        return str(payload.get("callback_id") or "callback")
-    if kind == Kind.SCRAPE:
-        first = payload.get("url") or (payload.get("urls") or [None])[0]
-        host = urlsplit(str(first)).hostname if first else None
-        return f"scrape {host}" if host else "scrape"
-    return "schedule"
-
-
 def _trigger_columns(values: Mapping[str, Any], trigger_type: TriggerType, now: datetime) -> dict[str, Any]:
     run_at = values.get("run_at")
     if trigger_type == TriggerType.DELAYED:
@@ -198,12 +178,16 @@ def _trigger_columns(values: Mapping[str, Any], trigger_type: TriggerType, now: 
 
 def build_schedule(
     values: Mapping[str, Any], *, schedule_id: str, workspace_id: str, now: datetime,
-    limits: Limits,
+    limits: Limits, kinds: KindRulebook,
 ) -> Schedule:
-    """A new schedule from create fields, with `next_run_at` computed."""
+    """A new schedule from create fields, with `next_run_at` computed.
+
+    `kinds` holds the *what* rules of every kind this deployment runs (injected: the domain
+    does not know the kinds; `kairos.kinds.catalog.KINDS.rulebook` is the usual one).
+    """
     errors = FieldErrors()
     fields = dict(values)
-    kind = infer_kind(fields)
+    kind = kinds.infer(fields)
     if kind is None:
         errors.add("kind", "say what to run: a `task`, a `callback_type`/`callback_id`, "
                            "or an explicit `kind`")
@@ -211,7 +195,7 @@ def build_schedule(
     if trigger_type is None:
         errors.add("trigger_type", "say when to run: `cron_expression`, `trigger`, "
                                    "`interval_seconds`, `run_at` or `delay_seconds`")
-    payload = kind_payload(kind, fields, errors) if kind else {}
+    payload = kinds.payload(kind, fields, errors) if kind else {}
     if trigger_type is not None:
         _check_trigger(fields, trigger_type, limits, errors)
     _check_policies(fields, errors)
@@ -225,7 +209,7 @@ def build_schedule(
     schedule = Schedule(
         id=schedule_id,
         workspace_id=workspace_id,
-        name=fields.get("name") or default_name(kind, payload),
+        name=fields.get("name") or kinds.default_name(kind, payload),
         description=fields.get("description") or "",
         kind=kind,
         payload=payload,
@@ -241,7 +225,8 @@ def build_schedule(
 
 
 def apply_changes(
-    schedule: Schedule, changes: Mapping[str, Any], *, now: datetime, limits: Limits
+    schedule: Schedule, changes: Mapping[str, Any], *, now: datetime, limits: Limits,
+    kinds: KindRulebook,
 ) -> Schedule:
     """The schedule with `changes` applied; `next_run_at` moves only if the *when* changed."""
     errors = FieldErrors()
@@ -270,21 +255,21 @@ def apply_changes(
         current["cron_expression"] = None
     if "kind" not in changed:
         # As for the trigger: the other kind's fields alone switch the kind, never go unheard.
-        inferred_kind = infer_kind(changed)
+        inferred_kind = kinds.infer(changed)
         if inferred_kind is not None:
             changed["kind"] = inferred_kind
     if "kind" in changed and changed["kind"] != schedule.kind:
-        for name in TASK_FIELDS + CALLBACK_FIELDS + SCRAPE_FIELDS:
+        for name in kinds.fields:
             current.pop(name, None)
     # `url` and `urls` replace each other: sending one drops the other (the seed's PATCH).
     for sent, other in (("url", "urls"), ("urls", "url")):
         if changed.get(sent) is not None and other not in changed:
             current[other] = None
     merged = {**current, **changed}
-    kind = infer_kind(merged)
+    kind = kinds.infer(merged)
     trigger_type = infer_trigger_type(merged)
     assert kind is not None and trigger_type is not None
-    payload = kind_payload(kind, merged, errors)
+    payload = kinds.payload(kind, merged, errors)
     if trigger_changed:
         _check_trigger(merged, trigger_type, limits, errors)
     _check_policies(merged, errors)
@@ -351,14 +336,15 @@ def upcoming_runs(schedule: Schedule, after: datetime, count: int) -> list[datet
     return times
 
 
-def build_job(values: Mapping[str, Any], *, job_id: str, workspace_id: str, now: datetime) -> Job:
-    """A one-off job from the *what* fields of a schedule."""
+def build_job(values: Mapping[str, Any], *, job_id: str, workspace_id: str, now: datetime,
+              kinds: KindRulebook) -> Job:
+    """A one-off job from the *what* fields of a schedule, checked by the same `kinds` rules."""
     errors = FieldErrors()
-    kind = infer_kind(values)
+    kind = kinds.infer(values)
     if kind is None:
         raise InvalidInput.field("kind", "say what to run: a `task`, a `callback_type`/"
                                  "`callback_id`, or an explicit `kind`")
-    payload = kind_payload(kind, values, errors)
+    payload = kinds.payload(kind, values, errors)
     errors.raise_if_any()
     return Job(
         id=job_id, workspace_id=workspace_id, schedule_id=None, kind=str(kind), payload=payload,

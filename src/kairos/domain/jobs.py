@@ -56,6 +56,7 @@ class Job:
     status: JobStatus
     attempt: int = 1
     max_attempts: int = 1
+    crashes: int = 0  # times its worker vanished mid-run (these do not use attempts)
     retry_delay_seconds: int = 30
     timeout_seconds: int | None = None
     scheduled_for: datetime | None = None

@@ -2,7 +2,8 @@
 
 Every second it renews the leases of its running jobs and saves their progress; a job that the
 renewal reports as no longer its own (cancelled through the API, or given away after a lost
-lease) is told to stop. Jobs whose worker vanished are resolved by `reap_expired_leases`.
+lease) is told to stop. Every run ends through `JobFinisher` (plan, then write), and every worker
+also reaps the jobs of workers that vanished.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from kairos.domain.jobs import Job, JobStatus
+from kairos.domain.finish import CancelReason
+from kairos.domain.jobs import Job
+from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.ids import new_id
 from kairos.kinds.context import TaskContext
 from kairos.kinds.runner import JobRunner
-from kairos.store.base import JobOutcome, Store
+from kairos.kinds.spec import Dispatched
+from kairos.store.base import Store
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-SHUTDOWN = "worker shutting down"
 
 
 def worker_name() -> str:
@@ -57,8 +60,8 @@ class Worker(StepLoop):
         self.renew_interval = min(renew_interval, lease_seconds / 2)
         self.clock = clock
         self.name = name or worker_name()
-        # Told after a job's outcome is recorded (the Runtime wakes the webhook deliverer).
-        self.on_finished = on_finished
+        # `on_finished` is told when an end queued a webhook (the Runtime wakes the deliverer).
+        self.finisher = JobFinisher(store, clock=clock, on_finished=on_finished)
         self.running: dict[str, TaskContext] = {}
         self._deadlines: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -67,7 +70,7 @@ class Worker(StepLoop):
         self._last_reap = 0.0
         super().__init__()
 
-    def cancel_local(self, job_id: str, reason: str) -> None:
+    def cancel_local(self, job_id: str, reason: CancelReason = CancelReason.REQUESTED) -> None:
         """Tell a job running in this process to stop now (the API calls this after a cancel)."""
         with self._lock:
             ctx = self.running.get(job_id)
@@ -96,24 +99,14 @@ class Worker(StepLoop):
 
     def _run(self, job: Job, ctx: TaskContext) -> None:
         try:
-            outcome = self.runner.run(job, ctx, self.clock)
-            if outcome.status == JobStatus.CANCELLED and ctx.cancel_reason == "timeout":
-                outcome = JobOutcome(
-                    status=JobStatus.FAILED,
-                    error_message=f"timed out after {job.timeout_seconds} seconds",
-                )
-            elif outcome.status == JobStatus.CANCELLED and ctx.cancel_reason == SHUTDOWN:
-                # Not the user's doing: the job runs again on the next worker.
-                outcome = JobOutcome(
-                    status=JobStatus.PENDING, retry_at=self.clock(),
-                    error_message="interrupted by a worker shutdown; running it again",
-                )
+            outcome = self.runner.run(job, ctx)
+            if isinstance(outcome, Dispatched):
+                self._hand_over(job, outcome)
+                return
             # The last progress report travels with the outcome: one write to end a job.
             outcome = dataclasses.replace(outcome, progress=ctx.take_progress())
-            if not self.store.finish_job(job.id, self.name, outcome, self.clock()):
+            if self.finisher.finish(job, self.name, outcome) is None:
                 log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
-            elif self.on_finished is not None:
-                self.on_finished()
         except Exception:
             log.exception("could not record the outcome of job %s", job.id)
         finally:
@@ -121,6 +114,14 @@ class Worker(StepLoop):
                 self.running.pop(job.id, None)
                 self._deadlines.pop(job.id, None)
             self._wake.set()
+
+    def _hand_over(self, job: Job, dispatched: Dispatched) -> None:
+        """The job runs elsewhere now: its lease passes to the executor, whose report ends it."""
+        now = self.clock()
+        until = now + timedelta(seconds=dispatched.lease_seconds) if dispatched.lease_seconds else None
+        if not self.store.hand_over_job(job.id, self.name, dispatched.owner, dispatched.task_id,
+                                        until, now):
+            log.info("job %s was cancelled or reassigned while it was being dispatched", job.id)
 
     @staticmethod
     def _done(future: Future[None]) -> None:
@@ -137,7 +138,7 @@ class Worker(StepLoop):
                 contexts = dict(self.running)
                 overdue = [jid for jid, deadline in self._deadlines.items() if deadline <= now_mono]
             for job_id in overdue:
-                contexts[job_id].cancel("timeout")
+                contexts[job_id].cancel(CancelReason.TIMEOUT)
             progress = {}
             for job_id, ctx in contexts.items():
                 snapshot = ctx.take_progress()
@@ -147,10 +148,10 @@ class Worker(StepLoop):
                 self.name, progress, list(contexts), self.clock(), self.lease_seconds
             )
             for job_id in lost:
-                contexts[job_id].cancel("cancelled")
+                contexts[job_id].cancel(CancelReason.LEASE_LOST)
         if now_mono - self._last_reap >= self.lease_seconds / 2:
             self._last_reap = now_mono
-            reaped = self.store.reap_expired_leases(self.clock())
+            reaped = self.finisher.reap()
             if reaped:
                 log.warning("resolved %d job(s) whose worker stopped responding", reaped)
 
@@ -170,7 +171,7 @@ class Worker(StepLoop):
         with self._lock:
             leftovers = list(self.running.values())
         for ctx in leftovers:
-            ctx.cancel(SHUTDOWN)
+            ctx.cancel(CancelReason.SHUTDOWN)
         # A sync task that never looks at its context must not hold the process: its lease
         # runs out and another worker takes the job.
         self._pool.shutdown(wait=not leftovers, cancel_futures=True)

@@ -1,1 +1,1 @@
-"""One module per job kind; `runner.py` picks the module for a job."""
+"""One package per job kind, each registering one `KindSpec` in `catalog.py`; shared machinery beside them."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from kairos.domain.finish import CancelReason
 from kairos.exceptions import JobCancelled
 from kairos.timeutil import isoformat_z, utcnow
 
@@ -32,7 +33,7 @@ class TaskContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _progress: dict[str, Any] = field(default_factory=dict, repr=False)
     _dirty: bool = field(default=False, repr=False)
-    cancel_reason: str | None = None
+    cancel_reason: CancelReason | None = None
 
     def progress(
         self,
@@ -64,24 +65,22 @@ class TaskContext:
             self._dirty = False
             return dict(self._progress)
 
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return dict(self._progress)
-
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def cancel(self, reason: str) -> None:
-        self.cancel_reason = reason
+    def cancel(self, reason: CancelReason) -> None:
+        """Tell the task to stop (the worker calls this); the first reason given is the one kept."""
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
         self._cancel.set()
 
     def check_cancelled(self) -> None:
         """Raise `JobCancelled` if the job was cancelled; call it between units of work."""
         if self._cancel.is_set():
-            raise JobCancelled(self.cancel_reason or "cancelled")
+            raise JobCancelled(f"cancelled ({self.cancel_reason or CancelReason.REQUESTED})")
 
     def sleep(self, seconds: float) -> None:
         """Sleep, but wake and raise `JobCancelled` as soon as the job is cancelled."""
         if self._cancel.wait(max(0.0, seconds)):
-            raise JobCancelled(self.cancel_reason or "cancelled")
+            raise JobCancelled(f"cancelled ({self.cancel_reason or CancelReason.REQUESTED})")

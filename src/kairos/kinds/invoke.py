@@ -6,6 +6,7 @@ import asyncio
 import threading
 from typing import Any
 
+from kairos.domain.finish import CancelReason
 from kairos.exceptions import JobCancelled
 from kairos.kinds.context import TaskContext
 from kairos.kinds.registry import Registered
@@ -43,6 +44,6 @@ async def _run_async(
     try:
         return await work
     except asyncio.CancelledError:
-        raise JobCancelled(ctx.cancel_reason or "cancelled") from None
+        raise JobCancelled(f"cancelled ({ctx.cancel_reason or CancelReason.REQUESTED})") from None
     finally:
         done.set()

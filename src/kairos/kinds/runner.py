@@ -1,27 +1,22 @@
-"""Runs one job of any kind and turns what happened into a `JobOutcome`."""
+"""Runs one job of any kind with its kind's runner and says how it ended (a `JobOutcome`)."""
 
 from __future__ import annotations
 
 import json
-import time
 import traceback
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.items import canonical_json
 from kairos.domain.jobs import Job, JobStatus
 from kairos.exceptions import JobCancelled, KairosError
-from kairos.kinds.callback import run_callback
+from kairos.kinds.catalog import KindCatalog
 from kairos.kinds.context import TaskContext
-from kairos.kinds.registry import Registry
-from kairos.kinds.scrape.fetch import Fetcher
-from kairos.kinds.scrape.run import ScrapeFailed, ScrapeOutcome, StrategyLookup, run_scrape
-from kairos.kinds.task import run_task
-from kairos.store.base import JobOutcome
+from kairos.kinds.spec import Dispatched, KindRunner, KindServices, RunFailed, RunResult
 
 MAX_RESULT_BYTES = 1024 * 1024
 
@@ -45,18 +40,16 @@ def _describe(exc: BaseException) -> str:
 
 
 class JobRunner:
-    """Knows every kind; the worker hands it jobs and gets outcomes back."""
+    """Runs a job of any kind with that kind's runner; the worker hands it jobs, gets outcomes back."""
 
-    def __init__(
-        self, tasks: Registry, workflows: Registry, http_client: Callable[[], httpx.Client],
-        *, strategies: StrategyLookup | None = None, fetcher: Fetcher | None = None,
-    ) -> None:
-        self.tasks = tasks
-        self.workflows = workflows
+    def __init__(self, runners: Mapping[str, KindRunner], http_client: Callable[[], httpx.Client]) -> None:
+        self.runners = dict(runners)
         self.http_client = http_client
-        self.strategies = strategies
-        # One fetcher for every job, so that its per-host limits hold across concurrent scrapes.
-        self.fetcher = fetcher or Fetcher()
+
+    @classmethod
+    def build(cls, catalog: KindCatalog, services: KindServices) -> JobRunner:
+        """Every kind's runner, built once from the shared services."""
+        return cls(catalog.build_runners(services), services.http_client)
 
     def context_for(self, job: Job) -> TaskContext:
         return TaskContext(
@@ -64,41 +57,30 @@ class JobRunner:
             attempt=job.attempt, scheduled_for=job.scheduled_for, http_client=self.http_client,
         )
 
-    def execute(self, job: Job, ctx: TaskContext) -> Any:
-        if job.kind == "task":
-            return run_task(self.tasks, job.payload, ctx)
-        if job.kind == "callback":
-            return run_callback(self.workflows, job.payload, ctx)
-        if job.kind == "scrape" and self.strategies is not None:
-            deadline = time.monotonic() + job.timeout_seconds if job.timeout_seconds else None
-            return run_scrape(job.payload, ctx, strategies=self.strategies, fetcher=self.fetcher,
-                              http_client=self.http_client, deadline=deadline)
-        raise KairosError(f"jobs of kind {job.kind!r} are not available in this version")
+    def execute(self, job: Job, ctx: TaskContext) -> RunResult:
+        runner = self.runners.get(job.kind)
+        if runner is None:
+            raise KairosError(f"jobs of kind {job.kind!r} are not available in this version")
+        return runner.run(job, ctx)
 
-    def run(self, job: Job, ctx: TaskContext, now: Callable[[], datetime]) -> JobOutcome:
+    def run(self, job: Job, ctx: TaskContext) -> JobOutcome | Dispatched:
+        """How the run ended, as seen from here; what follows is `domain.finish.plan_finish`'s call."""
         try:
-            value = self.execute(job, ctx)
-        except JobCancelled as exc:
-            return JobOutcome(status=JobStatus.CANCELLED, error_message=str(exc))
+            produced = self.execute(job, ctx)
+        except JobCancelled:
+            return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
         except Exception as exc:
-            message = _describe(exc)
             if ctx.cancelled:
-                return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
-            # A scrape where every URL failed still reports each URL's error in its result.
-            failed_result = _storable(exc.outcome.result) if isinstance(exc, ScrapeFailed) else None
-            if job.attempt < job.max_attempts:
-                delay = job.retry_delay_seconds * 2 ** (job.attempt - 1)
-                return JobOutcome(
-                    status=JobStatus.PENDING,
-                    error_message=f"attempt {job.attempt} failed: {message}",
-                    retry_at=now() + timedelta(seconds=delay),
-                )
-            return JobOutcome(status=JobStatus.FAILED, error_message=message, result=failed_result)
+                # A task stopped by its context often stops by raising what it was doing.
+                return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
+            # A run that failed may still report (a scrape: each URL's error) in its result.
+            result = _storable(exc.result) if isinstance(exc, RunFailed) else None
+            return JobOutcome(status=JobStatus.FAILED, error_message=_describe(exc), result=result)
+        if isinstance(produced, Dispatched):
+            return produced
         if ctx.cancelled:
-            return JobOutcome(status=JobStatus.CANCELLED, error_message=ctx.cancel_reason)
-        if isinstance(value, ScrapeOutcome):
-            # The items are stored on their own; the result keeps the per-URL report.
-            return JobOutcome(status=JobStatus.COMPLETED, result=_storable(value.result),
-                              items=json.loads(canonical_json(value.items)))
-        # The result is the items (a list, one value, or none); the store counts and hashes them.
-        return JobOutcome(status=JobStatus.COMPLETED, result=_storable(value))
+            return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
+        # Without items of its own, the result is the items (a list, one value, or none); the
+        # store counts and hashes them.
+        return JobOutcome(status=JobStatus.COMPLETED, result=_storable(produced.result),
+                          items=produced.items)

@@ -5,8 +5,11 @@ Every implementation passes the same contract suite (tests/integration). Who wri
   (`next_run_at`, `due_at`, `status` once completed, `last_run_at`, `run_count`). Both bump
   `version`, and the API's read-modify-write retries when the version moved under it.
 - a job row is created by a fire or by the API; a worker owns it from its claim until it
-  finishes, and may only finish it while it still holds the lease; the API may cancel it at any
-  time before it finishes, and the worker learns that when it renews its lease.
+  finishes (or hands it over to an outside executor, which then owns it), and may only finish it
+  while it still holds the lease; the API may cancel it at any time before it finishes, and the
+  worker learns that when it renews its lease. How it ends is decided by the pure
+  `domain.finish.plan_finish`; `finish_job` only writes the plan. The lease reaper plans the end
+  of jobs whose lease expired (`expired_leases`) and writes them the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kairos.domain.jobs import Fire, Job, JobStatus
+from kairos.domain.finish import FinishPlan
+from kairos.domain.jobs import Fire, Job
 from kairos.domain.schedules import Schedule
 from kairos.store.access import AccessStore
 from kairos.store.access import ApiKey as ApiKey
@@ -60,19 +64,6 @@ class FireBatch:
     duplicates: int = 0
     cancelled: int = 0
     lateness: list[float] = field(default_factory=list)
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobOutcome:
-    status: JobStatus
-    result: Any = None
-    error_message: str | None = None
-    retry_at: datetime | None = None
-    progress: dict[str, Any] | None = None  # the last progress report, saved with the outcome
-    # The items a job produced, when its kind makes a list of them (scrape): stored per job, compared
-    # with the previous run, and sent to the webhook. None means "the result is the list". The
-    # store derives `item_count` and `content_hash` from them; nobody else computes those.
-    items: list[Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,8 +113,29 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
         now: datetime,
         lease_seconds: float,
     ) -> set[str]: ...
-    def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool: ...
-    def reap_expired_leases(self, now: datetime) -> int: ...
+    def finish_job(self, plan: FinishPlan, owner: str, now: datetime) -> bool:
+        """Write a job's end as `plan` (from `domain.finish.plan_finish`) says, in one transaction:
+        the status and counters, for a completed job its items and their comparison with the
+        schedule's previous completed job, and the webhook delivery the plan asks for (when the
+        schedule has a `webhook_url`). Only while `owner` holds the job running with the attempt
+        and crash counts the plan was made from, and for a vanished worker's plan only while the
+        lease is still expired; False (nothing written) otherwise, and for a DROP plan."""
+        ...
+    def expired_leases(self, now: datetime, limit: int) -> list[tuple[Job, str]]:
+        """Up to `limit` running jobs whose lease expired before `now`, with the owner that held
+        it: the lease reaper plans their end (`CancelReason.WORKER_LOST`)."""
+        ...
+    def find_job_by_task_id(self, task_id: str) -> Job | None:
+        """The job an outside executor runs under `task_id` (set by `hand_over_job`)."""
+        ...
+    def hand_over_job(
+        self, job_id: str, worker: str, owner: str, task_id: str | None,
+        lease_expires_at: datetime | None, now: datetime,
+    ) -> bool:
+        """Pass the lease of a job `worker` holds to `owner`, an outside executor that will
+        report its end (`finish_job` with `owner`); None: the lease never expires. False: the
+        worker no longer held the job (cancelled or reassigned)."""
+        ...
 
     # idempotency
     def get_stored_response(self, workspace_id: str, key: str, now: datetime) -> StoredResponse | None: ...

@@ -132,15 +132,16 @@ def present(schedule: Schedule) -> RedditSchedule:
 
 
 def present_job(job: Job) -> RedditJob:
-    public = job_public(job)  # the counters as the canonical API reports them
+    public = job_public(job)
+    counters = public.model_dump()  # the reddit kind's counters, as the canonical API reports them
     payload = job.payload
     return RedditJob(
         id=job.id, workspace_id=job.workspace_id, schedule_id=job.schedule_id,
         target=payload.get("target"), target_type=payload.get("target_type"), mode=payload.get("mode"),
         limit=payload.get("limit"), config=payload.get("config") or {}, status=public.status,
         started_at=job.started_at, completed_at=job.completed_at, duration_seconds=job.duration_seconds,
-        posts_scraped=public.posts_scraped or 0, comments_scraped=public.comments_scraped or 0,
-        media_downloaded=public.media_downloaded or 0, error_message=job.error_message,
+        posts_scraped=counters.get("posts_scraped") or 0, comments_scraped=counters.get("comments_scraped") or 0,
+        media_downloaded=counters.get("media_downloaded") or 0, error_message=job.error_message,
         progress=job.progress, created_at=job.created_at,
     )
 

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, Str
 from pydantic_core import PydanticCustomError
 
 from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul, resolve_aliases
+from kairos.api.schemas.kinds import WhatFields
 
 ALIASES = {
     "trigger_type": ("type", "schedule_type"),
@@ -44,8 +45,11 @@ def _map_status(body: dict[str, Any]) -> None:
         raise PydanticCustomError("status", "status may be set to 'active' or 'paused'")
 
 
-class ScheduleFields(BaseModel):
-    """Every field a schedule body may carry, in canonical names (aliases are mapped first)."""
+class ScheduleFields(WhatFields):
+    """Every field a schedule body may carry, in canonical names (aliases are mapped first).
+
+    The *what* fields of every kind come from `WhatFields` (the kind catalog).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -71,28 +75,6 @@ class ScheduleFields(BaseModel):
     enabled: bool | None = None
     paused: bool | None = None
     scheduler: str | None = None
-    # kind `task`
-    task: str | None = None
-    args: list[Any] | None = None
-    kwargs: dict[str, Any] | None = None
-    executor: Literal["local", "celery"] | None = None
-    # kind `callback`
-    callback_type: Literal["workflow", "http"] | None = None
-    callback_id: str | None = None
-    # kind `scrape`
-    strategy_id: str | None = None
-    url: str | None = None
-    urls: list[str] | None = None
-    parameters: dict[str, Any] | None = None
-    # kind `reddit`: accepted so that the answer can say the kind is not available
-    target: str | None = None
-    target_type: str | None = None
-    mode: str | None = None
-    limit: StrictInt | None = None
-    download_media: bool | None = None
-    scrape_comments: bool | None = None
-    plugins: list[str] | None = None
-    config: dict[str, Any] | None = None
     # whom to tell
     webhook_url: str | None = None
     webhook_type: Literal["standard", "slack"] | None = None
@@ -158,7 +140,7 @@ class FirePublic(BaseModel):
     trigger: str
 
 
-class SchedulePublic(BaseModel):
+class SchedulePublic(WhatFields):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -183,16 +165,6 @@ class SchedulePublic(BaseModel):
     max_attempts: int
     retry_delay_seconds: int
     timeout_seconds: int | None
-    task: str | None = None
-    args: list[Any] | None = None
-    kwargs: dict[str, Any] | None = None
-    executor: str | None = None
-    callback_type: str | None = None
-    callback_id: str | None = None
-    strategy_id: str | None = None
-    url: str | None = None
-    urls: list[str] | None = None
-    parameters: dict[str, Any] | None = None
     webhook_url: str | None
     webhook_type: str | None
     webhook_metadata: dict[str, Any]

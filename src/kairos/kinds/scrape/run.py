@@ -23,6 +23,7 @@ from kairos.kinds.context import TaskContext
 from kairos.kinds.scrape.extract import extract
 from kairos.kinds.scrape.fetch import Fetcher, OutgoingRequest
 from kairos.kinds.scrape.request import outgoing_request, render_request
+from kairos.kinds.spec import RunFailed
 
 # (workspace_id, strategy_id) -> the strategy; raises StrategyNotFound.
 StrategyLookup = Callable[[str, str], Strategy]
@@ -63,12 +64,12 @@ class ScrapeOutcome:
         return f"{len(failed)} of {len(self.pages)} URLs failed: {lines}"
 
 
-class ScrapeFailed(KairosError):
-    """Every URL of the scrape failed."""
+class ScrapeFailed(RunFailed):
+    """Every URL of the scrape failed; the job's result still reports each URL's error."""
 
     def __init__(self, outcome: ScrapeOutcome) -> None:
         self.outcome = outcome
-        super().__init__(outcome.failure_summary())
+        super().__init__(outcome.failure_summary(), result=outcome.result)
 
 
 def job_urls(payload: Mapping[str, Any]) -> list[str]:

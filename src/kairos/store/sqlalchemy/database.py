@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,12 @@ class Database:
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
+
+
+def status_is(column: sa.ColumnElement[Any], status: StrEnum) -> sa.ColumnElement[bool]:
+    """`column = '<status>'` with the value written into the SQL rather than bound.
+
+    SQLite uses a partial index (`WHERE status = 'pending'`) only when the query carries the
+    same literal; the value still comes from the domain's enum, never from a string typed here.
+    """
+    return column == sa.literal_column(f"'{status.value}'")

@@ -1,4 +1,4 @@
-"""Webhook deliveries: enqueued with the job's outcome, claimed and retried."""
+"""Webhook deliveries: enqueued with the end of a job, claimed and retried."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kairos.delivery.payload import build_body, build_summary
-from kairos.domain.items import items_of
+from kairos.domain.finish import WebhookNotice
+from kairos.domain.webhooks import build_summary, webhook_body
 from kairos.exceptions import Conflict, DeliveryNotFound, ScheduleNotFound
 from kairos.ids import new_id
-from kairos.store.base import JobOutcome
 from kairos.store.delivery import (
     AttemptResult,
     Delivery,
@@ -21,17 +20,15 @@ from kairos.store.delivery import (
     DeliveryTask,
 )
 from kairos.store.pages import Page, PageResult
-from kairos.store.sqlalchemy.database import Database
+from kairos.store.sqlalchemy.database import Database, status_is
 from kairos.store.sqlalchemy.delivery_tables import webhook_deliveries as deliveries
 from kairos.store.sqlalchemy.paging import paginate
 from kairos.store.sqlalchemy.results import Comparison
 from kairos.store.sqlalchemy.rows import Row
-from kairos.store.sqlalchemy.tables import jobs, schedules
+from kairos.store.sqlalchemy.tables import schedules
 
 # A literal, so that SQLite matches the partial index `ix_webhook_deliveries_due`.
-PENDING = deliveries.c.status == sa.literal_column("'pending'")
-# Deliveries go out for jobs that ended; a job waiting for its retry or cancelled by a user sends none.
-NOTIFIED_STATUSES = ("completed", "failed")
+PENDING = status_is(deliveries.c.status, DeliveryStatus.PENDING)
 
 
 def delivery_from_row(row: Row) -> Delivery:
@@ -39,7 +36,7 @@ def delivery_from_row(row: Row) -> Delivery:
         id=row["id"], workspace_id=row["workspace_id"], schedule_id=row["schedule_id"],
         job_id=row["job_id"], event=row["event"], status=DeliveryStatus(row["status"]),
         attempt_count=row["attempt_count"],
-        next_attempt_at=row["next_attempt_at"] if row["status"] == "pending" else None,
+        next_attempt_at=row["next_attempt_at"] if row["status"] == DeliveryStatus.PENDING else None,
         attempts=[DeliveryAttempt.from_json(a) for a in row["attempts"] or []],
         body=row["body"], summary=dict(row["summary"] or {}), created_at=row["created_at"],
         delivered_at=row["delivered_at"],
@@ -47,51 +44,35 @@ def delivery_from_row(row: Row) -> Delivery:
 
 
 def enqueue_webhook_delivery(
-    conn: Connection, job_id: str, outcome: JobOutcome, now: datetime, *,
-    comparison: Comparison | None = None,
+    conn: Connection, notice: WebhookNotice, now: datetime, *, comparison: Comparison | None = None,
 ) -> str | None:
-    """Queue the webhook of a job that just ended, in the caller's transaction; returns its id.
+    """Queue the webhook a job's `FinishPlan` says to send, in the caller's transaction.
 
-    Call it after the job row is updated (it reads `has_changes` and the status from there).
-    Nothing is queued for one-off jobs, for schedules without a `webhook_url`, or for jobs that
-    did not end (waiting for a retry) or were cancelled. The items and what changed come from
-    `comparison` (made by `compare_outcome` for a completed job), else from the outcome.
+    Nothing is queued when the schedule has no `webhook_url` (any more). The items and what
+    changed come from `comparison` (made by `compare_outcome` for a completed job); the body is
+    built now, once, and every attempt sends it as it is.
     """
-    job = conn.execute(
-        sa.select(jobs.c.workspace_id, jobs.c.schedule_id, jobs.c.status, jobs.c.has_changes,
-                  jobs.c.content_hash, jobs.c.error_message, jobs.c.completed_at)
-        .where(jobs.c.id == job_id)
-    ).mappings().first()
-    if job is None or job["schedule_id"] is None or job["status"] not in NOTIFIED_STATUSES:
-        return None
     schedule = conn.execute(
         sa.select(schedules.c.name, schedules.c.webhook_url, schedules.c.webhook_metadata)
-        .where(schedules.c.id == job["schedule_id"])
+        .where(schedules.c.id == notice.schedule_id)
     ).mappings().first()
     if schedule is None or not schedule["webhook_url"]:
         return None
-    completed = job["status"] == "completed"
-    if comparison is not None:
-        items = comparison.items
-        added = [item for item, new in zip(items, comparison.diff.added, strict=True) if new]
-        removed_count = len(comparison.diff.removed)
-    else:
-        items = items_of(outcome.result, outcome.items)
-        added, removed_count = [], 0
-    body = build_body(
-        job_id=job_id, schedule_id=job["schedule_id"], workspace_id=job["workspace_id"],
-        status=job["status"], items=items if completed else [],
-        has_changes=bool(job["has_changes"]) if completed else False,
-        content_hash=job["content_hash"], completed_at=job["completed_at"] or now,
-        metadata=dict(schedule["webhook_metadata"] or {}), error_message=job["error_message"],
+    items: list[Any] = comparison.items if comparison is not None else []
+    added = ([item for item, new in zip(items, comparison.diff.added, strict=True) if new]
+             if comparison is not None else [])
+    body = webhook_body(
+        notice, items=items, has_changes=bool(comparison.has_changes) if comparison else False,
+        content_hash=comparison.digest if comparison else None,
+        metadata=schedule["webhook_metadata"] or {},
     )
     delivery_id = new_id("dlv")
     conn.execute(deliveries.insert().values(
-        id=delivery_id, workspace_id=job["workspace_id"], schedule_id=job["schedule_id"],
-        job_id=job_id, event="job.completed" if completed else "job.failed",
-        status="pending", attempt_count=0, next_attempt_at=now, lease_owner=None, body=body,
+        id=delivery_id, workspace_id=notice.workspace_id, schedule_id=notice.schedule_id,
+        job_id=notice.job_id, event=notice.event, status=str(DeliveryStatus.PENDING),
+        attempt_count=0, next_attempt_at=now, lease_owner=None, body=body,
         summary=build_summary(schedule_name=schedule["name"], added=added,
-                              removed_count=removed_count),
+                              removed_count=len(comparison.diff.removed) if comparison else 0),
         attempts=[], created_at=now, delivered_at=None,
     ))
     return delivery_id
@@ -165,11 +146,11 @@ class DeliveryStoreMixin:
                 "lease_owner": None,
             }
             if result == AttemptResult.DELIVERED:
-                values.update(status="delivered", delivered_at=attempt.at, next_attempt_at=None)
+                values.update(status=str(DeliveryStatus.DELIVERED), delivered_at=attempt.at, next_attempt_at=None)
             elif result == AttemptResult.RETRY and next_attempt_at is not None:
                 values.update(next_attempt_at=next_attempt_at)
             else:
-                values.update(status="failed", next_attempt_at=None)
+                values.update(status=str(DeliveryStatus.FAILED), next_attempt_at=None)
             updated = conn.execute(deliveries.update().where(owned).values(**values))
         return bool(updated.rowcount)
 
@@ -204,14 +185,14 @@ class DeliveryStoreMixin:
         """Make a failed delivery (or a pending one nobody is sending) due now."""
         current = self.get_delivery(workspace_id, schedule_id, delivery_id)
         retryable = sa.or_(
-            deliveries.c.status == "failed",
-            sa.and_(deliveries.c.status == "pending", deliveries.c.lease_owner.is_(None)),
+            deliveries.c.status == str(DeliveryStatus.FAILED),
+            sa.and_(PENDING, deliveries.c.lease_owner.is_(None)),
         )
         with self.db.write() as conn:
             result = conn.execute(
                 deliveries.update()
                 .where(deliveries.c.id == current.id, retryable)
-                .values(status="pending", next_attempt_at=now, lease_owner=None)
+                .values(status=str(DeliveryStatus.PENDING), next_attempt_at=now, lease_owner=None)
             )
         if result.rowcount == 0:
             state = "already delivered" if current.status == DeliveryStatus.DELIVERED else "being sent"

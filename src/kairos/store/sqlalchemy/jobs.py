@@ -1,4 +1,7 @@
-"""Jobs: creation, listing, cancellation, and the workers' claim/lease/finish protocol."""
+"""Jobs: creation, listing, cancellation, and the workers' claim/lease/hand-over protocol.
+
+How a job ends is written by `finishing.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kairos.domain.jobs import Job, JobStatus
+from kairos.domain.jobs import UNFINISHED, Job, JobStatus
 from kairos.exceptions import Conflict, JobNotFound
-from kairos.store.base import JobFilters, JobOutcome, Page, PageResult
-from kairos.store.sqlalchemy.database import Database
-from kairos.store.sqlalchemy.deliveries import enqueue_webhook_delivery
+from kairos.store.base import JobFilters, Page, PageResult
+from kairos.store.sqlalchemy.database import Database, status_is
 from kairos.store.sqlalchemy.paging import paginate
-from kairos.store.sqlalchemy.results import Comparison, compare_outcome, digest_outcome, write_items
 from kairos.store.sqlalchemy.rows import job_from_row, job_to_row
-from kairos.store.sqlalchemy.tables import jobs, schedules
+from kairos.store.sqlalchemy.tables import jobs
 
-UNFINISHED = ("pending", "running")
-# Literals, so that SQLite matches the partial indexes `ix_jobs_claimable` and `ix_jobs_leases`.
-PENDING = jobs.c.status == sa.literal_column("'pending'")
-RUNNING = jobs.c.status == sa.literal_column("'running'")
+# Written as literals, so that SQLite matches the partial indexes `ix_jobs_claimable` and
+# `ix_jobs_leases`.
+PENDING = status_is(jobs.c.status, JobStatus.PENDING)
+RUNNING = status_is(jobs.c.status, JobStatus.RUNNING)
 
 
 class JobStoreMixin:
@@ -40,6 +41,14 @@ class JobStoreMixin:
             raise JobNotFound(job_id)
         return job_from_row(row)
 
+    def find_job_by_task_id(self, task_id: str) -> Job | None:
+        """The job an outside executor knows by `task_id` (set when it was handed over)."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                sa.select(jobs).where(jobs.c.task_id == task_id).order_by(jobs.c.id.desc()).limit(1)
+            ).mappings().first()
+        return job_from_row(row) if row is not None else None
+
     def list_jobs(self, workspace_id: str, filters: JobFilters, page: Page) -> PageResult[Job]:
         query = sa.select(jobs).where(jobs.c.workspace_id == workspace_id)
         for name in ("status", "kind", "schedule_id"):
@@ -55,8 +64,9 @@ class JobStoreMixin:
             result = conn.execute(
                 jobs.update()
                 .where(jobs.c.id == job_id, jobs.c.workspace_id == workspace_id,
-                       jobs.c.status.in_(UNFINISHED))
-                .values(status="cancelled", completed_at=now, error_message="cancelled by request")
+                       jobs.c.status.in_([str(s) for s in UNFINISHED]))
+                .values(status=str(JobStatus.CANCELLED), completed_at=now,
+                        error_message="cancelled by request")
             )
         job = self.get_job(workspace_id, job_id)
         if result.rowcount == 0:
@@ -74,7 +84,8 @@ class JobStoreMixin:
                 sa.or_(
                     sa.not_(jobs.c.wait_for_previous),
                     ~sa.exists().where(
-                        running.c.schedule_id == jobs.c.schedule_id, running.c.status == "running"
+                        running.c.schedule_id == jobs.c.schedule_id,
+                        running.c.status == str(JobStatus.RUNNING),
                     ),
                 ),
             )
@@ -88,7 +99,7 @@ class JobStoreMixin:
                 jobs.update()
                 .where(jobs.c.id.in_(candidates.scalar_subquery()))
                 .values(
-                    status="running",
+                    status=str(JobStatus.RUNNING),
                     lease_owner=worker,
                     lease_expires_at=now + timedelta(seconds=lease_seconds),
                     started_at=now,
@@ -108,9 +119,7 @@ class JobStoreMixin:
         """Extend this worker's leases and save progress; returns the jobs it must stop."""
         if not job_ids:
             return set()
-        owned = sa.and_(
-            jobs.c.id.in_(job_ids), jobs.c.lease_owner == worker, jobs.c.status == "running"
-        )
+        owned = sa.and_(jobs.c.id.in_(job_ids), jobs.c.lease_owner == worker, RUNNING)
         with self.db.write() as conn:
             conn.execute(
                 jobs.update().where(owned).values(
@@ -120,79 +129,19 @@ class JobStoreMixin:
             if progress:
                 conn.execute(
                     jobs.update()
-                    .where(jobs.c.id == sa.bindparam("b_id"), jobs.c.lease_owner == worker,
-                           jobs.c.status == "running")
+                    .where(jobs.c.id == sa.bindparam("b_id"), jobs.c.lease_owner == worker, RUNNING)
                     .values(progress=sa.bindparam("b_progress")),
                     [{"b_id": jid, "b_progress": p} for jid, p in progress.items()],
                 )
             still_mine = set(conn.scalars(sa.select(jobs.c.id).where(owned)))
         return set(job_ids) - still_mine
 
-    def finish_job(self, job_id: str, worker: str, outcome: JobOutcome, now: datetime) -> bool:
-        """Record how a job ended, if this worker still holds it; False means it lost the job.
-
-        In the same transaction: the items and how they compare with the previous run (for a
-        completed job), and the webhook delivery (when the schedule has a webhook).
-        """
-        owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, jobs.c.status == "running")
-        comparison: Comparison | None = None
-        digested = digest_outcome(outcome) if outcome.status == JobStatus.COMPLETED else None
+    def hand_over_job(self, job_id: str, worker: str, owner: str, task_id: str | None,
+                      lease_expires_at: datetime | None, now: datetime) -> bool:
+        """Pass a running job's lease from `worker` to `owner` (an outside executor)."""
+        owned = sa.and_(jobs.c.id == job_id, jobs.c.lease_owner == worker, RUNNING)
         with self.db.write() as conn:
-            # One read tells both what to compare with and whether anyone is to be told.
-            context = conn.execute(
-                sa.select(jobs.c.schedule_id, schedules.c.webhook_url)
-                .select_from(jobs.outerjoin(schedules, schedules.c.id == jobs.c.schedule_id))
-                .where(jobs.c.id == job_id)
-            ).first()
-            schedule_id, webhook_url = (context.schedule_id, context.webhook_url) if context else (None, None)
-            if outcome.retry_at is not None:
-                values: dict[str, Any] = {
-                    "status": "pending", "attempt": jobs.c.attempt + 1,
-                    "run_after": outcome.retry_at, "lease_owner": None,
-                    "lease_expires_at": None, "error_message": outcome.error_message,
-                }
-            else:
-                values = {
-                    "status": str(outcome.status), "completed_at": now,
-                    "lease_expires_at": None, "result": outcome.result,
-                    "error_message": outcome.error_message,
-                }
-                if digested is not None:
-                    comparison = compare_outcome(conn, job_id, schedule_id, digested)
-                    values.update(item_count=comparison.item_count, content_hash=comparison.digest,
-                                  has_changes=comparison.has_changes)
-            if outcome.progress is not None:
-                values["progress"] = outcome.progress
-            finished = bool(conn.execute(jobs.update().where(owned).values(**values)).rowcount)
-            if finished and comparison is not None:
-                write_items(conn, job_id, comparison)
-            if finished and webhook_url and outcome.retry_at is None:
-                enqueue_webhook_delivery(conn, job_id, outcome, now, comparison=comparison)
-        return finished
-
-    def reap_expired_leases(self, now: datetime) -> int:
-        """Resolve jobs whose worker vanished: retried while attempts remain, else failed."""
-        expired = sa.and_(RUNNING, jobs.c.lease_expires_at < now)
-        message = (
-            "the worker running this job stopped responding (its lease expired); "
-            "it was probably killed or lost its database connection"
-        )
-        with self.db.write() as conn:
-            retried = conn.execute(
-                jobs.update()
-                .where(expired, jobs.c.attempt < jobs.c.max_attempts)
-                .values(status="pending", attempt=jobs.c.attempt + 1, run_after=now,
-                        lease_owner=None, lease_expires_at=None,
-                        error_message=message + "; retrying")
-            ).rowcount
-            failed = conn.execute(
-                jobs.update()
-                .where(expired)
-                .values(status="failed", completed_at=now, lease_expires_at=None,
-                        error_message=message)
-                .returning(jobs.c.id)
-            ).scalars().all()
-            # A job that failed this way is reported like any other failed job.
-            for job_id in failed:
-                enqueue_webhook_delivery(conn, job_id, JobOutcome(status=JobStatus.FAILED), now)
-        return int(retried + len(failed))
+            moved = conn.execute(jobs.update().where(owned).values(
+                lease_owner=owner, lease_expires_at=lease_expires_at, task_id=task_id,
+            )).rowcount
+        return bool(moved)

@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from kairos.domain.items import ItemDiff, diff_items, item_digests, items_of
+from kairos.domain.jobs import JobStatus
 from kairos.exceptions import ScheduleNotFound
-from kairos.store.base import JobOutcome
 from kairos.store.scraping import ChangedJob
 from kairos.store.sqlalchemy.bulk import insert_rows
 from kairos.store.sqlalchemy.database import Database
@@ -50,12 +50,12 @@ class Digested:
     digest: str
 
 
-def digest_outcome(outcome: JobOutcome) -> Digested:
+def digest_items(result: Any, listed: list[Any] | None) -> Digested:
     """The items' hashes and the content hash: derived here, and only here, from the items.
 
     Called before `finish_job` opens its transaction, so the hashing never holds the write lock.
     """
-    items = items_of(outcome.result, outcome.items)
+    items = items_of(result, listed)
     hashes, digest = item_digests(items)
     return Digested(items=items, hashes=hashes, digest=digest)
 
@@ -73,7 +73,8 @@ def compare_outcome(conn: Connection, job_id: str, schedule_id: str | None,
         return compared(None, _unchanged(hashes), None)
     previous = conn.execute(
         sa.select(jobs.c.id, jobs.c.content_hash)
-        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == "completed", jobs.c.id != job_id)
+        .where(jobs.c.schedule_id == schedule_id, jobs.c.status == str(JobStatus.COMPLETED),
+               jobs.c.id != job_id)
         .order_by(jobs.c.completed_at.desc(), jobs.c.id.desc())
         .limit(1)
     ).first()
@@ -186,7 +187,7 @@ def _unseen(workspace_id: str, schedule_id: str, limit: int) -> sa.Select[Any]:
         .where(
             jobs.c.workspace_id == workspace_id,
             jobs.c.schedule_id == schedule_id,
-            jobs.c.status == "completed",
+            jobs.c.status == str(JobStatus.COMPLETED),
             jobs.c.has_changes == sa.true(),
             ~sa.exists().where(job_changes_seen.c.job_id == jobs.c.id),
         )

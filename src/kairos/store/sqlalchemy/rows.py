@@ -34,7 +34,7 @@ SCHEDULE_COLUMNS = (
 
 JOB_COLUMNS = (
     "id", "workspace_id", "schedule_id", "kind", "payload", "status", "attempt", "max_attempts",
-    "retry_delay_seconds", "timeout_seconds", "scheduled_for", "run_after", "started_at",
+    "crashes", "retry_delay_seconds", "timeout_seconds", "scheduled_for", "run_after", "started_at",
     "completed_at", "progress", "result", "item_count", "error_message", "content_hash",
     "has_changes", "task_id", "trigger", "created_at",
 )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from kairos.store.sqlalchemy.access import AccessStoreMixin
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
+from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
 from kairos.store.sqlalchemy.results import ResultStoreMixin
@@ -19,7 +20,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin,
+    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 

@@ -163,6 +163,8 @@ jobs = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("attempt", sa.Integer, nullable=False),
     sa.Column("max_attempts", sa.Integer, nullable=False),
+    # Times the job's worker vanished under it; they do not use attempts (domain/finish.py).
+    sa.Column("crashes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("retry_delay_seconds", sa.Integer, nullable=False),
     sa.Column("timeout_seconds", sa.Integer),
     # A `queue_one` job waits until its schedule has no running job.

@@ -1,4 +1,4 @@
-"""Tasks that ship with Kairos, registered through the `kairos.tasks` entry point.
+"""Tasks that ship with Kairos, registered when the task kind is loaded (`kinds/task/spec.py`).
 
 - `kairos.sleep`: waits, reporting progress every second; handy for trying schedules out.
 - `kairos.echo`: returns its arguments.

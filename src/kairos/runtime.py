@@ -1,20 +1,27 @@
-"""Wiring, done once: the store, the registries, the runner and the loops of one process."""
+"""The composition root: the store, the kinds, the runner and the loops of one process, built once.
+
+It sits above every layer (domain, store, engine, kinds, delivery) and is what the API and the
+CLI are handed; nothing below it imports it.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
 from kairos.delivery.deliverer import Deliverer
 from kairos.delivery.setup import build_deliverer
+from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.engine.scheduler import Scheduler
 from kairos.engine.worker import Worker
 from kairos.kinds import registry
+from kairos.kinds.catalog import KINDS, KindCatalog
 from kairos.kinds.runner import JobRunner
-from kairos.kinds.scrape.fetch import Fetcher, FetchSettings
+from kairos.kinds.spec import Executor, KindServices
 from kairos.outbound import make_client
 from kairos.settings import Settings
 from kairos.store.base import FireBatch, Store
@@ -38,21 +45,27 @@ class Runtime:
     settings: Settings
     store: Store
     roles: frozenset[str] = frozenset({"api", "scheduler", "worker"})
+    kinds: KindCatalog = KINDS
     scheduler: Scheduler | None = None
     worker: Worker | None = None
     deliverer: Deliverer | None = None
+    # Ends jobs whose outcome arrives from outside any worker (an executor's event receiver).
+    finisher: JobFinisher | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, roles: frozenset[str]) -> Runtime:
+    def build(cls, settings: Settings, store: Store, roles: frozenset[str], *,
+              executors: Mapping[str, Executor] | None = None) -> Runtime:
         registry.load_task_modules(settings.task_module_names())
         runtime = cls(settings=settings, store=store, roles=roles)
+        runtime.finisher = JobFinisher(store, on_finished=runtime.deliveries_due)
         if "worker" in roles:
-            runner = JobRunner(
-                registry.tasks, registry.workflows,
-                partial(make_client, allow_private_networks=settings.allow_private_networks),
-                strategies=store.get_strategy, fetcher=Fetcher(FetchSettings.from_settings(settings)),
+            services = KindServices(
+                settings=settings, store=store,
+                http_client=partial(make_client, allow_private_networks=settings.allow_private_networks),
+                tasks=registry.tasks, workflows=registry.workflows, executors=executors or {},
             )
+            runner = JobRunner.build(runtime.kinds, services)
             runtime.worker = Worker(
                 store, runner, concurrency=settings.workers,
                 lease_seconds=settings.job_lease_seconds,

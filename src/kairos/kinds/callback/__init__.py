@@ -1,0 +1,1 @@
+"""Kind `callback`: call a registered workflow, or POST the fire event to a URL."""

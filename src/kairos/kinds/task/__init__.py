@@ -1,0 +1,1 @@
+"""Kind `task`: call a registered Python function with the job's `args` and `kwargs`."""
