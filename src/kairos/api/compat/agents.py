@@ -18,7 +18,7 @@ from kairos.api.deps import Access, RuntimeDep, StoreDep, require
 from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
 from kairos.api.schemas.common import Timestamp
-from kairos.api.schemas.schedules import ScheduleCreate, ScheduleUpdate
+from kairos.api.schemas.schedules import DeletedResponse, ScheduleCreate, ScheduleUpdate
 from kairos.domain.jobs import Fire, FireStatus
 from kairos.domain.schedules import Kind, Schedule
 from kairos.store.base import Page, ScheduleFilters
@@ -114,13 +114,6 @@ class AgentScheduleList(BaseModel):
     next_cursor: str | None
 
 
-class Deleted(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"message": "Schedule deleted successfully", "id": SEED_SCHEDULE["id"]}]})
-
-    message: str
-    id: str
-
 
 def present(schedule: Schedule) -> AgentSchedule:
     shown = schedule.shown_status
@@ -187,9 +180,9 @@ def update_schedule(
     return present(_ops(runtime, access).update_schedule(schedule_id, body.sent()))
 
 
-@router.delete("/schedules/{schedule_id}", response_model=Deleted, summary="Delete schedule",
+@router.delete("/schedules/{schedule_id}", response_model=DeletedResponse, summary="Delete schedule",
                openapi_extra=canonical("/schedules/{schedule_id}"))
-def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Deleted:
+def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> DeletedResponse:
     _ops(runtime, access).delete_schedule(schedule_id)
-    return Deleted(message="Schedule deleted successfully", id=schedule_id)
+    return DeletedResponse(message="Schedule deleted successfully", id=schedule_id)
 

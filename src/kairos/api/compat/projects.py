@@ -20,7 +20,7 @@ from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
 from kairos.api.present import fire_public
 from kairos.api.schemas.common import Timestamp
-from kairos.api.schemas.schedules import FirePublic, ScheduleCreate, ScheduleUpdate
+from kairos.api.schemas.schedules import DeletedResponse, FirePublic, ScheduleCreate, ScheduleUpdate
 from kairos.domain.describe import cron_to_celery
 from kairos.domain.schedules import Kind, Schedule, set_enabled
 from kairos.store.base import Page, ScheduleFilters
@@ -118,13 +118,6 @@ class FireList(BaseModel):
     has_more: bool
 
 
-class Deleted(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"message": "Schedule deleted successfully", "id": SEED_SCHEDULE["id"]}]})
-
-    message: str
-    id: str
-
 
 def present(schedule: Schedule) -> ProjectSchedule:
     payload = schedule.payload
@@ -183,11 +176,11 @@ def update_schedule(
     return present(_ops(runtime, access).update_schedule(schedule_id, body.sent()))
 
 
-@router.delete("/schedules/{schedule_id}", response_model=Deleted, summary="Delete a schedule (admin)",
+@router.delete("/schedules/{schedule_id}", response_model=DeletedResponse, summary="Delete a schedule (admin)",
                openapi_extra=canonical("/schedules/{schedule_id}"))
-def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Deleted:
+def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> DeletedResponse:
     _ops(runtime, access).delete_schedule(schedule_id)
-    return Deleted(message="Schedule deleted successfully", id=schedule_id)
+    return DeletedResponse(message="Schedule deleted successfully", id=schedule_id)
 
 
 def _enabled(runtime: RuntimeDep, access: Access, schedule_id: str, on: bool) -> ProjectSchedule:

@@ -13,7 +13,7 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kairos.api.compat.routing import canonical, dialect_page, dialect_router
+from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
 from kairos.api.deps import Access, PageDep, RuntimeDep, StoreDep, require
 from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
@@ -111,11 +111,6 @@ class RedditJobList(BaseModel):
     total: int
     has_more: bool
 
-
-class Message(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"message": "Schedule deleted successfully"}]})
-
-    message: str
 
 
 def present(schedule: Schedule) -> RedditSchedule:

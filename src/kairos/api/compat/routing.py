@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict
 
 from kairos.api.audit import audited_as
 from kairos.api.json_body import StrictJSONRoute, charset_of, is_json_content_type
@@ -43,6 +44,14 @@ class JsonBodyRoute(StrictJSONRoute):
             return await handler(request)
 
         return read_as_json
+
+
+class Message(BaseModel):
+    """The `{"message": …}` answer of seeds 000, 001 and 004 to a delete or a cancel."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"message": "Schedule deleted successfully"}]})
+
+    message: str
 
 
 def dialect_router(tag: str) -> APIRouter:

@@ -15,7 +15,7 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kairos.api.compat.routing import canonical, dialect_page, dialect_router
+from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
 from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations, UnknownStrategy
@@ -99,11 +99,6 @@ class CreatedScrapeSchedule(ScrapeSchedule):
     webhook_secret: str | None
 
 
-class Deleted(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"message": "Schedule deleted successfully"}]})
-
-    message: str
-
 
 def present(schedule: Schedule) -> ScrapeSchedule:
     payload = schedule.payload
@@ -172,11 +167,11 @@ def update_schedule(
     return present(_strategy_404(lambda: ops.update_schedule(schedule_id, body.sent())))
 
 
-@router.delete("/schedules/{schedule_id}", response_model=Deleted, summary="Delete schedule (stops future jobs)",
+@router.delete("/schedules/{schedule_id}", response_model=Message, summary="Delete schedule (stops future jobs)",
                openapi_extra=canonical("/schedules/{schedule_id}"))
-def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Deleted:
+def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Message:
     _ops(runtime, access).delete_schedule(schedule_id)
-    return Deleted(message="Schedule deleted successfully")
+    return Message(message="Schedule deleted successfully")
 
 
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
