@@ -12,7 +12,7 @@ import apscheduler
 import psutil
 
 import kairos
-from bench import change_check, extraction, fire_rate, scale
+from bench import change_check, end_to_end, extraction, fire_rate, scale
 from bench.databases import PG_ADMIN_URL, Databases
 from bench.sizes import FULL, QUICK, Sizes
 
@@ -20,6 +20,7 @@ SCENARIOS: dict[str, Callable[[Sizes, Databases], None]] = {
     "sustained": fire_rate.sustained,
     "light": fire_rate.below_saturation,
     "burst": fire_rate.burst,
+    "e2e": end_to_end.end_to_end,
     "extraction": extraction.extraction,
     "changes": change_check.change_check,
     "scale": scale.scale,

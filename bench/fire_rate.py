@@ -8,7 +8,7 @@ from bench import firing, load
 from bench.databases import Databases
 from bench.firing import Outcome
 from bench.report import mb, ms, rate, ratio, table, verdict
-from bench.sizes import TARGET_FIRES_PER_SECOND, TARGET_LATENESS_P99, Sizes
+from bench.sizes import TARGET_FIRES_PER_SECOND, TARGET_LATENESS_P99, TARGET_SATURATED, Sizes
 
 NOTES = [
     "Kairos: a fire counts once its fire row and job row are committed; lateness = commit time "
@@ -78,13 +78,11 @@ def sustained(sizes: Sizes, dbs: Databases) -> None:
         rows.append([
             outcome.name, ratio(outcome.per_second, peer.per_second),
             ratio(p99, peer.report["lateness"]["p99"]),
-            f"{rate(outcome.per_second)}: {verdict(outcome.per_second >= TARGET_FIRES_PER_SECOND)}",
-            f"{ms(p99)}: {verdict(p99 is not None and p99 <= TARGET_LATENESS_P99)}",
+            f"{rate(outcome.per_second)}: {verdict(outcome.per_second >= TARGET_SATURATED)}",
         ])
-    table("Kairos / APScheduler, and the targets", [
+    table("Kairos / APScheduler, and the saturated target", [
         "Kairos on", "fires/s ratio", "p99 lateness ratio (lower is better)",
-        f"target >= {TARGET_FIRES_PER_SECOND:,} fires/s",
-        f"target p99 <= {ms(TARGET_LATENESS_P99)}",
+        f"target >= {TARGET_SATURATED:,} fires/s saturated",
     ], rows)
 
 
@@ -96,10 +94,22 @@ def below_saturation(sizes: Sizes, dbs: Databases) -> None:
         ran = _side_by_side(dbs, load.sustained, count, window=sizes.light_seconds)
         outcomes += ran
         offered = f"~{_offered(count, sizes.light_seconds):,.0f}/s"
-        rows += [[name, offered, *rest] for name, *rest in map(_row, ran)]
+        rows += [[name, offered, *rest, _sustained_verdict(o)] for o, (name, *rest) in zip(
+            ran, map(_row, ran), strict=True)]
     table(f"1c. Lateness below saturation: fewer schedules (1 s and 2 s), "
-          f"{sizes.light_seconds:.0f} s each", [HEADERS[0], "offered load", *HEADERS[1:]], rows,
-          notes=_flag_notes(outcomes))
+          f"{sizes.light_seconds:.0f} s each",
+          [HEADERS[0], "offered load", *HEADERS[1:],
+           f"target >= {TARGET_FIRES_PER_SECOND:,}/s kept up, p99 <= {ms(TARGET_LATENESS_P99)}"],
+          rows, notes=_flag_notes(outcomes))
+
+
+def _sustained_verdict(outcome: Outcome) -> str:
+    """Met when the load is at least the target, 99% of it is kept up, and p99 is within bound."""
+    if outcome.offered / max(outcome.seconds, 1e-9) < TARGET_FIRES_PER_SECOND * 0.99:
+        return "n/a (lighter load)"
+    p99 = outcome.report["lateness"]["p99"]
+    kept = outcome.fired >= 0.99 * outcome.offered
+    return verdict(kept and p99 is not None and p99 <= TARGET_LATENESS_P99)
 
 
 def burst(sizes: Sizes, dbs: Databases) -> None:

@@ -1,24 +1,31 @@
 """What happens when a schedule falls due: which fires to record, which to run, what comes next.
 
 `plan_fires` is the whole decision, made from data and "now" alone, so that the misfire and
-overlap rules are tested with frozen time and the store only has to write the plan down.
+overlap rules are tested with frozen time and the store only has to write the plan down. It reads
+a schedule's timing only (`Firing`), so the fire path can plan from `FireTiming`, the few columns
+it claims, and leave the schedule's *what* in the database for the INSERT … SELECT that copies it.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from kairos.domain.schedules import (
     MisfirePolicy,
     OverlapPolicy,
     Schedule,
     ScheduleStatus,
+    Timed,
+    TriggerType,
+    build_trigger,
     next_run_after,
 )
-from kairos.domain.triggers import previous_fire
+from kairos.domain.triggers import Trigger, previous_fire
+from kairos.timeutil import ensure_aware
 
 # `run_all` after a long outage must not flood the workers: past this many, the oldest are dropped.
 RUN_ALL_CAP = 1000
@@ -56,7 +63,66 @@ class ActiveJobs:
         return self.pending + self.running > 0
 
 
-def missed_times(schedule: Schedule, now: datetime) -> list[datetime]:
+class Firing(Timed, Protocol):
+    """What `plan_fires` reads: the trigger, the window, where the schedule stands, its policies."""
+
+    @property
+    def next_run_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> ScheduleStatus: ...
+    @property
+    def misfire_policy(self) -> MisfirePolicy: ...
+    @property
+    def misfire_grace_seconds(self) -> int: ...
+    @property
+    def overlap_policy(self) -> OverlapPolicy: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FireTiming:
+    """A schedule's timing and firing state, without its *what*: what the fire path claims.
+
+    It plans exactly as the `Schedule` it was read from would (`of` builds one from a schedule).
+    """
+
+    id: str
+    workspace_id: str
+    trigger_type: TriggerType
+    cron_expression: str | None
+    timezone: str
+    interval_seconds: int | None
+    run_at: datetime | None
+    start_at: datetime | None
+    end_at: datetime | None
+    created_at: datetime
+    jitter_seconds: int
+    misfire_policy: MisfirePolicy
+    misfire_grace_seconds: int
+    overlap_policy: OverlapPolicy
+    status: ScheduleStatus
+    next_run_at: datetime | None
+    trigger: Trigger = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("run_at", "start_at", "end_at", "created_at", "next_run_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is not UTC:  # what the store reads is UTC already
+                object.__setattr__(self, name, ensure_aware(value, name))
+        object.__setattr__(self, "trigger", build_trigger(
+            self.trigger_type, cron_expression=self.cron_expression, timezone=self.timezone,
+            interval_seconds=self.interval_seconds, run_at=self.run_at,
+            anchor=self.start_at or self.created_at,
+        ))
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> FireTiming:
+        return cls(**{name: getattr(schedule, name) for name in TIMING_FIELDS})
+
+
+TIMING_FIELDS = tuple(name for name in FireTiming.__dataclass_fields__ if name != "trigger")
+
+
+def missed_times(schedule: Firing, now: datetime) -> list[datetime]:
     """The fire times from `next_run_at` up to now that the misfire policy may run, newest last.
 
     `run_all` gets every one within the grace (at most `RUN_ALL_CAP`); the other policies get
@@ -89,7 +155,7 @@ def missed_times(schedule: Schedule, now: datetime) -> list[datetime]:
     return times
 
 
-def _apply_misfire(schedule: Schedule, times: list[datetime], now: datetime) -> list[datetime]:
+def _apply_misfire(schedule: Firing, times: list[datetime], now: datetime) -> list[datetime]:
     grace = timedelta(seconds=schedule.misfire_grace_seconds)
     if schedule.misfire_policy == MisfirePolicy.RUN_ONCE:
         return times[-1:]
@@ -98,7 +164,7 @@ def _apply_misfire(schedule: Schedule, times: list[datetime], now: datetime) -> 
     return [t for t in times if now - t <= grace]
 
 
-def plan_fires(schedule: Schedule, now: datetime, active: ActiveJobs) -> FirePlan:
+def plan_fires(schedule: Firing, now: datetime, active: ActiveJobs) -> FirePlan:
     """Decide the fires for a schedule whose `next_run_at` is at or before `now`."""
     first = schedule.next_run_at
     following = next_run_after(schedule, first) if first is not None else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from kairos.domain.triggers import CronTrigger, IntervalTrigger, OnceTrigger, Trigger, next_fire
 from kairos.timeutil import ensure_aware
@@ -107,15 +107,9 @@ class Schedule:
 
     @cached_property
     def trigger(self) -> Trigger:
-        if self.trigger_type == TriggerType.CRON:
-            assert self.cron_expression is not None
-            return cron_trigger(self.cron_expression, self.timezone)
-        if self.trigger_type == TriggerType.INTERVAL:
-            assert self.interval_seconds is not None
-            return IntervalTrigger(seconds=self.interval_seconds,
-                                   anchor=self.start_at or self.created_at)
-        assert self.run_at is not None
-        return OnceTrigger(run_at=self.run_at)
+        return build_trigger(self.trigger_type, cron_expression=self.cron_expression,
+                             timezone=self.timezone, interval_seconds=self.interval_seconds,
+                             run_at=self.run_at, anchor=self.start_at or self.created_at)
 
     @property
     def shown_status(self) -> str:
@@ -128,7 +122,33 @@ class Schedule:
         return self.enabled and self.status == ScheduleStatus.ACTIVE
 
 
-def next_run_after(schedule: Schedule, after: datetime) -> datetime | None:
+def build_trigger(
+    trigger_type: TriggerType, *, cron_expression: str | None, timezone: str,
+    interval_seconds: int | None, run_at: datetime | None, anchor: datetime,
+) -> Trigger:
+    """The trigger a schedule's stored fields spell; `anchor` is where an interval's grid starts."""
+    if trigger_type == TriggerType.CRON:
+        assert cron_expression is not None
+        return cron_trigger(cron_expression, timezone)
+    if trigger_type == TriggerType.INTERVAL:
+        assert interval_seconds is not None
+        return IntervalTrigger(seconds=interval_seconds, anchor=anchor)
+    assert run_at is not None
+    return OnceTrigger(run_at=run_at)
+
+
+class Timed(Protocol):
+    """What the scheduling maths reads of a schedule: its trigger and its window."""
+
+    @property
+    def trigger(self) -> Trigger: ...
+    @property
+    def start_at(self) -> datetime | None: ...
+    @property
+    def end_at(self) -> datetime | None: ...
+
+
+def next_run_after(schedule: Timed, after: datetime) -> datetime | None:
     """The next fire time strictly after `after`, inside the `start_at`/`end_at` window."""
     if schedule.start_at is not None and after < schedule.start_at:
         after = schedule.start_at - timedelta(microseconds=1)

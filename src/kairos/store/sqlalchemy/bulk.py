@@ -1,8 +1,9 @@
-"""Bulk inserts straight to the driver, for the fire path.
+"""Bulk inserts straight to the driver, for the thousands of rows a job's items can make.
 
-SQLAlchemy's per-row parameter processing costs more than SQLite's own work when a batch writes
-two thousand rows, so the fire path converts its values once here (the same conversions the
-column types do) and hands the driver plain tuples. Everything else goes through SQLAlchemy.
+SQLAlchemy's per-row parameter processing costs more than SQLite's own work when one write holds
+thousands of rows, so those values are converted once here (the same conversions the column
+types do) and the driver gets plain tuples. The fire path writes its batches as sets instead
+(fire_sets.py); everything else goes through SQLAlchemy.
 """
 
 from __future__ import annotations

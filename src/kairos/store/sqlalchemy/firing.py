@@ -5,6 +5,11 @@ lock on SQLite), the fire rows, the job rows and the schedules' new `next_run_at
 anywhere rolls all of it back and the next scheduler redoes it. The unique key on
 (schedule_id, scheduled_for, trigger) makes a second fire for the same instant impossible even
 if two schedulers got past the claim.
+
+The claim reads only what planning needs (`FireTiming`); the batch is then written as sets
+(fire_sets.py), a fixed handful of statements whatever its size. When an instant of the batch
+was already recorded, the batch is written again one fire at a time with the rows built here
+(`job_row`, `fire_row`), so that only the duplicates are dropped.
 """
 
 from __future__ import annotations
@@ -12,22 +17,23 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from kairos.domain.firing import ActiveJobs, FireOutcome, jittered, plan_fires
+from kairos.domain.firing import TIMING_FIELDS, ActiveJobs, FireTiming, jittered, plan_fires
 from kairos.domain.jobs import FireStatus, FireTrigger, Job
 from kairos.domain.schedules import OverlapPolicy, Schedule
 from kairos.exceptions import ScheduleNotFound
 from kairos.ids import new_id
 from kairos.store.base import FireBatch
-from kairos.store.sqlalchemy.bulk import insert_rows
 from kairos.store.sqlalchemy.database import Database
-from kairos.store.sqlalchemy.rows import job_from_row, schedule_from_row
+from kairos.store.sqlalchemy.fire_sets import Advances, PlannedFires, advance, insert_fires
+from kairos.store.sqlalchemy.rows import job_from_row, schedule_from_row, timing_from_row
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
 
 # The claim repeats the predicate of the partial index `ix_schedules_due` word for word, with
@@ -38,21 +44,7 @@ FIRING = sa.and_(
     schedules.c.status == sa.literal_column("'active'"),
     schedules.c.due_at.is_not(None),
 )
-
-_advance = (
-    sa.update(schedules)
-    .where(schedules.c.id == sa.bindparam("b_id"))
-    .values(
-        next_run_at=sa.bindparam("b_next"),
-        due_at=sa.bindparam("b_due"),
-        status=sa.bindparam("b_status"),
-        last_run_at=sa.func.coalesce(sa.bindparam("b_last", type_=schedules.c.last_run_at.type),
-                                     schedules.c.last_run_at),
-        run_count=schedules.c.run_count + sa.bindparam("b_runs"),
-        version=schedules.c.version + 1,
-    )
-)
-
+_TIMING_COLUMNS = [schedules.c[name] for name in TIMING_FIELDS]
 
 # A schedule that cannot be read or planned (a corrupt row, a bug) must not stall the others
 # or be retried in a tight loop: it is pushed this far forward and logged each time.
@@ -66,16 +58,16 @@ _postpone = (
 )
 
 
-def _readable(rows: list[RowMapping]) -> tuple[list[Schedule], list[str]]:
-    schedules_ok, broken = [], []
+def _readable(rows: Sequence[Row[Any]]) -> tuple[list[FireTiming], list[str]]:
+    timings, broken = [], []
     for row in rows:
         try:
-            schedules_ok.append(schedule_from_row(row))
+            timings.append(timing_from_row(row))
         except Exception:
             log.exception("schedule %s has a row that cannot be read; retrying it in %s",
-                          row["id"], POISON_DELAY)
-            broken.append(row["id"])
-    return schedules_ok, broken
+                          row.id, POISON_DELAY)
+            broken.append(row.id)
+    return timings, broken
 
 
 def job_row(
@@ -135,26 +127,47 @@ def _active_jobs(conn: Connection, schedule_ids: list[str]) -> dict[str, ActiveJ
     }
 
 
-def _insert_fires(
-    conn: Connection, pairs: list[tuple[dict[str, Any] | None, dict[str, Any]]]
-) -> list[tuple[dict[str, Any] | None, dict[str, Any]]]:
-    """Insert (job, fire) pairs; returns those written. A duplicate fire drops its job too."""
+def _cancel_previous(conn: Connection, schedule_ids: list[str], now: datetime) -> int:
+    if not schedule_ids:
+        return 0
+    return conn.execute(
+        jobs.update()
+        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_(("pending", "running")))
+        .values(status="cancelled", completed_at=now,
+                error_message="cancelled: a newer fire replaced it (overlap_policy cancel_previous)")
+    ).rowcount
+
+
+def _write_fires(conn: Connection, now: datetime, planned: PlannedFires) -> list[int]:
+    """Write the planned fires and their jobs; the indexes of those written (duplicates are not)."""
     try:
         with conn.begin_nested():
-            insert_rows(conn, jobs, [j for j, _ in pairs if j is not None])
-            insert_rows(conn, fires, [f for _, f in pairs])
-        return pairs
+            insert_fires(conn, now, planned)
+        return list(range(len(planned)))
     except IntegrityError:
         pass
-    # Rare path: some instant already fired (say the trigger was edited back onto it).
+    # Rare path: some instant already fired (say the trigger was edited back onto it). Each fire
+    # goes in on its own, so only the ones already recorded are dropped.
+    wanted = sorted(set(planned.schedule_ids))
+    full = {
+        row["id"]: schedule_from_row(row)
+        for row in conn.execute(sa.select(schedules).where(schedules.c.id.in_(wanted))).mappings()
+    }
     written = []
-    for job, fire in pairs:
+    for i, schedule_id in enumerate(planned.schedule_ids):
+        schedule, at = full[schedule_id], planned.scheduled_for[i]
+        job = None
+        if planned.job_ids[i] is not None:
+            job = job_row(schedule, at, now, FireTrigger.SCHEDULE, wait=planned.waits[i])
+            job["id"] = planned.job_ids[i]
+        fire = fire_row(schedule, at, now, FireTrigger.SCHEDULE, job["id"] if job else None)
+        fire["id"] = planned.fire_ids[i]
         try:
             with conn.begin_nested():
                 if job is not None:
                     conn.execute(jobs.insert(), job)
                 conn.execute(fires.insert(), fire)
-            written.append((job, fire))
+            written.append(i)
         except IntegrityError:
             continue
     return written
@@ -167,73 +180,49 @@ class FiringStoreMixin:
     def fire_due(self, now: datetime, limit: int) -> FireBatch:
         with self.db.write() as conn:
             query = (
-                sa.select(schedules).where(FIRING, schedules.c.due_at <= now)
+                sa.select(*_TIMING_COLUMNS).where(FIRING, schedules.c.due_at <= now)
                 .order_by(schedules.c.due_at).limit(limit)
             )
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            rows = list(conn.execute(query).mappings())
+            rows = conn.execute(query).all()
             if not rows:
                 return FireBatch()
             due, broken = _readable(rows)
-            if broken:
-                conn.execute(_postpone, [{"b_id": sid, "b_due": now + POISON_DELAY} for sid in broken])
             active = _active_jobs(
-                conn, [s.id for s in due if s.overlap_policy != OverlapPolicy.ALLOW]
+                conn, [t.id for t in due if t.overlap_policy != OverlapPolicy.ALLOW]
             )
-            pairs: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+            planned, advances = PlannedFires(), Advances()
             cancel_for: list[str] = []
-            updates: dict[str, dict[str, Any]] = {}
-            for schedule in due:
+            for timing in due:
                 try:
-                    plan = plan_fires(schedule, now, active.get(schedule.id, ActiveJobs()))
+                    plan = plan_fires(timing, now, active.get(timing.id, ActiveJobs()))
                 except Exception:
                     log.exception("cannot plan the fires of schedule %s; retrying it in %s",
-                                  schedule.id, POISON_DELAY)
-                    broken.append(schedule.id)
-                    conn.execute(_postpone, {"b_id": schedule.id, "b_due": now + POISON_DELAY})
+                                  timing.id, POISON_DELAY)
+                    broken.append(timing.id)
                     continue
                 if plan.cancel_previous:
-                    cancel_for.append(schedule.id)
-                for planned in plan.fires:
-                    job = None
-                    if planned.outcome != FireOutcome.SKIP:
-                        job = job_row(schedule, planned.scheduled_for, now, FireTrigger.SCHEDULE,
-                                      wait=planned.outcome == FireOutcome.QUEUE)
-                    pairs.append((job, fire_row(schedule, planned.scheduled_for, now,
-                                                FireTrigger.SCHEDULE, job["id"] if job else None)))
-                updates[schedule.id] = {
-                    "b_id": schedule.id,
-                    "b_next": plan.next_run_at,
-                    "b_due": jittered(plan.next_run_at, schedule.jitter_seconds, self.rng),
-                    "b_status": str(plan.status),
-                    "b_last": None,
-                    "b_runs": 0,
-                }
-            cancelled = 0
-            if cancel_for:
-                cancelled = conn.execute(
-                    jobs.update()
-                    .where(jobs.c.schedule_id.in_(cancel_for), jobs.c.status.in_(("pending", "running")))
-                    .values(status="cancelled", completed_at=now,
-                            error_message="cancelled: a newer fire replaced it "
-                                          "(overlap_policy cancel_previous)")
-                ).rowcount
-            written = _insert_fires(conn, pairs) if pairs else []
-            for job, fire in written:
-                if job is not None:
-                    update = updates[fire["schedule_id"]]
-                    update["b_runs"] += 1
-                    update["b_last"] = now
-            if updates:
-                conn.execute(_advance, list(updates.values()))
+                    cancel_for.append(timing.id)
+                for fire in plan.fires:
+                    planned.add(timing, fire)
+                advances.add(timing.id, plan.next_run_at,
+                             jittered(plan.next_run_at, timing.jitter_seconds, self.rng),
+                             str(plan.status))
+            if broken:
+                conn.execute(_postpone, [{"b_id": sid, "b_due": now + POISON_DELAY} for sid in broken])
+            cancelled = _cancel_previous(conn, cancel_for, now)
+            written = _write_fires(conn, now, planned) if len(planned) else []
+            runs = planned.runs_by_schedule(written)
+            if advances.ids:
+                advance(conn, now, advances, runs)
         return FireBatch(
             schedules=len(rows),
             fires=len(written),
-            jobs=sum(1 for job, _ in written if job is not None),
-            duplicates=len(pairs) - len(written),
+            jobs=sum(runs.values()),
+            duplicates=len(planned) - len(written),
             cancelled=cancelled,
-            lateness=[(now - fire["scheduled_for"]).total_seconds() for _, fire in written],
+            lateness=[(now - planned.scheduled_for[i]).total_seconds() for i in written],
         )
 
     def fire_now(self, workspace_id: str, schedule_id: str, now: datetime) -> Job:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping
 
+from kairos.domain.firing import TIMING_FIELDS, FireTiming
 from kairos.domain.jobs import FIRE_STATUS_OF_JOB, Fire, FireStatus, FireTrigger, Job, JobStatus
 from kairos.domain.schedules import (
     Kind,
@@ -48,6 +49,27 @@ def schedule_from_row(row: Row) -> Schedule:
     values["overlap_policy"] = OverlapPolicy(values["overlap_policy"])
     values["status"] = ScheduleStatus(values["status"])
     return Schedule(**values)
+
+
+# The fire path reads a thousand rows a batch: a dict lookup is several times cheaper than
+# calling the enum class, and gives the same members.
+_TIMING_ENUMS = {
+    name: {str(member): member for member in enum}
+    for name, enum in (("trigger_type", TriggerType), ("misfire_policy", MisfirePolicy),
+                       ("overlap_policy", OverlapPolicy), ("status", ScheduleStatus))
+}
+
+
+def timing_from_row(row: Sequence[Any]) -> FireTiming:
+    """The fire path's slim read of a schedule: a row of the columns `TIMING_FIELDS` names, in order."""
+    values = dict(zip(TIMING_FIELDS, row, strict=True))
+    for name, members in _TIMING_ENUMS.items():
+        value = values[name]
+        try:
+            values[name] = members[value]
+        except KeyError:
+            raise ValueError(f"{name}: unknown value {value!r}") from None
+    return FireTiming(**values)
 
 
 def schedule_to_row(schedule: Schedule) -> dict[str, Any]:
