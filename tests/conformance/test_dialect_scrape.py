@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from standardwebhooks import Webhook
 
+from kairos.delivery.backoff import Backoff
+from kairos.delivery.deliverer import Deliverer
 from kairos.domain.jobs import JobStatus
 from kairos.domain.strategies import build_strategy
 from kairos.ids import new_id
+from kairos.outbound import make_client
 from kairos.store.base import Page
+from kairos.store.sqlalchemy.delivery_tables import webhook_deliveries as deliveries
 from kairos.timeutil import utcnow
 from tests.conformance.conftest import World, check_shape, problem, send_curl
 from tests.conformance.seed_documents import curl_commands, seed_text
 from tests.conformance.seed_examples import examples, nullable_fields, requests, response
+from tests.integration.webhook_receivers import ScriptedReceiver, wait_until
 
 # The documented answer is an interval schedule's; a cron one (also seed 004's) has no interval.
 # `filter_applied` is null when no filter was sent.
@@ -183,3 +190,31 @@ def test_unknown_schedules_and_bad_input_are_problem_json(world: World, strategy
     problem(world.send("PATCH", f"/api/schedules/{sid}", {"strategy_id": "strat_nope"}), 404, "strategy_id")
     problem(world.client.get(f"/api/schedules/{sid}/changes", params={"filter": '"unclosed'},
                              headers={"X-API-Key": world.key}), 400)
+
+
+def test_a_chosen_secret_is_sent_as_x_webhook_secret_and_signs_the_delivery(world: World, strategy_id: str) -> None:
+    chosen = "a-long-shared-secret-of-mine"
+    body = ours({**requests("004", "POST")[0], "webhook_secret": chosen}, strategy_id)
+    sid = world.send("POST", "/api/schedules", body).json()["schedule_id"]
+    with ScriptedReceiver() as receiver:
+        # The receiver is on loopback, which the API refuses as a webhook URL: point the stored
+        # schedule at it, as an operator allowing private networks could.
+        world.store.update_schedule(world.workspace_id, sid, lambda s: dataclasses.replace(
+            s, webhook_url=receiver.url))
+        job = world.store.fire_now(world.workspace_id, sid, utcnow())
+        world.finish(job.id, JobStatus.COMPLETED, utcnow(), items=[RUBIO])
+        # Other tests' deliveries (to the seed's public example URLs) are not this loop's to send.
+        with world.store.db.write() as conn:
+            conn.execute(deliveries.update().where(deliveries.c.schedule_id != sid,
+                                                   deliveries.c.status == "pending").values(status="failed"))
+        deliverer = Deliverer(world.store, make_client(allow_private_networks=True),
+                              backoff=Backoff(delays=(0.05,), jitter=0.0), poll_interval=0.05)
+        thread = threading.Thread(target=deliverer.run, daemon=True)
+        thread.start()
+        try:
+            (received,) = wait_until(lambda: receiver.requests, what="the webhook")
+        finally:
+            deliverer.stop()
+            thread.join(15)
+    assert received.headers["X-Webhook-Secret"] == chosen
+    assert Webhook(chosen.encode()).verify(received.body, received.headers)["schedule_id"] == sid
