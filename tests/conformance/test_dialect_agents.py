@@ -137,6 +137,10 @@ def test_errors_are_the_seeds_400_and_404_as_problem_json(world: World) -> None:
     problem(world.send("GET", f"{base(world)}/schedules/{task}"), 404)
     problem(world.send("DELETE", f"{base(world)}/schedules/{task}"), 404)
     sid = created(world, requests("002", "POST")[0])["id"]
+    # Another kind's fields cannot turn it into a schedule this API would no longer show.
+    switched = world.send("PUT", f"{base(world)}/schedules/{sid}", {"task": "kairos.echo"})
+    assert switched.status_code == 200, switched.text
+    assert world.send("GET", f"{base(world)}/schedules/{sid}").json()["callback_id"] == "workflow-456"
     deleted = world.send("DELETE", f"{base(world)}/schedules/{sid}")
     assert deleted.status_code == 200 and deleted.json()["message"] == "Schedule deleted successfully"
     problem(world.send("GET", f"{base(world)}/schedules/{sid}"), 404)

@@ -126,8 +126,10 @@ class Operations:
     def update_schedule(self, schedule_id: str, changes: Mapping[str, Any]) -> Schedule:
         """PATCH (and PUT) semantics: the fields sent, and only those, change."""
         sent = dict(changes)
-        if self.kind is not None and sent.get("kind") not in (None, self.kind.value):
-            raise InvalidInput.field("kind", f"this API keeps {self.kind.value} schedules")
+        if self.kind is not None:
+            if sent.get("kind") not in (None, self.kind.value):
+                raise InvalidInput.field("kind", f"this API keeps {self.kind.value} schedules")
+            sent["kind"] = self.kind.value  # another kind's fields cannot switch it out of sight
         check_strategy(self.store, self.workspace_id, sent.get("strategy_id"))
         settings, rulebook = self.runtime.settings, self.runtime.kinds.rulebook
         return self.change_schedule(schedule_id, lambda current, now: apply_changes(
