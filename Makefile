@@ -37,7 +37,9 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-## make bench: fire-rate, lateness and scale benchmarks, side by side with APScheduler
+## make bench: fire-rate, lateness, end-to-end and scale benchmarks beside APScheduler and Celery (quick sizes;
+## `make bench BENCH_ARGS=` for the full sizes, `BENCH_ARGS="--quick --only e2e"` for one scenario)
+BENCH_ARGS ?= --quick
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import redis
 import sqlalchemy as sa
 
@@ -59,7 +60,8 @@ def _kairos(dbs: Databases, backend: str, count: int, window: float) -> Run:
     try:
         store, workspace = prepare(url)
         env = {"KAIROS_WORKERS": str(WORKERS), "KAIROS_MIN_INTERVAL_SECONDS": "1"}
-        with kairos_api(url, dbs.dir, role="serve", env=env):
+        with kairos_api(url, dbs.dir, role="serve", env=env) as (client, _):
+            _wait_until_ready(client)
             the_load = load.sustained(count, time.time() + LEAD)
             seed.seed(store, workspace.id, the_load)
             end = the_load.t0 + window
@@ -78,18 +80,37 @@ def _kairos(dbs: Databases, backend: str, count: int, window: float) -> Run:
                note=f"{without_result} completed jobs without a stored result" if without_result else "")
 
 
+def _wait_until_ready(client: httpx.Client, timeout: float = 60.0) -> None:
+    """Until /readyz says the database answers and the scheduler and worker loops are alive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get("/readyz").status_code == 200:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"kairos serve was not ready within {timeout:.0f} s")
+
+
 def _aware(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _wait_for_worker(timeout: float = 60.0) -> None:
+    """Until the Celery worker answers a ping: its start-up must not eat into the window."""
+    from bench.celery_app import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within {timeout:.0f} s")
+
+
 def _celery(dbs: Databases, count: int, window: float) -> Run:
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
-    the_load = load.sustained(count, time.time() + LEAD + 4)  # the worker takes a few seconds to start
-    env = {**os.environ, "KAIROS_BENCH_REDIS_URL": REDIS_URL,
-           "KAIROS_BENCH_CELERY_LOAD": json.dumps(the_load.entries)}
+    env = {**os.environ, "KAIROS_BENCH_REDIS_URL": REDIS_URL}
     celery = [sys.executable, "-m", "celery", "-A", "bench.celery_app"]
     logs = dbs.dir / "celery.log"
     processes: list[subprocess.Popen[bytes]] = []
@@ -99,10 +120,14 @@ def _celery(dbs: Databases, count: int, window: float) -> Run:
                 [*celery, "worker", "--pool", "threads", "--concurrency", str(WORKERS),
                  "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
                 cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT))
+            _wait_for_worker()
+            # Beat reads its schedule when it starts: the first instants leave it time to.
+            the_load = load.sustained(count, time.time() + LEAD + 2)
             processes.append(subprocess.Popen(
                 [*celery, "beat", "-S", "bench.celery_app:MeasuredScheduler",
                  "--schedule", str(dbs.dir / "celerybeat-schedule"), "-l", "warning"],
-                cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT))
+                cwd=ROOT, env={**env, "KAIROS_BENCH_CELERY_LOAD": json.dumps(the_load.entries)},
+                stdout=sink, stderr=subprocess.STDOUT))
         end = the_load.t0 + window
         time.sleep(max(0.0, end - time.time()))
         for process in reversed(processes):
@@ -118,7 +143,7 @@ def _celery(dbs: Databases, count: int, window: float) -> Run:
             if raw is None:
                 continue
             meta = json.loads(raw)
-            done = datetime.fromisoformat(meta["date_done"]).timestamp()
+            done = _aware(meta["date_done"]).timestamp()
             due = (meta.get("result") or {}).get("due")
             if meta.get("status") == "SUCCESS" and due is not None and done <= end:
                 late.append(done - due)

@@ -28,6 +28,8 @@ def _flags(outcome: Outcome) -> str:
     flags = []
     if outcome.report.get("late_start"):
         flags.append("started after the first due time")
+    if outcome.report.get("failed"):
+        flags.append(outcome.report["failed"])
     if outcome.report.get("db_mismatch"):
         flags.append("jobs/fires/recorded counts differ")
     return "; ".join(flags)

@@ -56,10 +56,10 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An empty, migrated database of each kind; dropped afterwards."""
-    if request.param == "sqlite":
+def migrated_database(kind: str, request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Yield the URL of a new, empty, migrated database of `kind`; dropped afterwards."""
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
         upgrade(url)
         yield url
@@ -71,6 +71,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
     finally:
         drop_postgres_database(admin, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty, migrated database of each kind; dropped afterwards."""
+    yield from migrated_database(request.param, request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from kairos.store.base import FireBatch
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import fires, jobs, schedules
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.conftest import create_postgres_database, drop_postgres_database, migrated_database
 from tests.integration.helpers import make_schedule, workspace_id
 
 T0 = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
@@ -38,18 +38,8 @@ T2 = T0 + timedelta(hours=3, seconds=30)  # back after three hours down
 def twin_url(database_url: str, request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second empty database of the same kind as `database_url`."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('twin') / 'kairos.db'}"
-        upgrade(url)
-        yield url
-        return
-    admin = request.getfixturevalue("postgres_admin_url")
-    url = create_postgres_database(admin)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(admin, url)
+    yield from migrated_database(sa.make_url(database_url).get_backend_name(), request,
+                                 tmp_path_factory)
 
 
 def mixed_schedules(ws: str) -> dict[str, Schedule]:
