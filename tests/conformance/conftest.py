@@ -25,10 +25,9 @@ from kairos.domain.finish import JobOutcome
 from kairos.domain.jobs import JobStatus
 from kairos.runtime import Runtime
 from kairos.settings import Settings
-from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.conftest import migrated_database
 from tests.integration.helpers import finish
 
 RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -36,22 +35,10 @@ RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def conformance_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kairos.db'}"
-        upgrade(url)
+    for url in migrated_database(request.param, request, tmp_path_factory):
         store = SqlStore(url)
         yield store
         store.close()
-        return
-    admin = request.getfixturevalue("postgres_admin_url")
-    url = create_postgres_database(admin)
-    try:
-        upgrade(url)
-        store = SqlStore(url)
-        yield store
-        store.close()
-    finally:
-        drop_postgres_database(admin, url)
 
 
 @pytest.fixture(scope="session")
