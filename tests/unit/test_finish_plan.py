@@ -10,6 +10,7 @@ import pytest
 from kairos.domain.finish import (
     CRASH_LIMIT,
     MAX_CRASH_DELAY_SECONDS,
+    MAX_RETRY_DELAY_SECONDS,
     CancelReason,
     FinishAction,
     JobOutcome,
@@ -71,6 +72,11 @@ def test_a_failure_with_attempts_left_is_retried_after_a_doubling_backoff(attemp
     assert (plan.from_attempt, plan.attempt, plan.crashes) == (attempt, attempt + 1, 0)
     assert plan.error_message == f"attempt {attempt} failed: ValueError: bad input"
     assert (plan.completed_at, plan.webhook) == (None, None)
+
+
+def test_the_backoff_of_many_attempts_stops_at_a_week() -> None:
+    plan = plan_finish(job(attempt=99, max_attempts=100, retry_delay_seconds=86400), failed(), NOW)
+    assert plan.run_after == NOW + timedelta(seconds=MAX_RETRY_DELAY_SECONDS)
 
 
 def test_the_last_attempt_fails_keeps_its_report_and_tells_the_webhook() -> None:

@@ -20,7 +20,7 @@ from kairos.domain.finish import CancelReason
 from kairos.domain.jobs import Fire, Job
 from kairos.domain.schedules import Kind, Schedule
 from kairos.domain.webhooks import new_secret
-from kairos.exceptions import FieldError, InvalidInput, JobNotFound, NotFound, ScheduleNotFound
+from kairos.exceptions import InvalidInput, JobNotFound, ScheduleNotFound
 from kairos.ids import new_id
 from kairos.runtime import Runtime
 from kairos.settings import Settings
@@ -30,28 +30,9 @@ from kairos.timeutil import utcnow
 RECENT_FIRES = 10
 
 
-class UnknownStrategy(InvalidInput):
-    """A scrape names a strategy the workspace does not have (a 400 naming the field)."""
-
-    def __init__(self, loc: tuple[str | int, ...], strategy_id: str) -> None:
-        self.strategy_id = strategy_id
-        super().__init__(errors=[FieldError(loc, f"no strategy {strategy_id!r} in this workspace")])
-
-
 def limits(settings: Settings) -> Limits:
     return Limits(min_interval_seconds=settings.min_interval_seconds,
                   allow_private_networks=settings.allow_private_networks)
-
-
-def check_strategy(store: Store, workspace_id: str, strategy_id: Any,
-                   loc: tuple[str | int, ...] = ("strategy_id",)) -> None:
-    """A scrape's strategy must exist in the workspace when the scrape is made or changed."""
-    if strategy_id is None:
-        return
-    try:
-        store.get_strategy(workspace_id, str(strategy_id))
-    except NotFound:
-        raise UnknownStrategy(loc, str(strategy_id)) from None
 
 
 @dataclass(frozen=True)
@@ -94,7 +75,7 @@ class Operations:
         schedule = build_schedule(self._fields(fields), schedule_id=new_id("sched"),
                                   workspace_id=self.workspace_id, now=now,
                                   limits=limits(self.runtime.settings), kinds=self.runtime.kinds.rulebook)
-        check_strategy(self.store, self.workspace_id, schedule.payload.get("strategy_id"))
+        self.runtime.kinds.check_stored(self.store, self.workspace_id, schedule.payload)
         return schedule
 
     def add_schedules(self, schedules: list[Schedule]) -> None:
@@ -130,7 +111,7 @@ class Operations:
             if sent.get("kind") not in (None, self.kind.value):
                 raise InvalidInput.field("kind", f"this API keeps {self.kind.value} schedules")
             sent["kind"] = self.kind.value  # another kind's fields cannot switch it out of sight
-        check_strategy(self.store, self.workspace_id, sent.get("strategy_id"))
+        self.runtime.kinds.check_stored(self.store, self.workspace_id, sent)
         settings, rulebook = self.runtime.settings, self.runtime.kinds.rulebook
         return self.change_schedule(schedule_id, lambda current, now: apply_changes(
             current, sent, now=now, limits=limits(settings), kinds=rulebook))
@@ -167,7 +148,7 @@ class Operations:
     def create_job(self, fields: Mapping[str, Any]) -> Job:
         job = build_job(self._fields(fields), job_id=new_id("job"), workspace_id=self.workspace_id,
                         now=utcnow(), kinds=self.runtime.kinds.rulebook)
-        check_strategy(self.store, self.workspace_id, job.payload.get("strategy_id"))
+        self.runtime.kinds.check_stored(self.store, self.workspace_id, job.payload)
         self.store.add_job(job)
         self.runtime.job_created()
         return job

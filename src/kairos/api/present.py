@@ -83,7 +83,7 @@ def job_public(job: Job) -> JobPublic:
         started_at=job.started_at, completed_at=job.completed_at,
         duration_seconds=job.duration_seconds, progress=job.progress, item_count=job.item_count,
         result=job.result, error_message=job.error_message, attempt=job.attempt,
-        max_attempts=job.max_attempts, content_hash=job.content_hash,
+        max_attempts=job.max_attempts, crashes=job.crashes, content_hash=job.content_hash,
         has_changes=job.has_changes, task_id=job.task_id, created_at=job.created_at,
         **payload, **counters,
     )

@@ -20,6 +20,8 @@ from kairos.timeutil import ensure_aware
 # A job whose worker vanished this many times is failed instead of being run again: a job that
 # kills its worker (out of memory, a segfault in an extension) must not take workers down forever.
 CRASH_LIMIT = 3
+# No retry waits longer than a week, however many attempts came before.
+MAX_RETRY_DELAY_SECONDS = 7 * 86400
 # Retries after a vanished worker wait `retry_delay_seconds * 2^(crash-1)`, at most this long.
 MAX_CRASH_DELAY_SECONDS = 3600
 
@@ -137,8 +139,9 @@ WORKER_LOST_MESSAGE = ("the worker running this job stopped responding (its leas
 
 
 def retry_delay(job: Job, count: int) -> timedelta:
-    """The wait before retry number `count` (1-based): `retry_delay_seconds * 2^(count-1)`."""
-    return timedelta(seconds=job.retry_delay_seconds * 2 ** (count - 1))
+    """The wait before retry number `count` (1-based): `retry_delay_seconds * 2^(count-1)`,
+    at most `MAX_RETRY_DELAY_SECONDS` (100 attempts of a day's delay would not fit a datetime)."""
+    return timedelta(seconds=min(job.retry_delay_seconds * 2 ** (count - 1), MAX_RETRY_DELAY_SECONDS))
 
 
 def plan_finish(job: Job, outcome: JobOutcome, now: datetime, *, crash_limit: int = CRASH_LIMIT) -> FinishPlan:
@@ -162,12 +165,14 @@ def plan_finish(job: Job, outcome: JobOutcome, now: datetime, *, crash_limit: in
     def ended(action: FinishAction, *, error: str | None, result: Any = None,
               items: list[Any] | None = None) -> FinishPlan:
         status = _STATUS_OF[action]
-        told = action in (FinishAction.COMPLETE, FinishAction.FAIL) and job.schedule_id is not None
-        webhook = WebhookNotice(
-            event="job.completed" if action == FinishAction.COMPLETE else "job.failed",
-            job_id=job.id, schedule_id=job.schedule_id, workspace_id=job.workspace_id,
-            status=status, completed_at=now, error_message=error,
-        ) if told and job.schedule_id is not None else None
+        webhook = None
+        # Only an end the schedule's owner asked to hear of: one-off jobs have no webhook.
+        if action in (FinishAction.COMPLETE, FinishAction.FAIL) and job.schedule_id is not None:
+            webhook = WebhookNotice(
+                event="job.completed" if action == FinishAction.COMPLETE else "job.failed",
+                job_id=job.id, schedule_id=job.schedule_id, workspace_id=job.workspace_id,
+                status=status, completed_at=now, error_message=error,
+            )
         return FinishPlan(**base, action=action, completed_at=now, error_message=error,
                           result=result, items=items, webhook=webhook)
 

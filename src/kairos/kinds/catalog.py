@@ -5,7 +5,7 @@ Registering a kind is one line in `KINDS` (see docs/architecture.md, "Adding a k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kairos.domain.payloads import KindRulebook
@@ -14,6 +14,7 @@ from kairos.kinds.callback.spec import CALLBACK
 from kairos.kinds.scrape.spec import SCRAPE
 from kairos.kinds.spec import KindRunner, KindServices, KindSpec
 from kairos.kinds.task.spec import TASK
+from kairos.store.base import Store
 
 
 class KindCatalog:
@@ -45,6 +46,12 @@ class KindCatalog:
             return self._specs.get(Kind(kind))
         except ValueError:
             return None
+
+    def check_stored(self, store: Store, workspace_id: str, values: Mapping[str, Any]) -> None:
+        """Every kind's check of the sent `values` against stored data (raises `InvalidInput`)."""
+        for spec in self._specs.values():
+            if spec.check_stored is not None:
+                spec.check_stored(store, workspace_id, values)
 
     def build_runners(self, services: KindServices) -> dict[str, KindRunner]:
         """One runner per kind, built once per process (the Runtime calls this)."""

@@ -116,6 +116,10 @@ class KindSpec:
     build_runner: Callable[[KindServices], KindRunner]
     # Fields that alone do not say this kind is meant (a generic word another kind may share).
     weak_fields: frozenset[str] = frozenset()
+    # Checks sent values against the workspace's stored data (a scrape's strategy must exist),
+    # when a schedule or job is made or changed; raises `InvalidInput` naming the field. Only the
+    # kind's own fields are looked at, and only those that were sent.
+    check_stored: Callable[[Store, str, Mapping[str, Any]], None] | None = None
     # Progress counters a job of this kind reports (`ctx.progress(posts_scraped=3)`), shown as
     # top-level integer fields of the job in API answers.
     counters: tuple[str, ...] = ()

@@ -18,14 +18,14 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
 from kairos.api.idempotency import idempotent
-from kairos.api.operations import Operations, UnknownStrategy
+from kairos.api.operations import Operations
 from kairos.api.routers.changes import changes_feed
 from kairos.api.schemas.changes import ChangesResponse
 from kairos.api.schemas.common import Timestamp
 from kairos.api.schemas.deliveries import WebhookSecretPublic
 from kairos.api.schemas.schedules import ScheduleCreate, ScheduleUpdate
 from kairos.domain.schedules import Kind, Schedule
-from kairos.exceptions import StrategyNotFound
+from kairos.exceptions import StrategyNotFound, UnknownStrategy
 from kairos.store.base import Page, ScheduleFilters
 
 TAG = "dialect: scrape (seed 004)"

@@ -46,6 +46,8 @@ class JobPublic(WhatFields, KindCounters):
     error_message: str | None
     attempt: int
     max_attempts: int
+    crashes: int = Field(description="Times the job's worker vanished while running it; these "
+                                     "runs use no attempt, and the third fails the job")
     content_hash: str | None
     has_changes: bool | None
     task_id: str | None
