@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from kairos.domain.firing import TIMING_FIELDS, ActiveJobs, FireTiming, jittered, plan_fires
-from kairos.domain.jobs import FireStatus, FireTrigger, Job
+from kairos.domain.jobs import UNFINISHED, FireStatus, FireTrigger, Job, JobStatus
 from kairos.domain.schedules import OverlapPolicy, Schedule
 from kairos.exceptions import ScheduleNotFound
 from kairos.ids import new_id
@@ -80,7 +80,7 @@ def job_row(
         "schedule_id": schedule.id,
         "kind": str(schedule.kind),
         "payload": schedule.payload,
-        "status": "pending",
+        "status": str(JobStatus.PENDING),
         "attempt": 1,
         "max_attempts": schedule.max_attempts,
         "retry_delay_seconds": schedule.retry_delay_seconds,
@@ -116,13 +116,13 @@ def _active_jobs(conn: Connection, schedule_ids: list[str]) -> dict[str, ActiveJ
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     rows = conn.execute(
         sa.select(jobs.c.schedule_id, jobs.c.status, sa.func.count())
-        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_(("pending", "running")))
+        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_([str(s) for s in UNFINISHED]))
         .group_by(jobs.c.schedule_id, jobs.c.status)
     )
     for schedule_id, status, count in rows:
         counts[schedule_id][status] = count
     return {
-        sid: ActiveJobs(pending=c.get("pending", 0), running=c.get("running", 0))
+        sid: ActiveJobs(pending=c.get(JobStatus.PENDING, 0), running=c.get(JobStatus.RUNNING, 0))
         for sid, c in counts.items()
     }
 
@@ -132,8 +132,8 @@ def _cancel_previous(conn: Connection, schedule_ids: list[str], now: datetime) -
         return 0
     return conn.execute(
         jobs.update()
-        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_(("pending", "running")))
-        .values(status="cancelled", completed_at=now,
+        .where(jobs.c.schedule_id.in_(schedule_ids), jobs.c.status.in_([str(s) for s in UNFINISHED]))
+        .values(status=str(JobStatus.CANCELLED), completed_at=now,
                 error_message="cancelled: a newer fire replaced it (overlap_policy cancel_previous)")
     ).rowcount
 
