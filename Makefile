@@ -29,8 +29,9 @@ run: $(STAMP)
 	$(BIN)/kairos migrate
 	$(BIN)/kairos serve
 
-## make test: install the dev extras and run the whole suite
+## make test: install the dev extras (and Chromium for tests/browser) and run the whole suite
 test: $(DEV_STAMP)
+	sh scripts/ensure-chromium.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

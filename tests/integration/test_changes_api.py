@@ -182,3 +182,19 @@ def test_concurrent_readers_never_both_take_a_job(api: TestClient, store: SqlSto
     assert len(every) == len(set(every))
     leftover = {c.job_id for c in store.list_changes(feed.ws, feed.id, 200)}
     assert set(every) | leftover == made and not set(every) & leftover
+
+
+def test_the_history_lists_changed_runs_newest_first_seen_ones_too(api: TestClient, store: SqlStore) -> None:
+    feed = Feed(api, store)
+    first = feed.run([RUBIO])
+    second = feed.run([RUBIO, ELON])
+    feed.run([RUBIO, ELON])  # unchanged: never in the history
+    assert feed.changes(limit=1)["marked_count"] == 1  # the oldest is seen now
+    third = feed.run([ELON, COIN])
+    body = feed.changes(history="true")
+    assert [(c["job_id"], c["seen"]) for c in body["changes"]] == [(third, False), (second, False), (first, True)]
+    assert body["marked_seen"] is False and body["marked_count"] == 0
+    assert body["changes"][0]["added"] == [COIN] and body["changes"][0]["removed"] == [RUBIO]
+    assert [c["job_id"] for c in feed.changes(history="true", limit=2)["changes"]] == [third, second]
+    assert [c["job_id"] for c in feed.changes(mark_seen="false")["changes"]] == [second, third], \
+        "the history marks nothing"

@@ -95,6 +95,7 @@ def test_deliveries_are_listed_newest_first_with_their_attempts(api: TestClient,
     assert newest["event"] == "job.completed" and newest["status"] == "pending"
     assert newest["attempt_count"] == 0 and newest["attempts"] == []
     assert newest["next_attempt_at"].endswith("Z")
+    assert newest["payload"]["job_id"] == second.id, "the body sent is shown as JSON"
     rest = api.get(f"/schedules/{sid}/deliveries", params={"cursor": page["next_cursor"]}).json()
     assert [d["job_id"] for d in rest["items"]] == [first.id]
 

@@ -22,7 +22,7 @@ class ChangedJob:
     items: list[Any]
     added: list[Any]  # items not in the previous run
     removed: list[Any]  # the previous run's items this run no longer has
-    seen: bool  # marked seen by the call that returned it
+    seen: bool  # marked seen by the call that returned it (the history: marked seen at any time)
 
 
 class ScrapeStore(Protocol):
@@ -49,6 +49,9 @@ class ScrapeStore(Protocol):
     def job_items(self, job_id: str, limit: int | None = None) -> list[Any]: ...
     def iter_job_items(self, job_id: str, chunk_size: int = 500) -> Iterator[Any]: ...
     def list_changes(self, workspace_id: str, schedule_id: str, limit: int) -> list[ChangedJob]: ...
+    def change_history(self, workspace_id: str, schedule_id: str, limit: int) -> list[ChangedJob]:
+        """The newest `limit` changed runs, newest first, seen or not (`seen` says which); marks nothing."""
+        ...
     def mark_changes_seen(
         self, workspace_id: str, schedule_id: str, limit: int, now: datetime
     ) -> list[ChangedJob]: ...

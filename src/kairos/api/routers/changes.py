@@ -46,17 +46,23 @@ def changes(
         alias="filter", description='Lucene-style item filter: `+required optional -excluded "a phrase" field:value`',
     )] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Runs to examine (1-200)")] = 50,
+    history: Annotated[bool, Query(
+        description="The newest changed runs, newest first, seen ones too (`seen` says which); marks nothing")] = False,
 ) -> ChangesResponse:
     return changes_feed(store, access.workspace.id, schedule_id, mark_seen=mark_seen,
-                        filter_text=filter_text, limit=limit)
+                        filter_text=filter_text, limit=limit, history=history)
 
 
 def changes_feed(store: Store, workspace_id: str, schedule_id: str, *, mark_seen: bool,
-                 filter_text: str | None, limit: int) -> ChangesResponse:
-    """The unseen changed runs of a schedule, filtered, marked seen when asked (seed 004's feed)."""
+                 filter_text: str | None, limit: int, history: bool = False) -> ChangesResponse:
+    """The unseen changed runs of a schedule, filtered, marked seen when asked (seed 004's feed);
+    with `history`, the newest changed runs, seen or not, marking nothing."""
     # Parse before marking anything: a bad filter must not consume the feed.
     item_filter = parse_filter(filter_text)
-    if mark_seen:
+    if history:
+        jobs = store.change_history(workspace_id, schedule_id, limit)
+        mark_seen = False
+    elif mark_seen:
         jobs = store.mark_changes_seen(workspace_id, schedule_id, limit, utcnow())
     else:
         jobs = store.list_changes(workspace_id, schedule_id, limit)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import APIRouter
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
@@ -17,6 +20,13 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["webhooks"], responses={
 })
 
 
+def _payload(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
 def delivery_public(delivery: Delivery) -> DeliveryPublic:
     return DeliveryPublic(
         id=delivery.id, schedule_id=delivery.schedule_id, job_id=delivery.job_id,
@@ -24,7 +34,7 @@ def delivery_public(delivery: Delivery) -> DeliveryPublic:
         next_attempt_at=delivery.next_attempt_at,
         attempts=[DeliveryAttemptPublic(at=a.at, status_code=a.status_code, error=a.error,
                                         duration_ms=a.duration_ms) for a in delivery.attempts],
-        created_at=delivery.created_at, delivered_at=delivery.delivered_at,
+        payload=_payload(delivery.body), created_at=delivery.created_at, delivered_at=delivery.delivered_at,
     )
 
 

@@ -16,7 +16,7 @@ class ChangedJobPublic(BaseModel):
     content_hash: str | None
     item_count: int | None
     has_changes: bool = True
-    seen: bool = Field(description="Marked seen by this call")
+    seen: bool = Field(description="Marked seen by this call (with history=true: marked seen at any time)")
     results: list[Any] = Field(description="The job's items that match the filter (all without one)")
     added: list[Any] = Field(description="Matching items that the previous run did not have")
     removed: list[Any] = Field(description="Matching items of the previous run that this run lost")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from kairos.api.schemas.common import Timestamp
 
@@ -25,6 +25,8 @@ class DeliveryPublic(BaseModel):
     attempt_count: int
     next_attempt_at: Timestamp | None = Field(description="When a pending delivery is tried next")
     attempts: list[DeliveryAttemptPublic]
+    payload: JsonValue = Field(default=None, description="The JSON body sent (as signed); a Slack receiver "
+                               "gets a message made from it")
     created_at: Timestamp
     delivered_at: Timestamp | None
 

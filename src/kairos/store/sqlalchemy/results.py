@@ -6,6 +6,7 @@ job's items, its `has_changes` and its added/removed items are committed togethe
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,21 @@ class ResultStoreMixin:
             _check_schedule(conn, workspace_id, schedule_id)
             rows = conn.execute(_unseen(workspace_id, schedule_id, limit)).all()
             return _changed_jobs(conn, rows, seen=False)
+
+    def change_history(self, workspace_id: str, schedule_id: str, limit: int) -> list[ChangedJob]:
+        with self.db.read() as conn:
+            _check_schedule(conn, workspace_id, schedule_id)
+            seen = sa.exists().where(job_changes_seen.c.job_id == jobs.c.id)
+            rows = conn.execute(
+                sa.select(jobs.c.id, jobs.c.completed_at, jobs.c.content_hash, jobs.c.item_count,
+                          seen.label("seen"))
+                .where(jobs.c.workspace_id == workspace_id, jobs.c.schedule_id == schedule_id,
+                       jobs.c.status == "completed", jobs.c.has_changes == sa.true())
+                .order_by(jobs.c.completed_at.desc(), jobs.c.id.desc())
+                .limit(limit)
+            ).all()
+            history = _changed_jobs(conn, rows, seen=False)
+            return [dataclasses.replace(job, seen=bool(row.seen)) for job, row in zip(history, rows, strict=True)]
 
     def mark_changes_seen(self, workspace_id: str, schedule_id: str, limit: int,
                           now: datetime) -> list[ChangedJob]:

@@ -6,9 +6,11 @@ import { ApiError, session } from "./api.js";
 import { auditPage } from "./audit.js";
 import { endSession, resumeCookieSession, signInScreen } from "./auth.js";
 import { fill, h } from "./dom.js";
+import { LOCAL_ZONE, setTimeMode, timeMode } from "./format.js";
 import { jobDetail, jobList } from "./jobs.js";
 import { keysPage } from "./keys.js";
 import { membersPage } from "./members.js";
+import { forgetNames } from "./names.js";
 import { scheduleForm } from "./schedule-form.js";
 import { scheduleDetail, scheduleList } from "./schedules.js";
 import { strategyList } from "./strategies.js";
@@ -20,6 +22,7 @@ const HIDDEN_REFRESH_MS = 30000;
 // [pattern, view, nav section, the least role that may open it]
 const ROUTES = [
   [/^\/schedules\/new$/, scheduleForm, "schedules", "operator"],
+  [/^\/schedules\/([^/]+)\/edit$/, scheduleForm, "schedules", "operator"],
   [/^\/schedules\/([^/]+)$/, scheduleDetail, "schedules", "viewer"],
   [/^\/schedules$/, scheduleList, "schedules", "viewer"],
   [/^\/jobs\/([^/]+)$/, jobDetail, "jobs", "viewer"],
@@ -146,6 +149,7 @@ function parseHash() {
 
 function route() {
   clearTimeout(timer);
+  forgetNames();
   if (current && current.view.dispose) current.view.dispose();
   current = null;
   hideBanner();
@@ -281,6 +285,14 @@ async function start() {
     signOut();
   });
   $("banner-close").addEventListener("click", () => hideBanner());
+  const times = $("time-mode");
+  times.title = `Local time is ${LOCAL_ZONE}`;
+  times.value = timeMode();
+  times.addEventListener("change", () => {
+    setTimeMode(times.value);
+    // Every view draws its times once per refresh: draw this one again in the new zone.
+    route();
+  });
   window.addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) refresh();

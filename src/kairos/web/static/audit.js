@@ -3,6 +3,7 @@
 import { auditLog } from "./api.js";
 import { fill, h } from "./dom.js";
 import { count, shortId } from "./format.js";
+import { knownType, nameLink } from "./names.js";
 import { badge, code, CursorPager, emptyState, table, when } from "./widgets.js";
 
 const PAGE_SIZE = 50;
@@ -22,7 +23,9 @@ function actor(entry) {
 
 function resource(entry) {
   if (!entry.resource_type) return h("span", { class: "muted" }, "—");
-  return h("span", null, entry.resource_type, entry.resource_id ? [" ", code(shortId(entry.resource_id))] : null);
+  const id = entry.resource_id;
+  return h("span", null, entry.resource_type.replace("_", " "), id
+    ? [" ", knownType(entry.resource_type) ? nameLink(entry.resource_type, id) : code(shortId(id))] : null);
 }
 
 export function auditPage(ctx) {

@@ -1,15 +1,18 @@
-// A schedule's "Changes" tab (the change feed, previewed without marking, with its filter box and a
-// "mark seen" button) and "Deliveries" tab (every webhook delivery and its attempts); and the button
-// that regenerates the webhook secret.
+// A schedule's "Changes" tab (the change feed, newest first, each changed item diffed field by field,
+// previewed without marking, with a filter, "Mark seen", and the history of seen ones); and the
+// button that regenerates the webhook secret.
 
 import { ApiError, schedules } from "./api.js";
 import { busy, debounce, fill, h } from "./dom.js";
 import { count, shortId } from "./format.js";
+import { segmented } from "./form-controls.js";
+import { diffItems } from "./item-diff.js";
 import { itemsView } from "./strategy-test.js";
-import { badge, CursorPager, emptyState, jobHref, table, when } from "./widgets.js";
+import { badge, emptyState, jobHref, table, when } from "./widgets.js";
 
 const CHANGES_LIMIT = 20;
-const DELIVERY_TONES = { pending: "info", delivered: "ok", failed: "bad" };
+const HISTORY_PAGE = 20;
+const VIEWS = [["unseen", "Unseen"], ["history", "History, seen too"]];
 
 function itemList(title, items, tone) {
   if (!items || !items.length) return null;
@@ -17,19 +20,39 @@ function itemList(title, items, tone) {
     h("h3", null, `${title} (${count(items.length)})`), itemsView(items, { limit: 20 }));
 }
 
-function changeCard(change) {
+const valueText = (value) => (value === undefined ? "—" : typeof value === "string" ? value : JSON.stringify(value));
+
+/** One item whose values changed: its key, then each changed field before and after. */
+function changedItem(key, pair) {
+  return h("li", { class: "change__pair" },
+    h("p", { class: "change__key" }, h("span", { class: "muted small" }, `${key} `), h("strong", null, valueText(pair.id))),
+    table(["Field", "Before", "After"], pair.fields.map((f) => [
+      h("code", null, f.name),
+      h("del", { class: "diff__before" }, valueText(f.before)),
+      h("ins", { class: "diff__after" }, valueText(f.after)),
+    ]), { className: "table--compact table--diff" }));
+}
+
+function changeCard(change, { filtered }) {
+  const diff = diffItems(change.added || [], change.removed || []);
+  const nothing = !diff.changed.length && !diff.added.length && !diff.removed.length;
   return h("article", { class: "card change" },
     h("header", { class: "change__head" },
       h("a", { class: "mono", href: jobHref(change.job_id) }, `Job ${shortId(change.job_id)}`),
       when(change.completed_at, { inline: true }),
       h("span", { class: "muted small" }, `${count(change.item_count)} items`),
-      change.content_hash ? h("code", { class: "small muted", title: change.content_hash }, change.content_hash.slice(0, 12)) : null),
-    itemList("Added", change.added, "added"),
-    itemList("Removed", change.removed, "removed"),
+      change.seen ? badge("seen", "muted") : badge("new", "info")),
+    diff.changed.length ? h("div", { class: "change__items change__items--changed" },
+      h("h3", null, `Changed (${count(diff.changed.length)})`, h("span", { class: "muted small" }, ` matched by ${diff.key}`)),
+      h("ul", { class: "plain-list" }, diff.changed.map((pair) => changedItem(diff.key, pair)))) : null,
+    itemList("Added", diff.added, "added"),
+    itemList("Removed", diff.removed, "removed"),
     (change.results || []).length ? h("details", null,
-      h("summary", null, `Items after the filter (${count(change.results.length)})`), itemsView(change.results)) : null,
-    !(change.added || []).length && !(change.removed || []).length
-      ? h("p", { class: "muted small" }, "Changed, but no item was added or removed (items were reordered or edited).") : null);
+      h("summary", null, `${filtered ? "Items matching the filter" : "All items of this run"} (${count(change.results.length)})`),
+      itemsView(change.results)) : null,
+    nothing ? h("p", { class: "muted small" }, filtered
+      ? "None of the items this run added or removed match the filter."
+      : "No item was added or removed: only their order changed.") : null);
 }
 
 /** The changed runs and how many were marked seen (`{changes, marked_seen: bool, marked_count: N}`). */
@@ -37,17 +60,23 @@ export function readChanges(answer) {
   return { items: answer.changes || [], marked: answer.marked_count ?? 0 };
 }
 
-/** The change feed of one schedule; `refresh()` previews it (`mark_seen=false`). */
+/**
+ * The change feed of one schedule, newest first: the unseen runs (previewed, `mark_seen=false`,
+ * with "Mark seen"), or the history of every changed run, seen ones too, a page more at a time.
+ */
 export function changesPanel(ctx, scheduleId) {
   let filter = ctx.query.get("filter") || "";
+  let view = ctx.query.get("view") === "history" ? "history" : "unseen";
+  let historyLimit = HISTORY_PAGE;
   const results = h("div", null, h("p", { class: "loading" }, "Loading changes…"));
   const summary = h("span", { class: "muted small" });
+  const remember = () => ctx.setQuery({ tab: "changes", filter, view: view === "history" ? view : "" });
   const search = h("input", {
     type: "search", class: "toolbar__search mono", value: filter, maxlength: 500,
     placeholder: "+price -sold \"free shipping\" title:kairos", "aria-label": "Filter items",
     oninput: debounce((event) => {
       filter = event.target.value.trim();
-      ctx.setQuery({ tab: "changes", filter });
+      remember();
       ctx.refresh();
     }, 400),
   });
@@ -56,29 +85,42 @@ export function changesPanel(ctx, scheduleId) {
   let shown = 0;
   const markSeen = h("button", {
     type: "button", class: "btn btn--primary-soft",
-    title: "Mark the changes shown here as seen: the feed then starts after them",
     onclick: (event) => busy(event.currentTarget, async () => {
       try {
         const { marked } = readChanges(await schedules.changes(scheduleId, { mark_seen: true, limit: shown }));
-        ctx.notify(`Marked ${count(marked)} run${marked === 1 ? "" : "s"} as seen.`);
+        ctx.notify(`Marked ${count(marked)} run${marked === 1 ? "" : "s"} as seen; they stay in the history.`);
         ctx.refresh();
       } catch (error) {
         ctx.fail(error);
       }
     }),
   }, "Mark seen");
+  const viewPicker = segmented("changes-view", VIEWS, view, (event) => {
+    view = event.target.value;
+    historyLimit = HISTORY_PAGE;
+    remember();
+    ctx.refresh();
+  }, "Which changes");
+  const older = h("button", { type: "button", class: "btn btn--ghost", hidden: true, onclick: () => {
+    historyLimit = Math.min(200, historyLimit + HISTORY_PAGE);
+    ctx.refresh();
+  } }, "Show older");
   const filterError = h("p", { class: "preview__error", hidden: true });
   const node = h("div", { class: "tab-panel" },
-    h("div", { class: "toolbar" }, search, markSeen, summary),
+    h("div", { class: "toolbar" }, viewPicker, search, markSeen, summary),
     h("p", { class: "muted small" }, "Lucene-style: +word required, -word excluded, \"a phrase\", field:word. ",
-      "This preview marks nothing as seen."),
+      "Looking marks nothing as seen; only “Mark seen” does."),
     filterError,
-    results);
+    results,
+    older);
 
   async function refresh() {
+    const history = view === "history";
     let answer;
     try {
-      answer = await schedules.changes(scheduleId, { mark_seen: false, filter, limit: CHANGES_LIMIT });
+      answer = await schedules.changes(scheduleId, history
+        ? { history: true, mark_seen: false, filter, limit: historyLimit }
+        : { mark_seen: false, filter, limit: CHANGES_LIMIT });
     } catch (error) {
       if (error instanceof ApiError && error.status === 400) {
         filterError.textContent = [...error.fieldErrors().values()].join("; ") || error.detail;
@@ -89,73 +131,23 @@ export function changesPanel(ctx, scheduleId) {
     }
     filterError.hidden = true;
     const { items } = readChanges(answer);
-    summary.textContent = `${count(items.length)} unseen${answer.filter_applied ? " (filtered)" : ""}`;
-    shown = items.length;
+    // The unseen feed comes oldest first (the order marking takes); a person reads newest first.
+    const newestFirst = history ? items : [...items].reverse();
+    summary.textContent = `${count(items.length)} ${history ? "changed runs" : "unseen"}${answer.filter_applied ? " (filtered)" : ""}`;
+    shown = history ? 0 : items.length;
+    markSeen.hidden = history;
     // With a filter the server marks every run it examines, hidden ones too: marking is offered
     // only on the unfiltered feed, where what is marked is what is shown.
     markSeen.disabled = !items.length || Boolean(filter);
     markSeen.title = filter ? "Clear the filter to mark runs seen: with a filter, runs it hides would be marked too"
-      : "Mark the changes shown here as seen: the feed then starts after them";
-    fill(results, items.length ? items.map(changeCard)
-      : emptyState(filter ? "No unseen change matches this filter." : "No unseen changes.",
-        "A change is a completed job whose items differ from the run before."));
+      : "Mark the changes shown here as seen; they stay in the history";
+    older.hidden = !history || items.length < historyLimit || historyLimit >= 200;
+    fill(results, newestFirst.length ? newestFirst.map((change) => changeCard(change, { filtered: Boolean(filter) }))
+      : emptyState(history ? (filter ? "No changed run matches this filter." : "No changed runs yet.")
+        : (filter ? "No unseen change matches this filter." : "No unseen changes."),
+      history ? "A change is a completed job whose items differ from the run before."
+        : "Changes marked seen are kept under “History, seen too”."));
     return { interval: 15000 };
-  }
-
-  return { node, refresh };
-}
-
-function attemptsList(delivery) {
-  const attempts = delivery.attempts || [];
-  if (!attempts.length) return h("span", { class: "muted small" }, "not sent yet");
-  return h("details", null, h("summary", null, `${attempts.length} attempt${attempts.length === 1 ? "" : "s"}`),
-    h("ol", { class: "attempts" }, attempts.map((a) => h("li", null,
-      when(a.at, { inline: true }), " ",
-      a.status_code ? badge(String(a.status_code), a.status_code < 300 ? "ok" : "bad") : badge("no answer", "bad"),
-      a.duration_ms !== null && a.duration_ms !== undefined ? h("span", { class: "muted small" }, ` ${count(a.duration_ms)} ms`) : null,
-      a.error ? h("div", { class: "small error-inline" }, a.error) : null))));
-}
-
-/** Every webhook delivery of one schedule, newest first. */
-export function deliveriesPanel(ctx, scheduleId) {
-  const pager = new CursorPager(25);
-  const results = h("div", null, h("p", { class: "loading" }, "Loading deliveries…"));
-  const node = h("div", { class: "tab-panel" }, results);
-
-  async function refresh(schedule) {
-    const page = await schedules.deliveries(scheduleId, pager.query());
-    if (!pager.loaded(page)) {
-      pager.previous();
-      return refresh(schedule);
-    }
-    if (!page.items.length) {
-      fill(results, emptyState("No deliveries yet.", schedule && schedule.webhook_url
-        ? "Each finished job is delivered to the webhook URL; the attempts show here."
-        : "This schedule has no webhook URL."));
-      return {};
-    }
-    const retry = (d) => (d.status === "failed" && ctx.can("operator") ? h("button", {
-      type: "button", class: "btn btn--small btn--ghost",
-      onclick: (event) => busy(event.currentTarget, async () => {
-        try {
-          await schedules.retryDelivery(scheduleId, d.id);
-          ctx.notify("Sending the delivery again.");
-          ctx.refresh();
-        } catch (error) {
-          ctx.fail(error);
-        }
-      }),
-    }, "Retry now") : null);
-    fill(results, table(["Created", "Job", "Event", "Status", "Attempts", "Next retry", ""], page.items.map((d) => [
-      when(d.created_at),
-      d.job_id ? h("a", { class: "mono", href: jobHref(d.job_id) }, shortId(d.job_id)) : h("span", { class: "muted" }, "—"),
-      d.event,
-      badge(d.status, DELIVERY_TONES[d.status] || "muted"),
-      attemptsList(d),
-      d.status === "pending" ? when(d.next_attempt_at, { empty: "now" }) : h("span", { class: "muted" }, "—"),
-      retry(d),
-    ])), pager.render(page, () => ctx.refresh()));
-    return page.items.some((d) => d.status === "pending") ? { interval: 5000 } : { interval: 30000 };
   }
 
   return { node, refresh };

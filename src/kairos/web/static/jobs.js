@@ -4,6 +4,7 @@ import { ApiError, jobs } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { count, json, shortId } from "./format.js";
 import { itemsCard, pagesCard } from "./job-items.js";
+import { nameLink } from "./names.js";
 import {
   badge, card, code, CursorPager, elapsed, emptyState, fields, jobHref, pre, progressBar, scheduleHref, statusBadge,
   table, whatItRuns, when,
@@ -45,7 +46,7 @@ function cancelButton(ctx, job, { compact = false } = {}) {
 
 function progressCell(job) {
   if (job.status === "running" || (job.progress && Object.keys(job.progress).length)) {
-    return progressBar(job.progress, job.status, { compact: true });
+    return progressBar(job.progress, job.status, { compact: true, name: `Progress of job ${shortId(job.id)}` });
   }
   return h("span", { class: "muted" }, "—");
 }
@@ -57,9 +58,10 @@ export function jobsTable(ctx, items, { showSchedule = true } = {}) {
   const rows = items.map((job) => h("tr", null, [
     h("td", null, h("a", { class: "mono", href: jobHref(job.id) }, shortId(job.id)),
       job.trigger === "manual" ? h("div", null, badge("manual", "info")) : null),
-    h("td", null, badge(job.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(job) }, whatItRuns(job))),
+    h("td", null, badge(job.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(job) }, whatItRuns(job)),
+      job.strategy_id ? h("div", { class: "small" }, nameLink("strategy", job.strategy_id)) : null),
     showSchedule ? h("td", null, job.schedule_id
-      ? h("a", { class: "mono small", href: scheduleHref(job.schedule_id) }, shortId(job.schedule_id))
+      ? nameLink("schedule", job.schedule_id)
       : h("span", { class: "muted small" }, "one-off")) : null,
     h("td", null, statusBadge("job", job.status)),
     h("td", { class: "cell-progress" }, progressCell(job)),
@@ -153,7 +155,7 @@ function progressCard(job) {
   const p = job.progress || {};
   const extra = Object.entries(p).filter(([name]) => !["current", "total", "percent", "message", "updated_at"].includes(name));
   return card("Progress",
-    progressBar(p, job.status),
+    progressBar(p, job.status, { name: "Job progress" }),
     extra.length ? fields(extra.map(([name, value]) => [name, typeof value === "object" ? json(value) : String(value)])) : null);
 }
 
@@ -174,8 +176,7 @@ function detailFields(job) {
     ["Status", statusBadge("job", job.status)],
     ["Kind", badge(job.kind, "kind")],
     ["Task", job.task ? code(job.task) : null],
-    ["Strategy", job.strategy_id ? h("a", { class: "mono", href: `#/strategies/${encodeURIComponent(job.strategy_id)}` },
-      shortId(job.strategy_id)) : null],
+    ["Strategy", job.strategy_id ? nameLink("strategy", job.strategy_id) : null],
     ["URL", job.url ? code(job.url) : null],
     ["URLs", job.urls && job.urls.length ? `${count(job.urls.length)} URLs` : null],
     ["Parameters", job.parameters && Object.keys(job.parameters).length ? pre(json(job.parameters)) : null],
@@ -183,7 +184,7 @@ function detailFields(job) {
     ["Keyword arguments", job.kwargs && Object.keys(job.kwargs).length ? pre(json(job.kwargs)) : null],
     ["Executor", job.executor],
     ["Callback", job.callback_type ? [job.callback_type, " ", code(job.callback_id || "")] : null],
-    ["Schedule", job.schedule_id ? h("a", { class: "mono", href: scheduleHref(job.schedule_id) }, job.schedule_id) : "one-off"],
+    ["Schedule", job.schedule_id ? nameLink("schedule", job.schedule_id) : "one-off"],
     ["Trigger", job.trigger],
     ["Scheduled for", job.scheduled_for ? when(job.scheduled_for) : null],
     ["Created", when(job.created_at)],

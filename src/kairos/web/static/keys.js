@@ -30,13 +30,13 @@ export function copyButton(text, target, notify) {
 }
 
 /** The one and only showing of a new secret. */
-export function secretOnce(label, secret, notify) {
+export function secretOnce(label, secret, notify, note = "Copy it now: you will not see it again. Kairos keeps only a hash.") {
   const field = h("input", { type: "text", class: "mono secret__value", readonly: true, value: secret,
     "aria-label": label, onfocus: (event) => event.target.select() });
   return h("div", { class: "secret", role: "status" },
     h("strong", null, label),
     h("div", { class: "input-group" }, field, copyButton(secret, field, notify)),
-    h("p", { class: "secret__warning" }, "Copy it now: you will not see it again. Kairos keeps only a hash."));
+    h("p", { class: "secret__warning" }, note));
 }
 
 function keyStatus(key, now = Date.now()) {

@@ -1,90 +1,32 @@
-// The create-schedule form, with a live preview of the trigger as it is typed.
+// The schedule form, for a new schedule and for editing one: a live preview of the trigger as it
+// is typed and, before an edit is saved, a review of what will change (schedule-review.js).
 
 import { ApiError, registry, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
-import { LOCAL_ZONE, absolute, relative, shortId, timeZones } from "./format.js";
+import { dateTimeInput, durationInput, field, instant, parseJson, segmented, setInstant } from "./form-controls.js";
+import { LOCAL_ZONE, displayZone, json, readableDescription, shortId, timeZones } from "./format.js";
+import { changedFields, patchBody, reviewCard } from "./schedule-review.js";
 import { rememberSecret, scrapePanel, webhookPanel } from "./schedule-scrape.js";
-import { scheduleHref } from "./widgets.js";
+import { BUILTIN_TASKS, CRON_EXAMPLES, MISFIRE, OVERLAP } from "./schedule-options.js";
+import { emptyState, fireTimes, scheduleHref } from "./widgets.js";
 
 const PREVIEW_COUNT = 5;
 const PREVIEW_DELAY_MS = 350;
-const BUILTIN_TASKS = ["kairos.sleep", "kairos.echo", "kairos.fail", "kairos.http_request"];
-const UNITS = [["1", "seconds"], ["60", "minutes"], ["3600", "hours"], ["86400", "days"]];
-const CRON_EXAMPLES = [
-  ["*/5 * * * *", "Every 5 minutes"],
-  ["0 * * * *", "Hourly"],
-  ["0 9 * * MON-FRI", "Weekdays at 9:00"],
-  ["0 0 * * *", "Daily at midnight"],
-  ["30 8 1 * *", "Monthly, 1st at 8:30"],
-];
-const OVERLAP = [
-  ["skip", "Skip: no new run while one is running"],
-  ["allow", "Allow: runs may overlap"],
-  ["queue_one", "Queue one: run once the current run ends"],
-  ["cancel_previous", "Cancel previous: stop the running one, start anew"],
-];
-const MISFIRE = [
-  ["run_once", "Run once: missed fires coalesce into one run"],
-  ["skip", "Skip: missed fires are dropped"],
-  ["run_all", "Run all: every missed fire within the grace period"],
-];
 // Fields the server may name in an error that this form shows elsewhere.
 const ERROR_HOME = { trigger: "cron_expression", executor: "task", urls: "url", target: "kind" };
 const TRIGGER_FIELDS = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at",
   "delay_seconds", "start_at", "end_at"];
 
-function field(label, control, { name, hint = null, wide = false } = {}) {
-  return h("label", { class: ["field", wide && "field--wide"] },
-    h("span", { class: "field__label" }, label),
-    control,
-    hint ? h("span", { class: "field__hint" }, hint) : null,
-    h("span", { class: "field__error", "data-error-for": name }));
-}
-
-function segmented(name, options, checked, onchange) {
-  return h("div", { class: "segmented", role: "radiogroup" }, options.map(([value, label]) =>
-    h("label", { class: "segmented__option" },
-      h("input", { type: "radio", name, value, checked: value === checked, onchange }),
-      h("span", null, label))));
-}
-
-/** A number with a unit select; reads back as a count of seconds. */
-function durationInput(name, defaultUnit) {
-  const amount = h("input", { type: "number", min: 1, step: 1, inputmode: "numeric", "data-field": name });
-  const unit = select({ "aria-label": "Unit" }, UNITS, defaultUnit);
-  return {
-    node: h("span", { class: "input-group" }, amount, unit),
-    seconds: () => (amount.value.trim() === "" ? null : Math.round(Number(amount.value) * Number(unit.value))),
-    inputs: [amount, unit],
-  };
-}
-
-/** A `datetime-local` value (the viewer's wall clock) as an RFC 3339 instant, or null. */
-function instant(input) {
-  if (!input.value) return null;
-  const date = new Date(input.value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-function parseJson(text, kind) {
-  const source = text.trim();
-  if (!source) return { value: kind === "list" ? [] : {} };
-  try {
-    const value = JSON.parse(source);
-    if (kind === "list" && !Array.isArray(value)) return { error: "must be a JSON list, such as [1, \"two\"]" };
-    if (kind === "object" && (value === null || typeof value !== "object" || Array.isArray(value))) {
-      return { error: "must be a JSON object, such as {\"seconds\": 10}" };
-    }
-    return { value };
-  } catch (error) {
-    return { error: `not valid JSON: ${error.message}` };
-  }
-}
+const KINDS = [["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"]];
 
 export function scheduleForm(ctx) {
-  ctx.setTitle("New schedule");
+  const [editing = null] = ctx.params;
+  ctx.setTitle(editing ? "Edit schedule" : "New schedule");
   let triggerType = "cron";
   let whatKind = "task";
+  // The form as loaded from the schedule being edited, read back the way a save reads it.
+  let original = null;
+  let loaded = null;
 
   // ---- controls ----
   const name = h("input", { type: "text", maxlength: 200, placeholder: "Defaults to what it runs", autocomplete: "off" });
@@ -96,7 +38,7 @@ export function scheduleForm(ctx) {
   const zone = select({ "data-field": "timezone" },
     timeZones().map((z) => [z, z === LOCAL_ZONE ? `${z} (your time zone)` : z]), LOCAL_ZONE);
   const interval = durationInput("interval_seconds", "60");
-  const runAt = h("input", { type: "datetime-local", "data-field": "run_at" });
+  const runAt = dateTimeInput("run_at");
   const delay = durationInput("delay_seconds", "3600");
   const task = h("input", { type: "text", class: "mono", list: "builtin-tasks", placeholder: "kairos.sleep",
     autocomplete: "off", spellcheck: "false", "data-field": "task" });
@@ -109,8 +51,8 @@ export function scheduleForm(ctx) {
     autocomplete: "off", spellcheck: "false", "data-field": "callback_id" });
   const overlap = select({ "data-field": "overlap_policy" }, OVERLAP, "skip");
   const misfire = select({ "data-field": "misfire_policy" }, MISFIRE, "run_once");
-  const startAt = h("input", { type: "datetime-local", "data-field": "start_at" });
-  const endAt = h("input", { type: "datetime-local", "data-field": "end_at" });
+  const startAt = dateTimeInput("start_at");
+  const endAt = dateTimeInput("end_at");
   const number = (fieldName, placeholder) => h("input", { type: "number", min: 0, step: 1, placeholder,
     inputmode: "numeric", "data-field": fieldName });
   const jitter = number("jitter_seconds", "0");
@@ -126,9 +68,11 @@ export function scheduleForm(ctx) {
   // ---- trigger and kind panels, shown one at a time ----
   const triggerPanels = {
     cron: h("div", { class: "panel" },
-      field("Cron expression", cron, { name: "cron_expression", wide: true,
-        hint: h("span", { id: "cron-help" }, "minute hour day-of-month month day-of-week; names like MON-FRI, ",
-          "macros like @daily, and a leading seconds field are accepted.") }),
+      h("div", { class: "row" },
+        field("Cron expression", cron, { name: "cron_expression", wide: true,
+          hint: h("span", { id: "cron-help" }, "minute hour day-of-month month day-of-week; names like MON-FRI, ",
+            "macros like @daily, and a leading seconds field are accepted.") }),
+        field("Time zone", zone, { name: "timezone", hint: "Cron times are read in this zone, DST included." })),
       h("div", { class: "examples" }, h("span", { class: "muted small" }, "Try: "),
         CRON_EXAMPLES.map(([expression, label]) => h("button", {
           type: "button", class: "chip chip--button", title: expression,
@@ -137,15 +81,16 @@ export function scheduleForm(ctx) {
             schedulePreview();
             cron.focus();
           },
-        }, label))),
-      field("Time zone", zone, { name: "timezone", hint: "Cron times are read in this zone, DST included." })),
+        }, label)))),
     interval: h("div", { class: "panel" },
       field("Every", interval.node, { name: "interval_seconds",
         hint: "Fires at fixed steps from the start time (or from creation), never drifting." })),
     once: h("div", { class: "panel" },
-      field("Run at", runAt, { name: "run_at", hint: `Your local time (${LOCAL_ZONE}).` })),
+      field("Run at", runAt, { name: "run_at", hint: `In ${displayZone()}, as the top bar shows times.` })),
     delayed: h("div", { class: "panel" },
-      field("Run after", delay.node, { name: "delay_seconds", hint: "Once, this long after the schedule is created." })),
+      field("Run after", delay.node, { name: "delay_seconds", hint: editing
+        ? "Once, this long after saving: a new delay counts from now."
+        : "Once, this long after the schedule is created." })),
   };
   // Suggest what this deployment registered; the built-ins stand in until the answer comes.
   const taskNames = h("datalist", { id: "builtin-tasks" }, BUILTIN_TASKS.map((t) => h("option", { value: t })));
@@ -154,12 +99,14 @@ export function scheduleForm(ctx) {
     .catch(() => {});
   const kindPanels = {
     task: h("div", { class: "panel" },
-      field("Task", task, { name: "task", hint: "A registered task name; it is looked up when the job runs." }),
+      h("div", { class: "row" },
+        field("Task", task, { name: "task", wide: true,
+          hint: "A registered task name; it is looked up when the job runs." }),
+        field("Executor", executor, { name: "executor" })),
       taskNames,
       h("div", { class: "row" },
         field("Arguments (JSON list)", args, { name: "args" }),
-        field("Keyword arguments (JSON object)", kwargs, { name: "kwargs" })),
-      field("Executor", executor, { name: "executor" })),
+        field("Keyword arguments (JSON object)", kwargs, { name: "kwargs" }))),
     callback: h("div", { class: "panel" },
       h("div", { class: "row" },
         field("Callback type", callbackType, { name: "callback_type" }),
@@ -173,6 +120,7 @@ export function scheduleForm(ctx) {
 
   // ---- preview ----
   const preview = h("div", { class: "preview__body" });
+  let lastPreview = null;
   let previewSeq = 0;
   let previewAbort = null;
 
@@ -202,14 +150,11 @@ export function scheduleForm(ctx) {
   }
 
   function renderPreview(answer, zoneName) {
-    const otherZone = triggerType === "cron" && zoneName && zoneName !== LOCAL_ZONE;
+    lastPreview = answer.items;
     fill(preview,
-      h("p", { class: "preview__description" }, answer.description),
+      h("p", { class: "preview__description" }, readableDescription(answer.description)),
       answer.items.length
-        ? h("ol", { class: "upcoming" }, answer.items.map((iso) => h("li", null,
-          h("span", { class: "upcoming__time", title: `${iso} UTC` }, absolute(iso)),
-          h("span", { class: "muted" }, relative(iso)),
-          otherZone ? h("span", { class: "muted small" }, `${absolute(iso, { timeZone: zoneName })} ${zoneName}`) : null)))
+        ? fireTimes(answer.items, { zone: triggerType === "cron" ? zoneName : null })
         : h("p", { class: "muted" }, "It would never fire."));
   }
 
@@ -317,16 +262,30 @@ export function scheduleForm(ctx) {
     return { body, errors };
   }
 
-  async function onSubmit(event) {
-    event.preventDefault();
-    clearErrors();
-    const { body, errors } = fullBody();
-    if (errors.size) {
-      const local = new ApiError(400, { errors: [...errors].map(([loc, msg]) => ({ loc: ["body", loc], msg })) });
-      const { first } = showErrors(local);
-      if (first) first.focus();
+  /** Put a failed save's field errors beside their fields, and the rest in the banner. */
+  function saveFailed(error, what) {
+    if (!(error instanceof ApiError) || error.status !== 400) {
+      ctx.fail(error);
       return;
     }
+    const { unplaced, first } = showErrors(error);
+    if (unplaced.length) ctx.fail(new ApiError(400, { title: what, detail: unplaced.join("; ") }));
+    if (first && first.focus) first.focus();
+  }
+
+  function readChecked() {
+    clearErrors();
+    const { body, errors } = fullBody();
+    if (!errors.size) return body;
+    const local = new ApiError(400, { errors: [...errors].map(([loc, msg]) => ({ loc: ["body", loc], msg })) });
+    const { first } = showErrors(local);
+    if (first) first.focus();
+    return null;
+  }
+
+  async function create() {
+    const body = readChecked();
+    if (!body) return;
     await busy(submit, async () => {
       try {
         const created = await schedules.create(body);
@@ -334,21 +293,115 @@ export function scheduleForm(ctx) {
         ctx.notify(`Created “${created.name || shortId(created.id)}”.`);
         ctx.navigate(scheduleHref(created.id));
       } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 400) {
-          ctx.fail(error);
-          return;
-        }
-        const { unplaced, first } = showErrors(error);
-        if (unplaced.length) ctx.fail(new ApiError(400, { title: "The schedule was not created", detail: unplaced.join("; ") }));
-        if (first && first.focus) first.focus();
+        saveFailed(error, "The schedule was not created");
       }
     });
   }
 
+  // ---- editing: review what will change, then save only that ----
+  const review = h("div", { class: "review", hidden: true });
+
+  function hideReview() {
+    if (review.hidden) return;
+    review.hidden = true;
+    submit.textContent = "Review changes";
+  }
+
+  async function showReview() {
+    const body = readChecked();
+    if (!body) return;
+    const changes = changedFields(original, body);
+    if (changes.some((change) => change.group === "trigger")) {
+      schedulePreview.cancel();
+      await runPreview();
+    }
+    review.hidden = false;
+    fill(review, reviewCard({
+      changes,
+      upcomingBefore: loadedUpcoming,
+      upcomingAfter: changes.some((c) => c.group === "trigger") ? lastPreview : null,
+      zone: triggerType === "cron" ? zone.value : null,
+      onSave: (button) => save(button, patchBody(changes, body)),
+      onBack: () => {
+        hideReview();
+        submit.focus();
+      },
+    }));
+    submit.textContent = "Review again";
+    review.scrollIntoView({ block: "nearest" });
+    const first = review.querySelector("button.btn--primary") || review;
+    first.focus();
+  }
+
+  async function save(button, body) {
+    await busy(button, async () => {
+      try {
+        const saved = await schedules.update(editing, body);
+        ctx.notify(`Saved “${saved.name || shortId(saved.id)}”.`);
+        ctx.navigate(scheduleHref(saved.id));
+      } catch (error) {
+        hideReview();
+        saveFailed(error, "The schedule was not saved");
+      }
+    });
+  }
+
+  function onSubmit(event) {
+    event.preventDefault();
+    if (editing) showReview();
+    else create();
+  }
+
+  // ---- filling the form from a schedule ----
+  const checkRadio = (groupName, value) => {
+    const radio = form.querySelector(`input[name="${groupName}"][value="${value}"]`);
+    if (radio) radio.checked = true;
+  };
+  const text = (value) => (value === null || value === undefined ? "" : String(value));
+  let loadedUpcoming = null;
+
+  function load(s) {
+    loaded = s;
+    name.value = text(s.name);
+    description.value = text(s.description);
+    triggerType = s.trigger_type;
+    checkRadio("trigger_type", triggerType);
+    cron.value = text(s.cron_expression);
+    if (![...zone.options].some((option) => option.value === s.timezone)) {
+      zone.appendChild(h("option", { value: s.timezone }, s.timezone));
+    }
+    zone.value = s.timezone || "UTC";
+    interval.set(s.interval_seconds);
+    setInstant(runAt, s.run_at);
+    delay.set(s.delay_seconds);
+    setInstant(startAt, s.start_at);
+    setInstant(endAt, s.end_at);
+    whatKind = KINDS.some(([kind]) => kind === s.kind) ? s.kind : "task";
+    checkRadio("what", whatKind);
+    task.value = text(s.task);
+    args.value = s.args && s.args.length ? JSON.stringify(s.args) : "";
+    kwargs.value = s.kwargs && Object.keys(s.kwargs).length ? json(s.kwargs) : "";
+    executor.value = s.executor || "local";
+    callbackType.value = s.callback_type || "workflow";
+    callbackId.value = text(s.callback_id);
+    scrape.load(s);
+    webhook.load(s);
+    overlap.value = s.overlap_policy;
+    misfire.value = s.misfire_policy;
+    jitter.value = text(s.jitter_seconds);
+    grace.value = text(s.misfire_grace_seconds);
+    attempts.value = text(s.max_attempts);
+    retryDelay.value = text(s.retry_delay_seconds);
+    timeout.value = text(s.timeout_seconds);
+    enabled.checked = s.enabled;
+    showPanels();
+  }
+
   // ---- layout ----
+  const back = editing ? scheduleHref(editing) : "#/schedules";
+  const zoneHint = `Optional; in ${displayZone()}.`;
   fill(form,
     h("section", { class: "form__section" },
-      h("h2", null, "Name"),
       h("div", { class: "row" },
         field("Name", name, { name: "name" }),
         field("Description", description, { name: "description", wide: true }))),
@@ -359,16 +412,18 @@ export function scheduleForm(ctx) {
           triggerType = event.target.value;
           showPanels();
           clearErrors(TRIGGER_FIELDS);
+          hideReview();
           runPreview();
-        }),
+        }, "When it fires"),
       h("span", { class: "field__error", "data-error-for": "trigger_type" }),
       Object.values(triggerPanels)),
     h("section", { class: "form__section" },
       h("h2", null, "What"),
-      segmented("what", [["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"]], whatKind, (event) => {
+      segmented("what", KINDS, whatKind, (event) => {
         whatKind = event.target.value;
+        hideReview();
         showPanels();
-      }),
+      }, "What it runs"),
       h("span", { class: "field__error", "data-error-for": "kind" }),
       Object.values(kindPanels)),
     h("section", { class: "form__section" },
@@ -379,42 +434,72 @@ export function scheduleForm(ctx) {
       h("div", { class: "row" },
         field("When a run is still going", overlap, { name: "overlap_policy" }),
         field("After downtime", misfire, { name: "misfire_policy" }))),
-    h("details", { class: "form__section form__more" },
+    h("details", { class: "form__section form__more", open: Boolean(editing) },
       h("summary", null, "More options"),
       h("div", { class: "row" },
-        field("Start at", startAt, { name: "start_at", hint: "Local time; optional." }),
-        field("End at", endAt, { name: "end_at", hint: "Local time; optional." })),
-      h("div", { class: "row" },
+        field("Start at", startAt, { name: "start_at", hint: zoneHint }),
+        field("End at", endAt, { name: "end_at", hint: zoneHint }),
         field("Jitter (seconds)", jitter, { name: "jitter_seconds" }),
         field("Misfire grace (seconds)", grace, { name: "misfire_grace_seconds" }),
-        field("Timeout (seconds)", timeout, { name: "timeout_seconds" })),
-      h("div", { class: "row" },
+        field("Timeout (seconds)", timeout, { name: "timeout_seconds" }),
         field("Attempts", attempts, { name: "max_attempts" }),
         field("Retry delay (seconds)", retryDelay, { name: "retry_delay_seconds" })),
       h("span", { class: "field__error", "data-error-for": "webhook_secret" })),
+    review,
     h("div", { class: "form__actions" },
-      h("label", { class: "check" }, enabled, " Enabled: start firing at once"),
+      h("label", { class: "check" }, enabled, editing ? " Enabled" : " Enabled: start firing at once"),
       h("span", { class: "spacer" }),
-      h("a", { class: "btn btn--ghost", href: "#/schedules" }, "Cancel"),
+      h("a", { class: "btn btn--ghost", href: back }, "Cancel"),
       submit));
   form.addEventListener("submit", onSubmit);
+  // Anything typed after a review makes that review stale: the next submit reviews again.
+  form.addEventListener("input", (event) => {
+    if (!review.contains(event.target)) hideReview();
+  });
   for (const input of [cron, zone, runAt, startAt, endAt, ...interval.inputs, ...delay.inputs]) {
     input.addEventListener("input", schedulePreview);
     input.addEventListener("change", schedulePreview);
   }
 
+  const heading = h("h1", null, editing ? "Edit schedule" : "New schedule");
+  const layout = h("div", { class: "form-layout" },
+    form,
+    h("aside", { class: "preview card", "aria-live": "polite", "aria-label": "Preview" },
+      h("h2", { class: "card__title" }, "Preview"),
+      h("p", { class: "muted small" }, `Next ${PREVIEW_COUNT} fire times, in ${displayZone()}.`),
+      preview));
   fill(ctx.root,
-    h("a", { class: "back", href: "#/schedules" }, "← Schedules"),
-    h("div", { class: "page-head" }, h("h1", null, "New schedule")),
-    h("div", { class: "form-layout" },
-      form,
-      h("aside", { class: "preview card", "aria-live": "polite" },
-        h("h2", { class: "card__title" }, "Preview"),
-        h("p", { class: "muted small" }, `Next ${PREVIEW_COUNT} fire times, in your local time.`),
-        preview)));
-  showPanels();
-  runPreview();
-  name.focus();
+    h("a", { class: "back", href: back }, editing ? "← Schedule" : "← Schedules"),
+    h("div", { class: "page-head" }, heading),
+    editing ? h("p", { class: "loading" }, "Loading schedule…") : layout);
+
+  if (editing) {
+    submit.textContent = "Review changes";
+    Promise.all([schedules.get(editing), schedules.upcoming(editing, PREVIEW_COUNT).catch(() => null)])
+      .then(([s, upcoming]) => {
+        load(s);
+        loadedUpcoming = upcoming ? upcoming.items : null;
+        original = fullBody().body;
+        const title = s.name || shortId(s.id);
+        ctx.setTitle(`Edit ${title}`);
+        heading.textContent = `Edit “${title}”`;
+        fill(ctx.root, ctx.root.firstChild, ctx.root.children[1], layout);
+        runPreview();
+        name.focus();
+      })
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 404) {
+          fill(ctx.root, emptyState("This schedule does not exist.", "It may have been deleted.",
+            h("a", { href: "#/schedules" }, "Back to schedules")));
+          return;
+        }
+        ctx.fail(error);
+      });
+  } else {
+    showPanels();
+    runPreview();
+    name.focus();
+  }
 
   return {
     dispose() {

@@ -25,11 +25,13 @@ function parseObject(text) {
 /** The scrape panel: `read(body, errors)` adds `strategy_id`, `url` or `urls`, and `parameters`. */
 export function scrapePanel(ctx) {
   const strategy = select({ "data-field": "strategy_id" }, [["", "Loading strategies…"]], "");
+  let wanted = "";
   strategies.list({ limit: 200 })
     .then((page) => {
       const choices = page.items.map((s) => [s.id, `${s.name} (${s.type})`]);
       fill(strategy, [["", choices.length ? "Choose a strategy" : "No strategies yet: create one first"], ...choices]
         .map(([value, label]) => h("option", { value }, label)));
+      if (wanted) strategy.value = wanted;
     })
     .catch((error) => ctx.fail(error));
   const urls = h("textarea", { class: "mono", rows: 3, spellcheck: "false", "data-field": "url",
@@ -54,7 +56,18 @@ export function scrapePanel(ctx) {
     else if (Object.keys(parsed.value).length) body.parameters = parsed.value;
   }
 
-  return { node, read };
+  /** Show a saved schedule's scrape fields (the strategy list may still be loading). */
+  function load(s) {
+    if (s.strategy_id && ![...strategy.options].some((option) => option.value === s.strategy_id)) {
+      strategy.appendChild(h("option", { value: s.strategy_id }, s.strategy_id));
+    }
+    strategy.value = s.strategy_id || "";
+    wanted = s.strategy_id || "";
+    urls.value = (s.urls && s.urls.length ? s.urls : [s.url]).filter(Boolean).join("\n");
+    parameters.value = s.parameters && Object.keys(s.parameters).length ? JSON.stringify(s.parameters, null, 2) : "";
+  }
+
+  return { node, read, load };
 }
 
 /** The webhook fields: `read(body, errors)` adds `webhook_url`, `webhook_type` and `webhook_metadata`. */
@@ -68,7 +81,7 @@ export function webhookPanel() {
   const node = h("div", { class: "panel" },
     h("div", { class: "row" },
       h("label", { class: "field field--wide" }, h("span", { class: "field__label" }, "Webhook URL"), url,
-        h("span", { class: "field__hint" }, "Kairos POSTs every finished job here, signed with a secret it shows once."),
+        h("span", { class: "field__hint" }, "Kairos POSTs every finished job here, signed with a secret it shows you once."),
         h("span", { class: "field__error", "data-error-for": "webhook_url" })),
       field("Type", type, "webhook_type")),
     field("Metadata (JSON object, echoed in every payload)", metadata, "webhook_metadata"));
@@ -82,7 +95,14 @@ export function webhookPanel() {
     else if (Object.keys(parsed.value).length) body.webhook_metadata = parsed.value;
   }
 
-  return { node, read };
+  function load(s) {
+    url.value = s.webhook_url || "";
+    type.value = s.webhook_url ? s.webhook_type || "" : "";
+    metadata.value = s.webhook_metadata && Object.keys(s.webhook_metadata).length
+      ? JSON.stringify(s.webhook_metadata, null, 2) : "";
+  }
+
+  return { node, read, load };
 }
 
 // A secret the server returned on create, kept in memory until the schedule's page shows it once.
@@ -101,5 +121,9 @@ export function takeSecret(scheduleId) {
 
 /** The once-only box with a webhook secret. */
 export function webhookSecretBox(secret, notify) {
-  return secretOnce("Webhook secret", secret, notify);
+  // Unlike an API key, this secret is kept: Kairos signs every delivery with it and sends it in
+  // the X-Webhook-Secret header, so the page must not claim it is stored only as a hash.
+  return secretOnce("Webhook secret", secret, notify, "Copy it now: this page will not show it again. Kairos " +
+    "keeps it to sign each delivery (webhook-signature) and sends it in the X-Webhook-Secret header; " +
+    "use it to check that a delivery came from Kairos.");
 }

@@ -2,14 +2,16 @@
 
 import { ApiError, jobs, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
-import { LOCAL_ZONE, absolute, count, duration, json, relative, shortId } from "./format.js";
-import { deliveriesPanel, changesPanel, secretActions } from "./changes.js";
+import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
+import { changesPanel, secretActions } from "./changes.js";
+import { fireHistoryChart, firesPerMinuteChart, itemsPerRunChart, jobDurationsChart } from "./charts.js";
+import { deliveriesPanel } from "./deliveries.js";
 import { jobsTable, RUNNING_REFRESH_MS } from "./jobs.js";
 import { takeSecret, webhookSecretBox } from "./schedule-scrape.js";
-import { strategyHref } from "./strategies.js";
+import { nameLink } from "./names.js";
 import {
-  badge, card, code, CursorPager, emptyState, fields, jobHref, pre, scheduleBadges, scheduleHref, statusBadge, table,
-  whatItRuns, when,
+  badge, card, code, CursorPager, emptyState, fields, fireTimes, jobHref, pre, scheduleBadges, scheduleHref, statusBadge,
+  table, whatItRuns, when,
 } from "./widgets.js";
 
 const PAGE_SIZE = 25;
@@ -49,14 +51,25 @@ function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
     act("Run now", () => schedules.trigger(s.id), (job) => ctx.notify(`Triggered “${name}”.`,
       { link: { href: jobHref(job.id), text: `Job ${shortId(job.id)}` } }), "primary-soft"),
   ];
+  if (!compact) {
+    buttons.push(h("a", { class: "btn btn--ghost", href: `${scheduleHref(s.id)}/edit` }, "Edit"));
+  }
+  const titled = (button, title) => {
+    button.title = title;
+    return button;
+  };
   if (s.status === "paused") {
-    buttons.push(act("Resume", () => schedules.resume(s.id), () => ctx.notify(`Resumed “${name}”.`)));
+    buttons.push(titled(act("Resume", () => schedules.resume(s.id), () => ctx.notify(`Resumed “${name}”.`)),
+      "End the hold: it fires again from now on; fires missed while paused are not made up"));
   } else if (s.status === "active") {
-    buttons.push(act("Pause", () => schedules.pause(s.id), () => ctx.notify(`Paused “${name}”.`)));
+    buttons.push(titled(act("Pause", () => schedules.pause(s.id), () => ctx.notify(`Paused “${name}”: no fires until resumed.`)),
+      "A temporary hold (status paused) until you resume it; Run now still works"));
   }
   buttons.push(s.enabled
-    ? act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”.`))
-    : act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)));
+    ? titled(act("Disable", () => schedules.disable(s.id), () => ctx.notify(`Disabled “${name}”: switched off until enabled.`)),
+      "Switch it off (enabled: false) until you enable it; Run now still works")
+    : titled(act("Enable", () => schedules.enable(s.id), () => ctx.notify(`Enabled “${name}”.`)),
+      "Switch it on: it fires again from now on; fires missed while off are not made up"));
   if (ctx.can("admin")) buttons.push(h("button", {
     type: "button",
     class: ["btn", compact ? "btn--small" : "", "btn--danger-soft"],
@@ -121,10 +134,12 @@ export function scheduleList(ctx) {
     href: "#/schedules", class: "toolbar__clear", hidden: !FILTERS.some((name) => state[name]),
   }, "Clear filters");
 
+  const activity = h("section", { class: "card activity", "aria-label": "Activity" });
   fill(ctx.root,
     h("div", { class: "page-head" },
       h("h1", null, "Schedules ", total),
       ctx.can("operator") ? h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "New schedule") : null),
+    activity,
     h("div", { class: "toolbar" }, search, filters, clear),
     results);
 
@@ -132,8 +147,9 @@ export function scheduleList(ctx) {
     h("td", null,
       h("a", { class: "row-title", href: scheduleHref(s.id) }, s.name || "(unnamed)"),
       h("div", { class: "muted small" }, s.description || shortId(s.id))),
-    h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s))),
-    h("td", null, h("div", null, s.schedule_description), h("div", { class: "small muted" }, triggerDetail(s))),
+    h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s)),
+      s.strategy_id ? h("div", { class: "small" }, nameLink("strategy", s.strategy_id)) : null),
+    h("td", null, h("div", null, readableDescription(s.schedule_description)), h("div", { class: "small muted" }, triggerDetail(s))),
     h("td", null, scheduleBadges(s)),
     h("td", null, when(s.next_run_at)),
     h("td", null, when(s.last_run_at, { empty: "never" })),
@@ -142,7 +158,11 @@ export function scheduleList(ctx) {
 
   async function refresh() {
     const filtersSent = Object.fromEntries(FILTERS.map((name) => [name, state[name]]));
-    const page = await schedules.list({ ...filtersSent, ...pager.query() });
+    const [page, recent] = await Promise.all([
+      schedules.list({ ...filtersSent, ...pager.query() }),
+      jobs.list({ limit: 200 }),
+    ]);
+    fill(activity, firesPerMinuteChart(recent.items));
     if (!pager.loaded(page)) {
       // The page emptied under us (its schedules were deleted): step back one.
       pager.previous();
@@ -172,7 +192,7 @@ export function scheduleList(ctx) {
 
 function whenFields(s) {
   return fields([
-    ["Runs", s.schedule_description],
+    ["Runs", readableDescription(s.schedule_description)],
     ["Trigger", s.trigger_type],
     ["Cron expression", s.cron_expression ? code(s.cron_expression) : null],
     ["Celery crontab", s.trigger ? code(Object.entries(s.trigger).map(([k, v]) => `${k}=${v}`).join(" ")) : null],
@@ -197,7 +217,7 @@ function whatFields(s) {
     ["Keyword arguments", s.kwargs && Object.keys(s.kwargs).length ? pre(json(s.kwargs)) : null],
     ["Callback", s.callback_type ? `${s.callback_type}` : null],
     ["Callback target", s.callback_id ? code(s.callback_id) : null],
-    ["Strategy", s.strategy_id ? h("a", { class: "mono", href: strategyHref(s.strategy_id) }, shortId(s.strategy_id)) : null],
+    ["Strategy", s.strategy_id ? nameLink("strategy", s.strategy_id) : null],
     ["URL", s.url ? code(s.url) : null],
     ["URLs", s.urls && s.urls.length ? h("ul", { class: "plain-list" }, s.urls.map((u) => h("li", null, code(u)))) : null],
     ["Parameters", s.parameters && Object.keys(s.parameters).length ? pre(json(s.parameters)) : null],
@@ -226,20 +246,17 @@ function stateFields(s) {
 function upcomingList(s, upcoming) {
   if (!upcoming) return h("p", { class: "muted" }, "Could not compute the next fire times.");
   if (!upcoming.items.length) return h("p", { class: "muted" }, "This schedule will not fire again.");
-  const otherZone = s.timezone && s.timezone !== LOCAL_ZONE;
   const note = s.status === "paused" || !s.enabled
     ? h("p", { class: "note" }, s.enabled ? "Paused: these run only once resumed." : "Disabled: these run only once enabled.")
     : null;
-  return [note, h("ol", { class: "upcoming" }, upcoming.items.map((iso) => h("li", null,
-    h("span", { class: "upcoming__time", title: `${iso} UTC` }, absolute(iso)),
-    h("span", { class: "muted" }, relative(iso)),
-    otherZone ? h("span", { class: "muted small" }, `${absolute(iso, { timeZone: s.timezone })} ${s.timezone}`) : null)))];
+  return [note, fireTimes(upcoming.items, { zone: s.trigger_type === "cron" ? s.timezone : null })];
 }
 
 function firesTable(fires) {
   if (!fires || !fires.length) return h("p", { class: "muted" }, "No fires yet.");
+  const seconds = needsSeconds(fires.map((f) => f.scheduled_for));
   return table(["Scheduled for", "Fired", "Trigger", "Status", "Job"], fires.map((f) => [
-    when(f.scheduled_for),
+    when(f.scheduled_for, { seconds }),
     when(f.fired_at, { inline: true }),
     badge(f.trigger, f.trigger === "manual" ? "info" : "muted"),
     statusBadge("fire", f.status),
@@ -261,19 +278,41 @@ export function scheduleDetail(ctx) {
     changes: changesPanel(ctx, scheduleId),
     deliveries: deliveriesPanel(ctx, scheduleId),
   };
-  const tabBar = h("nav", { class: "tabs", role: "tablist" }, TABS.map(([name, label]) => h("button", {
-    type: "button", role: "tab", class: "tabs__tab", "aria-selected": String(name === tab), dataset: { tab: name },
-    onclick: () => {
-      tab = name;
-      ctx.setQuery({ tab: name === "overview" ? "" : name });
-      showTab();
-      ctx.refresh();
-    },
+  const choose = (name) => {
+    tab = name;
+    ctx.setQuery({ tab: name === "overview" ? "" : name });
+    showTab();
+    ctx.refresh();
+  };
+  const tabBar = h("div", { class: "tabs", role: "tablist", "aria-label": "Schedule" }, TABS.map(([name, label]) => h("button", {
+    type: "button", role: "tab", class: "tabs__tab", id: `tab-${name}`, "aria-controls": `panel-${name}`,
+    "aria-selected": String(name === tab), dataset: { tab: name }, onclick: () => choose(name),
   }, label)));
-  const body = h("div", null, Object.values(panels).map((panel) => (panel instanceof Node ? panel : panel.node)));
+  // The tab pattern: one tab in the Tab order, arrow keys (and Home/End) move between tabs.
+  tabBar.addEventListener("keydown", (event) => {
+    const order = TABS.map(([name]) => name);
+    const at = order.indexOf(tab);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: order.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    choose(order[(next + order.length) % order.length]);
+    tabBar.querySelector(`[data-tab="${tab}"]`).focus();
+  });
+  const panelNode = (panel) => (panel instanceof Node ? panel : panel.node);
+  for (const [name, panel] of Object.entries(panels)) {
+    const node = panelNode(panel);
+    node.id = `panel-${name}`;
+    node.setAttribute("role", "tabpanel");
+    node.setAttribute("aria-labelledby", `tab-${name}`);
+  }
+  const body = h("div", null, Object.values(panels).map(panelNode));
   function showTab() {
-    for (const button of tabBar.children) button.setAttribute("aria-selected", String(button.dataset.tab === tab));
-    for (const [name, panel] of Object.entries(panels)) (panel instanceof Node ? panel : panel.node).hidden = name !== tab;
+    for (const button of tabBar.children) {
+      const selected = button.dataset.tab === tab;
+      button.setAttribute("aria-selected", String(selected));
+      button.tabIndex = selected ? 0 : -1;
+    }
+    for (const [name, panel] of Object.entries(panels)) panelNode(panel).hidden = name !== tab;
   }
   showTab();
   fill(ctx.root, h("a", { class: "back", href: "#/schedules" }, "← Schedules"), head, secretSlot, tabBar, body);
@@ -300,20 +339,26 @@ export function scheduleDetail(ctx) {
         s.description ? h("p", { class: "muted" }, s.description) : null),
       scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") }));
     if (tab !== "overview") return panels[tab].refresh(s);
-    const [upcoming, jobPage] = await Promise.all([
+    const [upcoming, jobPage, firePage] = await Promise.all([
       schedules.upcoming(scheduleId, 10).catch(() => null),
-      jobs.list({ schedule_id: scheduleId, limit: 10 }),
+      jobs.list({ schedule_id: scheduleId, limit: 100 }),
+      schedules.fires(scheduleId, { limit: 200 }),
     ]);
+    const recentJobs = jobPage.items.slice(0, 10);
     fill(panels.overview,
       h("div", { class: "grid" },
         card("When", whenFields(s)),
         card("What", whatFields(s), secretActions(ctx, s, (value) => fill(secretSlot, webhookSecretBox(value, ctx.notify)))),
         card("State", stateFields(s)),
         card("Next 10 fire times", upcomingList(s, upcoming))),
+      card("History", h("div", { class: "charts" },
+        fireHistoryChart(firePage.items),
+        jobDurationsChart(jobPage.items),
+        s.kind === "scrape" ? itemsPerRunChart(jobPage.items) : null)),
       card("Recent fires", firesTable(s.recent_fires)),
       card("Jobs",
-        jobPage.items.length ? jobsTable(ctx, jobPage.items, { showSchedule: false }) : h("p", { class: "muted" }, "No jobs yet."),
-        jobPage.total > jobPage.items.length
+        recentJobs.length ? jobsTable(ctx, recentJobs, { showSchedule: false }) : h("p", { class: "muted" }, "No jobs yet."),
+        jobPage.total > recentJobs.length
           ? h("a", { class: "more", href: `#/jobs?schedule_id=${encodeURIComponent(s.id)}` }, `All ${count(jobPage.total)} jobs →`)
           : null));
     const live = jobPage.items.some((job) => job.status === "running");

@@ -4,6 +4,7 @@
 import { ApiError, strategies } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { json } from "./format.js";
+import { nameLink } from "./names.js";
 import { testPanel } from "./strategy-test.js";
 import { emptyState } from "./widgets.js";
 
@@ -141,7 +142,8 @@ export function strategyEditor(ctx) {
       onclick: async (event) => {
         const button = event.currentTarget;
         const sure = await ctx.confirm({ title: `Delete “${s.name}”?`,
-          body: "Schedules that use it will fail to run until they use another strategy.", confirmLabel: "Delete strategy" });
+          body: "This cannot be undone. A strategy that schedules still use is not deleted: Kairos refuses, " +
+            "and says which schedules to change first.", confirmLabel: "Delete strategy" });
         if (!sure) return;
         await busy(button, async () => {
           try {
@@ -149,7 +151,15 @@ export function strategyEditor(ctx) {
             ctx.notify(`Deleted “${s.name}”.`);
             ctx.navigate("#/strategies");
           } catch (failure) {
-            ctx.fail(failure);
+            if (!(failure instanceof ApiError) || failure.status !== 409) {
+              ctx.fail(failure);
+              return;
+            }
+            // Said beside the button that was pressed: a banner at the top of a long page goes unseen.
+            // The server names the schedules by id: each becomes a link reading as its name.
+            fill(error, "Not deleted: ", failure.detail.split(/(sched_[\w-]+)/).map((part, index) =>
+              (index % 2 ? nameLink("schedule", part) : part.replace(/strategy '[^']+'/, "this strategy"))));
+            error.scrollIntoView({ block: "center" });
           }
         });
       } }, "Delete") : null;

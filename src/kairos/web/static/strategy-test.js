@@ -53,6 +53,14 @@ export function testPanel(ctx, { strategyBody, savedId, strategyType }) {
 
   const showError = (text) => fill(output, h("pre", { class: "error-text" }, text));
 
+  // The URL field is not in a form of its own (the panel sits beside the strategy's form), so Enter
+  // would do nothing: it runs the test, as a person expects.
+  url.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      run.click();
+    }
+  });
   run.addEventListener("click", () => busy(run, async () => {
     const body = {};
     if (source === "url") {

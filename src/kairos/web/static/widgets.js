@@ -1,7 +1,7 @@
 // Small building blocks shared by the views: badges, times, progress bars, tables, paging.
 
 import { h } from "./dom.js";
-import { absolute, duration, relative } from "./format.js";
+import { absolute, clockChangeNotes, displayZone, duration, exact, needsSeconds, relative } from "./format.js";
 
 const TONES = {
   schedule: { active: "ok", paused: "warn", completed: "muted" },
@@ -18,7 +18,7 @@ export function whatItRuns(item) {
   if (item.kind === "callback") return [item.callback_type, item.callback_id].filter(Boolean).join(" · ");
   if (item.kind === "scrape") {
     const urls = Array.isArray(item.urls) && item.urls.length ? `${item.urls.length} URLs` : item.url;
-    return [urls, item.strategy_id].filter(Boolean).join(" · ");
+    return urls || "";
   }
   if (item.kind === "reddit") return item.target ? `${item.target_type === "user" ? "u/" : "r/"}${item.target}` : "";
   return "";
@@ -33,21 +33,39 @@ export function statusBadge(domain, status) {
   return badge(status, (TONES[domain] || {})[status] || "muted");
 }
 
-/** The badges of a schedule: its status, and "disabled" when it is. */
+/**
+ * The badges of a schedule: "disabled" when switched off (never beside "active", which it is not),
+ * "paused" when held, else its status.
+ */
 export function scheduleBadges(schedule) {
-  return h("span", { class: "badges" },
-    statusBadge("schedule", schedule.status),
-    schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled"));
+  const off = schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled");
+  const status = !schedule.enabled && schedule.status === "active" ? null : statusBadge("schedule", schedule.status);
+  return h("span", { class: "badges" }, off, status);
 }
 
-/** A time as "in 5 minutes" over "22 Nov 2026, 09:00", with the UTC instant as a tooltip. */
-export function when(iso, { empty = "—", inline = false } = {}) {
+/** A time as "in 5 minutes" over "1 Dec 2026, 09:00 CET", with the exact instant (both zones) on hover. */
+export function when(iso, { empty = "—", inline = false, seconds = null } = {}) {
   if (!iso) return h("span", { class: "muted" }, empty);
-  const title = `${absolute(iso, { seconds: true })} (${iso} UTC)`;
+  const title = exact(iso);
   if (inline) return h("time", { datetime: iso, title }, relative(iso));
   return h("span", { class: "when" },
     h("time", { datetime: iso, title }, relative(iso)),
-    h("small", { class: "muted" }, absolute(iso)));
+    h("small", { class: "muted" }, absolute(iso, { seconds })));
+}
+
+/**
+ * Upcoming fire times: each exact (seconds when any has them), how far off, the time in the
+ * schedule's own zone when that is not the one shown, and a note where the clocks change (DST).
+ */
+export function fireTimes(isos, { zone = null } = {}) {
+  const seconds = needsSeconds(isos);
+  const notes = clockChangeNotes(isos, zone);
+  const ownZone = zone && zone !== displayZone() ? zone : null;
+  return h("ol", { class: "upcoming" }, isos.map((iso, index) => h("li", null,
+    h("time", { class: "upcoming__time", datetime: iso, title: exact(iso) }, absolute(iso, { seconds })),
+    h("span", { class: "muted" }, relative(iso)),
+    ownZone ? h("span", { class: "muted small" }, `${absolute(iso, { seconds, timeZone: ownZone })} (${ownZone})`) : null,
+    notes[index] ? h("span", { class: "dst-note", role: "note" }, notes[index]) : null)));
 }
 
 export function elapsed(seconds) {
@@ -55,7 +73,7 @@ export function elapsed(seconds) {
 }
 
 /** A bar for a job's live `progress`; indeterminate while running without a total. */
-export function progressBar(progress, status, { compact = false } = {}) {
+export function progressBar(progress, status, { compact = false, name = "Progress" } = {}) {
   const p = progress || {};
   const percent = typeof p.percent === "number" ? Math.max(0, Math.min(100, p.percent)) : null;
   const finished = status === "completed";
@@ -66,6 +84,8 @@ export function progressBar(progress, status, { compact = false } = {}) {
     class: ["progress", `progress--${status}`, shown === null && status === "running" && "progress--indeterminate"],
     role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
     "aria-valuenow": shown === null ? undefined : shown,
+    "aria-label": name,
+    "aria-valuetext": [shown === null ? status : `${shown}%`, p.message].filter(Boolean).join(", "),
   }, fill);
   const counts = typeof p.current === "number" && typeof p.total === "number" ? `${p.current} / ${p.total}` : "";
   const label = [percent !== null && !finished ? `${percent}%` : "", counts].filter(Boolean).join(" · ");
@@ -78,8 +98,12 @@ export function progressBar(progress, status, { compact = false } = {}) {
 export function table(columns, rows, { className } = {}) {
   return h("div", { class: "table-wrap" },
     h("table", { class: ["table", className] },
-      h("thead", null, h("tr", null, columns.map((c) =>
-        typeof c === "string" ? h("th", null, c) : h("th", { class: c.class }, c.label)))),
+      h("thead", null, h("tr", null, columns.map((c) => {
+        const label = typeof c === "string" ? c : c.label;
+        // A column of buttons still needs a header a screen reader can announce.
+        return h("th", { class: typeof c === "string" ? null : c.class },
+          label || h("span", { class: "visually-hidden" }, "Actions"));
+      }))),
       h("tbody", null, rows.map((row) => (row instanceof Node ? row : h("tr", null, row.map((cell) => h("td", null, cell))))))));
 }
 
