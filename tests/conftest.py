@@ -79,6 +79,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     yield from migrated_database(request.param, request, tmp_path_factory)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database of each kind shared by a module's tests (they must not assume it empty)."""
+    yield from migrated_database(request.param, request, tmp_path_factory)
+
+
 @pytest.fixture
 def store(database_url: str) -> Iterator[SqlStore]:
     s = SqlStore(database_url)

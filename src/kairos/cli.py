@@ -83,8 +83,16 @@ def _run_loops(roles: frozenset[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     runtime.start()
+    stop_metrics = None
+    if settings.metrics_port:
+        from kairos import metrics
+
+        stop_metrics = metrics.serve(store, runtime.loops, host=settings.metrics_host,
+                                     port=settings.metrics_port, token=settings.metrics_token)
     console.print(f"Kairos {', '.join(sorted(roles))} running; Ctrl-C to stop")
     stop.wait()
+    if stop_metrics is not None:
+        stop_metrics()
     runtime.stop()
     store.close()
 

@@ -109,6 +109,14 @@ class Conflict(KairosError):
     status = 409
 
 
+class RequestInProgress(Conflict):
+    """A request with this Idempotency-Key is still running; retry in a moment for its answer."""
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": "1"}
+
+
 class Unauthorized(KairosError):
     """Missing or invalid credentials."""
 

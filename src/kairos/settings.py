@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # Where users reach this Kairos (https://kairos.example.com); Slack messages link to jobs
     # only when it is set.
     public_url: str = ""
+    # Metrics (docs/metrics.md): `GET /metrics` on the API; `kairos scheduler` and `kairos worker`
+    # serve it on metrics_port when set. With a token, scrapes must send `Authorization: Bearer …`.
+    metrics_token: str = ""
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

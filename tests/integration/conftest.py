@@ -17,15 +17,32 @@ from kairos.timeutil import utcnow
 ADMIN_KEY = "kr_integration_admin_key"
 
 
-@pytest.fixture
-def api(store: SqlStore) -> Iterator[TestClient]:
-    """A client on /api/v1/workspaces/default with an admin key; loops are not started."""
+def _admin_client(store: SqlStore) -> Iterator[TestClient]:
     bootstrap(store, utcnow(), ADMIN_KEY)
     runtime = Runtime.build(Settings(min_interval_seconds=60), store, frozenset({"api"}))
     app = create_app(runtime, start_loops=False)
     with TestClient(app, base_url="http://testserver/api/v1/workspaces/default",
                     headers={"X-API-Key": ADMIN_KEY}) as client:
         yield client
+
+
+@pytest.fixture
+def api(store: SqlStore) -> Iterator[TestClient]:
+    """A client on /api/v1/workspaces/default with an admin key; loops are not started."""
+    yield from _admin_client(store)
+
+
+@pytest.fixture(scope="module")
+def module_store(module_database_url: str) -> Iterator[SqlStore]:
+    s = SqlStore(module_database_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def module_api(module_store: SqlStore) -> Iterator[TestClient]:
+    """Like `api`, on one database per module (tests share it: they must not assume it empty)."""
+    yield from _admin_client(module_store)
 
 
 @pytest.fixture

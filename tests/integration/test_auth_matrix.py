@@ -40,6 +40,7 @@ def is_dialect(route: Any) -> bool:
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "public",
     ("GET", "/readyz"): "public",
+    ("GET", "/metrics"): "public",  # unless KAIROS_METRICS_TOKEN is set (docs/metrics.md)
     ("GET", "/"): "public",
     ("GET", "/dashboard"): "public",
     ("GET", "/openapi.json"): "public",

@@ -15,7 +15,7 @@ from kairos.delivery.backoff import Backoff
 from kairos.delivery.deliverer import Deliverer
 from kairos.outbound import make_client
 from kairos.store.base import Page
-from kairos.store.delivery import AttemptResult, DeliveryAttempt
+from kairos.store.delivery import UNANSWERED, AttemptResult, DeliveryAttempt
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
 from tests.integration.webhook_receivers import (
@@ -60,10 +60,13 @@ def test_a_hanging_receiver_delays_neither_other_deliveries_nor_jobs(store: SqlS
                                    what="the other schedule's delivery")
             assert delivered.attempt_count == 1
             hanging = only_delivery(store, stuck)
-            assert hanging.status == "pending" and hanging.attempt_count == 0
+            # The attempt in flight is already listed, unanswered (it would stay so after a crash).
+            assert hanging.status == "pending" and hanging.attempt_count == 1
+            assert hanging.attempts[-1].status_code is None and hanging.attempts[-1].error == UNANSWERED
             slow.release.set()
-            wait_until(lambda: only_delivery(store, stuck).status == "delivered",
-                       what="the slow delivery once released")
+            done = wait_until(lambda: (d := only_delivery(store, stuck)).status == "delivered" and d,
+                              what="the slow delivery once released")
+            assert done.attempt_count == 1 and [a.status_code for a in done.attempts] == [200]
         finally:
             deliverer.stop()
             thread.join(15)
@@ -154,7 +157,9 @@ def test_a_claim_is_a_lease_that_a_lost_sender_gives_up(store: SqlStore) -> None
     assert store.record_delivery_attempt(claimed.delivery.id, "sender-b", attempt,
                                          AttemptResult.DELIVERED, None)
     delivery = only_delivery(store, schedule)
-    assert delivery.status == "delivered" and delivery.attempt_count == 1
+    # sender-a's attempt stays listed, unanswered: the receiver may have had it.
+    assert delivery.status == "delivered" and delivery.attempt_count == 2
+    assert [(a.status_code, a.error) for a in delivery.attempts] == [(None, UNANSWERED), (200, None)]
 
 
 def test_retry_resends_a_failed_delivery_and_refuses_a_delivered_one(

@@ -16,56 +16,57 @@ def _errors(response) -> list[dict]:  # type: ignore[no-untyped-def]
     return response.json()["errors"]  # type: ignore[no-any-return]
 
 
-def test_a_duplicate_key_is_refused_by_name_and_mints_no_key(api: TestClient, store: SqlStore) -> None:
-    before = store.count_api_keys()
-    response = api.post("/api-keys", content='{"name": "ci", "role": "viewer", "role": "admin"}',
+def test_a_duplicate_key_is_refused_by_name_and_mints_no_key(module_api: TestClient, module_store: SqlStore) -> None:
+    before = module_store.count_api_keys()
+    response = module_api.post("/api-keys", content='{"name": "ci", "role": "viewer", "role": "admin"}',
                         headers=JSON)
     assert response.status_code == 400
     assert _errors(response) == [{"loc": ["body", "role"], "msg": "duplicate key 'role': send each key once"}]
-    assert store.count_api_keys() == before
+    assert module_store.count_api_keys() == before
 
 
-def test_a_duplicate_key_deep_inside_is_refused_too(api: TestClient) -> None:
+def test_a_duplicate_key_deep_inside_is_refused_too(module_api: TestClient) -> None:
     body = '{"task": "kairos.echo", "kwargs": {"a": 1, "a": 2}}'
-    response = api.post("/jobs", content=body, headers=JSON)
+    response = module_api.post("/jobs", content=body, headers=JSON)
     assert response.status_code == 400
     assert _errors(response)[0]["loc"] == ["body", "a"]
 
 
-def test_nan_and_infinity_are_refused_and_nothing_is_stored(api: TestClient) -> None:
+def test_nan_and_infinity_are_refused_and_nothing_is_stored(module_api: TestClient) -> None:
+    jobs = module_api.get("/jobs").json()["total"]
     for literal in ("NaN", "Infinity", "-Infinity", "1e400", "-1e999"):
         body = '{"task": "kairos.echo", "kwargs": {"a": ' + literal + '}}'
-        response = api.post("/jobs", content=body, headers=JSON)
+        response = module_api.post("/jobs", content=body, headers=JSON)
         assert response.status_code == 400, literal
         assert _errors(response)[0]["loc"] == ["body"]
-    assert api.get("/jobs").json()["total"] == 0
+    assert module_api.get("/jobs").json()["total"] == jobs
     # Every strategy delete in the workspace still works: nothing poisoned the job rows.
-    created = api.post("/strategies", json={"name": "s", "type": "json", "item": "items",
+    created = module_api.post("/strategies", json={"name": "s", "type": "json", "item": "items",
                                             "fields": {"t": "title"}})
     assert created.status_code == 201
-    assert api.delete(f"/strategies/{created.json()['id']}").status_code == 200
+    assert module_api.delete(f"/strategies/{created.json()['id']}").status_code == 200
 
 
-def test_a_charset_other_than_utf8_is_refused_naming_the_header(api: TestClient) -> None:
+def test_a_charset_other_than_utf8_is_refused_naming_the_header(module_api: TestClient) -> None:
     body = json.dumps({"task": "kairos.echo"}).encode("utf-16")
-    response = api.post("/jobs", content=body, headers={"Content-Type": "application/json; charset=utf-16"})
+    response = module_api.post("/jobs", content=body, headers={"Content-Type": "application/json; charset=utf-16"})
     assert response.status_code == 400
     assert _errors(response)[0]["loc"] == ["header", "Content-Type"]
-    latin = api.post("/jobs", content='{"task": "kairos.echo"}',
+    latin = module_api.post("/jobs", content='{"task": "kairos.echo"}',
                      headers={"Content-Type": "application/json; charset=ISO-8859-1"})
     assert latin.status_code == 400
-    ok = api.post("/jobs", content='{"task": "kairos.echo"}',
+    ok = module_api.post("/jobs", content='{"task": "kairos.echo"}',
                   headers={"Content-Type": "application/json; charset=UTF-8"})
     assert ok.status_code == 201
 
 
-def test_bytes_that_are_not_utf8_are_refused(api: TestClient) -> None:
-    response = api.post("/jobs", content=b'{"task": "kairos.\xe9cho"}', headers=JSON)
+def test_bytes_that_are_not_utf8_are_refused(module_api: TestClient) -> None:
+    response = module_api.post("/jobs", content=b'{"task": "kairos.\xe9cho"}', headers=JSON)
     assert response.status_code == 400
     assert "not UTF-8" in _errors(response)[0]["msg"]
 
 
-def test_broken_json_says_where(api: TestClient) -> None:
-    response = api.post("/jobs", content='{"task": ', headers=JSON)
+def test_broken_json_says_where(module_api: TestClient) -> None:
+    response = module_api.post("/jobs", content='{"task": ', headers=JSON)
     assert response.status_code == 400
     assert "line 1 column" in _errors(response)[0]["msg"]

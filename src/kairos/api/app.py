@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import compat, errors, examples, reference
+from kairos.api import compat, errors, examples, openapi, reference
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -21,6 +21,7 @@ from kairos.api.routers import (
     jobs,
     me,
     members,
+    metrics,
     schedule_actions,
     schedules,
     strategies,
@@ -55,6 +56,7 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_tags=compat.TAGS)
     app.state.runtime = runtime
     errors.install(app)
+    openapi.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (schedules, schedule_actions, jobs, tasks, changes):
         api.include_router(module.router)
@@ -67,9 +69,10 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(workspaces.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     compat.mount(app)
     reference.mount(app)
-    examples.install(app)
+    examples.install(app)  # after openapi.install: it adds to the document that one makes
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

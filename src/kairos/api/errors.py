@@ -39,7 +39,9 @@ def validation_errors(raw_errors: list[Any], prefix: tuple[str | int, ...] = ())
     for err in raw_errors:
         loc = _loc(tuple(prefix) + tuple(err.get("loc", ())))
         msg = str(err.get("msg", "invalid"))
-        if err.get("type") == "extra_forbidden":
+        if "input" in err and err["input"] is None and str(err.get("type", "")).endswith(("_type", "literal_error")):
+            msg = "may not be null: leave the field out to keep its value"
+        elif err.get("type") == "extra_forbidden":
             msg = "unknown field"
         elif err.get("type") == "json_invalid":
             msg = "the body is not valid JSON"

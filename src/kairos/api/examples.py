@@ -106,11 +106,14 @@ PLAIN: dict[type[BaseModel], Any] = {
                     "workspaces": [WORKSPACE]},
     WorkspaceRole: WORKSPACE,
 }
-# Answers that are not models: the health checks and a job's items.
-BY_OPERATION = {
-    ("/healthz", "get"): {"status": "ok"},
-    ("/readyz", "get"): {"status": "ok", "checks": {"database": "ok", "scheduler": "ok", "worker": "ok"}},
-    ("/api/v1/workspaces/{workspace}/jobs/{job_id}/results", "get"): ITEMS,
+# Answers that are not models: the health checks, a job's items, the metrics text.
+JSON = "application/json"
+BY_OPERATION: dict[tuple[str, str], tuple[str, Any]] = {
+    ("/healthz", "get"): (JSON, {"status": "ok"}),
+    ("/readyz", "get"): (JSON, {"status": "ok", "checks": {"database": "ok", "scheduler": "ok", "worker": "ok"}}),
+    ("/api/v1/workspaces/{workspace}/jobs/{job_id}/results", "get"): (JSON, ITEMS),
+    ("/metrics", "get"): ("text/plain", "# HELP kairos_fires_total Fires recorded\n"
+                                        "# TYPE kairos_fires_total counter\nkairos_fires_total 42.0\n"),
 }
 
 
@@ -156,11 +159,11 @@ def install(app: FastAPI) -> None:
             if model.__name__ in schemas:
                 schemas[model.__name__].setdefault("examples", [example])
         _fill_envelopes(schemas)
-        for (path, method), example in BY_OPERATION.items():
+        for (path, method), (media, example) in BY_OPERATION.items():
             operation = schema["paths"].get(path, {}).get(method)
             if operation is not None:
                 content = operation["responses"]["200"].setdefault("content", {})
-                content.setdefault("application/json", {})["example"] = example
+                content.setdefault(media, {})["example"] = example
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -24,6 +24,7 @@ from datetime import datetime
 
 import httpx
 
+from kairos import metrics
 from kairos.delivery.backoff import Backoff
 from kairos.delivery.signing import signed_headers
 from kairos.delivery.slack import slack_message
@@ -72,9 +73,10 @@ class Deliverer(StepLoop):
         self.backoff = backoff or Backoff()
         self.concurrency = concurrency
         self.timeout = httpx.Timeout(timeout_seconds)
-        # Longer than any attempt can take (connect, write and read timeouts in a row), so a
-        # delivery is never claimed twice while its first sender is still waiting on it.
-        self.lease_seconds = max(60.0, timeout_seconds * 4)
+        # Longer than any attempt can take (connect, write, read and pool timeouts in a row, and
+        # a margin), so a delivery is never claimed twice while its first sender still waits on
+        # it, and no longer, so a crashed sender's webhook goes out again soon.
+        self.lease_seconds = timeout_seconds * 4 + 5.0
         self.poll_interval = poll_interval
         self.base_url = base_url
         self.clock = clock
@@ -117,7 +119,7 @@ class Deliverer(StepLoop):
                     error=f"could not prepare the request: {type(exc).__name__}: {exc}"[:MAX_ERROR])
             next_at = None
             if result == AttemptResult.RETRY:
-                made = task.delivery.attempt_count + 1
+                made = task.delivery.attempt_count  # the claim counted this attempt
                 next_at = self.backoff.next_attempt_at(made, self.clock(), self.rng)
                 if next_at is None:
                     result = AttemptResult.FAILED
@@ -127,6 +129,8 @@ class Deliverer(StepLoop):
                     )
             if not self.store.record_delivery_attempt(task.delivery.id, self.name, attempt, result, next_at):
                 log.info("delivery %s was taken over before its attempt was recorded", task.delivery.id)
+            else:
+                metrics.delivery_attempted(str(result))
         except Exception:
             log.exception("could not deliver %s", task.delivery.id)
         finally:

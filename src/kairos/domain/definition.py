@@ -29,7 +29,7 @@ from kairos.domain.schedules import (
     set_enabled,
     set_paused,
 )
-from kairos.domain.triggers import TriggerError, load_zone
+from kairos.domain.triggers import CronTrigger, TriggerError, load_zone, next_fire
 from kairos.domain.webhooks import WEBHOOK_FIELDS, webhook_columns
 from kairos.exceptions import InvalidInput
 
@@ -119,6 +119,7 @@ def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Li
             errors.add(field, exc.message)
             return
         values["cron_expression"] = trigger.expression
+        _check_cron_window(trigger, values, errors)
     elif trigger_type == TriggerType.INTERVAL:
         _int_field(values, "interval_seconds", errors, minimum=limits.min_interval_seconds,
                    maximum=MAX_SECONDS)
@@ -134,6 +135,16 @@ def _check_trigger(values: dict[str, Any], trigger_type: TriggerType, limits: Li
     start, end = values.get("start_at"), values.get("end_at")
     if start is not None and end is not None and end <= start:
         errors.add("end_at", "must be after start_at")
+
+
+def _check_cron_window(trigger: CronTrigger, values: Mapping[str, Any], errors: FieldErrors) -> None:
+    """A start_at/end_at window the expression never fires in is a schedule that can never fire."""
+    start, end = values.get("start_at"), values.get("end_at")
+    if start is None or end is None or end <= start:
+        return
+    first = next_fire(trigger, start - timedelta(microseconds=1))
+    if first is None or first > end:
+        errors.add("end_at", "the cron expression never fires between start_at and end_at")
 
 
 def _check_policies(values: Mapping[str, Any], errors: FieldErrors) -> None:

@@ -116,9 +116,16 @@ def check_name(value: Any, field_name: str, errors: FieldErrors, what: str) -> N
         errors.add(field_name, f"{what} (1-200 characters) is required")
 
 
+# Past what servers and browsers take; a longer URL is refused, not stored, fetched and shown.
+MAX_URL_LENGTH = 4096
+
+
 def check_http_url(value: Any, field_name: str, errors: FieldErrors) -> None:
     if not isinstance(value, str) or not value:
         errors.add(field_name, "must be a URL")
+        return
+    if len(value) > MAX_URL_LENGTH:
+        errors.add(field_name, f"must be at most {MAX_URL_LENGTH} characters")
         return
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:

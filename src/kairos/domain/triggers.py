@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from cronsim import CronSim, CronSimError
 
@@ -41,8 +41,20 @@ class TriggerError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+# Names the zone database holds that are no IANA zone of a place: `localtime` is whatever the
+# host is set to, `posixrules` a build artefact, `Factory` a placeholder.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 @lru_cache(maxsize=1024)
 def load_zone(name: str) -> ZoneInfo:
+    if name not in _zone_names() and name != "UTC":
+        raise TriggerError("timezone", f"unknown time zone {name!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -116,6 +128,13 @@ Trigger = CronTrigger | IntervalTrigger | OnceTrigger
 
 def next_fire(trigger: Trigger, after: datetime) -> datetime | None:
     """The first fire time strictly after `after` (UTC), or None when there is none."""
+    try:
+        return _next_fire(trigger, after)
+    except OverflowError:
+        return None  # past the end of the calendar there is no fire
+
+
+def _next_fire(trigger: Trigger, after: datetime) -> datetime | None:
     if isinstance(trigger, IntervalTrigger):
         if after < trigger.anchor:
             return trigger.anchor
@@ -142,6 +161,13 @@ def next_fire(trigger: Trigger, after: datetime) -> datetime | None:
 
 def previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
     """The latest fire time at or before `at_or_before`, or None."""
+    try:
+        return _previous_fire(trigger, at_or_before)
+    except OverflowError:
+        return None  # before the start of the calendar there is no fire
+
+
+def _previous_fire(trigger: Trigger, at_or_before: datetime) -> datetime | None:
     if isinstance(trigger, IntervalTrigger):
         if at_or_before < trigger.anchor:
             return None

@@ -13,13 +13,19 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from kairos.domain.finish import CRASH_LIMIT, FinishPlan, JobOutcome, plan_finish
+from kairos import metrics
+from kairos.domain.finish import CRASH_LIMIT, FinishAction, FinishPlan, JobOutcome, plan_finish
 from kairos.domain.jobs import Job
 from kairos.store.base import Store
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 REAP_BATCH = 100
+
+
+def _count(job: Job, plan: FinishPlan, now: datetime) -> None:
+    outcome = "retry" if plan.action == FinishAction.RETRY else str(plan.status or plan.action)
+    metrics.job_finished(job.kind, outcome, job.started_at, now)
 
 
 class JobFinisher:
@@ -43,6 +49,7 @@ class JobFinisher:
         plan = plan_finish(job, outcome, now, crash_limit=self.crash_limit)
         if not self.store.finish_job(plan, owner, now):
             return None
+        _count(job, plan, now)
         if plan.webhook is not None and self.on_finished is not None:
             self.on_finished()
         return plan
@@ -68,6 +75,7 @@ class JobFinisher:
             plan = plan_finish(job, JobOutcome.worker_lost(), now, crash_limit=self.crash_limit)
             if self.store.finish_job(plan, owner, now):
                 resolved += 1
+                _count(job, plan, now)
                 told = told or plan.webhook is not None
                 log.warning("job %s: its worker %s stopped responding; %s (crash %d)",
                             job.id, owner, plan.action, plan.crashes)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from kairos import metrics
 from kairos.engine.loop import StepLoop
 from kairos.store.base import FireBatch, Store
 from kairos.timeutil import utcnow
@@ -42,6 +43,7 @@ class Scheduler(StepLoop):
         """Fire one batch of due schedules; True when there may be more due right now."""
         batch = self.store.fire_due(self.clock(), self.batch_size)
         self.last_tick_at = time.monotonic()
+        metrics.fires_recorded(batch)
         if batch.fires:
             self.fired_total += batch.fires
             if self.on_fired is not None:

@@ -67,10 +67,28 @@ class FireBatch:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Backlog:
+    """Work waiting, as `/metrics` shows it."""
+
+    pending_jobs: int  # due to run, not yet claimed
+    running_jobs: int
+    due_deliveries: int  # webhook deliveries due and not yet sent
+    oldest_due_delivery_seconds: float  # how long the oldest of them has been due
+
+
+# The status code of an idempotency claim whose request is still running.
+CLAIMED = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class StoredResponse:
     request_hash: str
-    status_code: int
+    status_code: int  # CLAIMED while the first request runs
     body: Any
+
+    @property
+    def running(self) -> bool:
+        return self.status_code == CLAIMED
 
 
 class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
@@ -137,9 +155,28 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, Protocol):
         worker no longer held the job (cancelled or reassigned)."""
         ...
 
-    # idempotency
-    def get_stored_response(self, workspace_id: str, key: str, now: datetime) -> StoredResponse | None: ...
-    def store_response(self, workspace_id: str, key: str, response: StoredResponse, now: datetime) -> None: ...
+    # idempotency: `scope` is the workspace id (or, outside any workspace, the caller's id)
+    def claim_request(self, scope: str, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
+        """Claim `key` for a request about to run: None when this caller now holds it.
+
+        Otherwise the key's row within 24 h: a finished answer, or a claim still `running`. Of
+        concurrent claims exactly one gets None (the unique key decides). A claim left unfinished
+        for minutes (its process died) is given up, so the key can be claimed again.
+        """
+        ...
+
+    def store_response(self, scope: str, key: str, response: StoredResponse, now: datetime) -> None:
+        """Record the answer of the request that holds the claim on `key`."""
+        ...
+
+    def release_request(self, scope: str, key: str) -> None:
+        """Give up an unfinished claim (its request failed), so that a retry may run."""
+        ...
+
+    # operations
+    def backlog(self, now: datetime) -> Backlog:
+        """Counts of due jobs, running jobs and due webhook deliveries (read on each /metrics scrape)."""
+        ...
 
     # lifecycle
     def ping(self) -> None: ...

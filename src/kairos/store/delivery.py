@@ -26,6 +26,11 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+# What an attempt says until its answer is recorded: if it stays, the sender died mid-attempt (the
+# receiver may have had the webhook) and the delivery is sent again, with the same webhook-id.
+UNANSWERED = "no answer recorded: the attempt is in flight, or its sender stopped before it ended"
+
+
 @dataclass(frozen=True, kw_only=True)
 class DeliveryAttempt:
     """One try at sending a delivery: when, what the receiver answered, how long it took."""
@@ -41,6 +46,11 @@ class DeliveryAttempt:
     def as_json(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "status_code": self.status_code, "error": self.error,
                 "duration_ms": self.duration_ms}
+
+    @classmethod
+    def unanswered(cls, at: datetime) -> DeliveryAttempt:
+        """The attempt recorded as a delivery is claimed, before it is sent; its answer replaces it."""
+        return cls(at=at, status_code=None, error=UNANSWERED, duration_ms=0)
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> DeliveryAttempt:

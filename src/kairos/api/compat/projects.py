@@ -7,7 +7,6 @@ actions enable / disable / trigger (which answers the task id) and the fire hist
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Query, Request
@@ -183,25 +182,27 @@ def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Del
     return DeletedResponse(message="Schedule deleted successfully", id=schedule_id)
 
 
-def _enabled(runtime: RuntimeDep, access: Access, schedule_id: str, on: bool) -> ProjectSchedule:
-    def change(schedule: Schedule, now: datetime) -> Schedule:
-        return set_enabled(schedule, on, now)
-
-    return present(_ops(runtime, access).change_schedule(schedule_id, change))
+def _enabled(request: Request, access: Access, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
+             on: bool) -> JSONResponse:
+    ops = _ops(runtime, access)
+    return idempotent(request, store, access, {}, 200, lambda: present(ops.change_schedule(
+        schedule_id, lambda schedule, now: set_enabled(schedule, on, now))))
 
 
 @router.post("/schedules/{schedule_id}/enable", response_model=ProjectSchedule,
              summary="Enable (operator): fires resume from now",
              openapi_extra=canonical("/schedules/{schedule_id}/enable"))
-def enable(schedule_id: str, access: Operator, runtime: RuntimeDep) -> ProjectSchedule:
-    return _enabled(runtime, access, schedule_id, True)
+def enable(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+           runtime: RuntimeDep) -> JSONResponse:
+    return _enabled(request, access, store, runtime, schedule_id, True)
 
 
 @router.post("/schedules/{schedule_id}/disable", response_model=ProjectSchedule,
              summary="Disable (operator): no fires until enabled",
              openapi_extra=canonical("/schedules/{schedule_id}/disable"))
-def disable(schedule_id: str, access: Operator, runtime: RuntimeDep) -> ProjectSchedule:
-    return _enabled(runtime, access, schedule_id, False)
+def disable(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+            runtime: RuntimeDep) -> JSONResponse:
+    return _enabled(request, access, store, runtime, schedule_id, False)
 
 
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=Triggered,
@@ -217,7 +218,7 @@ def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDe
         return Triggered(task_id=job.task_id or job.id, job_id=job.id, schedule_id=schedule_id,
                          status=str(job.status))
 
-    return idempotent(request, store, access, {"schedule_id": schedule_id}, 201, produce)
+    return idempotent(request, store, access, {}, 201, produce)
 
 
 @router.get("/schedules/{schedule_id}/fires", response_model=FireList,

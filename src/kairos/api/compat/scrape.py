@@ -177,9 +177,11 @@ def delete_schedule(schedule_id: str, access: Admin, runtime: RuntimeDep) -> Mes
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
              summary="Regenerate webhook secret; the old one stops working at once",
              openapi_extra=canonical("/schedules/{schedule_id}/webhook-secret/regenerate"))
-def regenerate_secret(schedule_id: str, access: Operator, runtime: RuntimeDep) -> WebhookSecretPublic:
-    secret = _ops(runtime, access).regenerate_secret(schedule_id)
-    return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)
+def regenerate_secret(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+                      runtime: RuntimeDep) -> JSONResponse:
+    ops = _ops(runtime, access)
+    return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))
 
 
 @router.get("/schedules/{schedule_id}/changes", response_model=ChangesResponse,

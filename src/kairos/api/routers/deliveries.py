@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
+from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.schemas.common import ListResponse, Problem
@@ -49,15 +51,20 @@ def list_deliveries(schedule_id: str, access: Viewer, store: StoreDep,
 @router.post("/schedules/{schedule_id}/deliveries/{delivery_id}/retry",
              response_model=DeliveryPublic, responses={409: {"model": Problem}},
              summary="Send a failed delivery again now (409 if it was delivered or is being sent)")
-def retry_delivery(schedule_id: str, delivery_id: str, access: Operator, store: StoreDep,
-                   runtime: RuntimeDep) -> DeliveryPublic:
-    delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
-    runtime.deliveries_due()
-    return delivery_public(delivery)
+def retry_delivery(schedule_id: str, delivery_id: str, request: Request, access: Operator,
+                   store: StoreDep, runtime: RuntimeDep) -> JSONResponse:
+    def produce() -> DeliveryPublic:
+        delivery = store.retry_delivery(access.workspace.id, schedule_id, delivery_id, utcnow())
+        runtime.deliveries_due()
+        return delivery_public(delivery)
+
+    return idempotent(request, store, access, {}, 200, produce)
 
 
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
              summary="Replace the webhook signing secret; the old one stops working at once")
-def regenerate_secret(schedule_id: str, access: Operator, runtime: RuntimeDep) -> WebhookSecretPublic:
-    secret = Operations(runtime, access).regenerate_secret(schedule_id)
-    return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)
+def regenerate_secret(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+                      runtime: RuntimeDep) -> JSONResponse:
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))

@@ -53,7 +53,11 @@ def cancel_job(job_id: str, access: Operator, runtime: RuntimeDep) -> JobPublic:
     return job_public(Operations(runtime, access).cancel_job(job_id))
 
 
-@router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV")
+@router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV",
+            responses={200: {"description": "The items, in the asked `format`", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}}}}})
 def results(job_id: str, access: Viewer, store: StoreDep,
             format: Literal["json", "ndjson", "csv"] = "json") -> StreamingResponse:
     return stream_items(store, store.get_job(access.workspace.id, job_id), format)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from kairos.api.deps import Admin, StoreDep
+from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import MemberCreate, MemberList, MemberPublic, MemberUpdate
 from kairos.api.schemas.common import Problem
@@ -31,13 +33,16 @@ def list_members(access: Admin, store: StoreDep) -> MemberList:
 
 @router.post("/members", status_code=201, response_model=MemberPublic,
              summary="Add an existing account to the workspace with a role")
-def add_member(body: MemberCreate, access: Admin, store: StoreDep) -> MemberPublic:
-    found = store.find_user(body.email)
-    if found is None:
-        raise InvalidInput.field("email", "no account has this email; create it first "
-                                          "(`kairos users create`)")
-    user, _ = found
-    return member_public(store.add_member(access.workspace.id, user.id, body.role, utcnow()))
+def add_member(body: MemberCreate, request: Request, access: Admin, store: StoreDep) -> JSONResponse:
+    def produce() -> MemberPublic:
+        found = store.find_user(body.email)
+        if found is None:
+            raise InvalidInput.field("email", "no account has this email; create it first "
+                                              "(`kairos users create`)")
+        user, _ = found
+        return member_public(store.add_member(access.workspace.id, user.id, body.role, utcnow()))
+
+    return idempotent(request, store, access, body.model_dump(), 201, produce)
 
 
 @router.patch("/members/{user_id}", response_model=MemberPublic,

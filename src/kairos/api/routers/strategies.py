@@ -150,16 +150,24 @@ def _extraction_problem(exc: ExtractionError, body: StrategyTest,
 
 @router.post("/strategies/{strategy_id}/test", response_model=TestResult, openapi_extra=CHANGES_NOTHING,
              summary="Run a saved strategy on a URL, inline HTML or inline JSON")
-def test_strategy(strategy_id: str, body: StrategyTest, access: Operator, store: StoreDep,
-                  settings: SettingsDep) -> TestResult:
-    strategy = store.get_strategy(access.workspace.id, strategy_id)
-    return _run_test(strategy, body, settings, ("strategy",))
+def test_strategy(strategy_id: str, body: StrategyTest, request: Request, access: Operator,
+                  store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    def produce() -> TestResult:
+        strategy = store.get_strategy(access.workspace.id, strategy_id)
+        return _run_test(strategy, body, settings, ("strategy",))
+
+    return idempotent(request, store, access, body.model_dump(mode="json", exclude_unset=True), 200, produce)
 
 
 @router.post("/strategies:test", response_model=TestResult, openapi_extra=CHANGES_NOTHING,
              summary="Run an unsaved strategy (under `strategy`) on a URL, inline HTML or inline JSON")
-def test_inline_strategy(body: InlineStrategyTest, access: Operator,
-                         settings: SettingsDep) -> TestResult:
+def test_inline_strategy(body: InlineStrategyTest, request: Request, access: Operator, store: StoreDep,
+                         settings: SettingsDep) -> JSONResponse:
+    return idempotent(request, store, access, body.model_dump(mode="json", exclude_unset=True), 200,
+                      lambda: _test_inline(body, access, settings))
+
+
+def _test_inline(body: InlineStrategyTest, access: Operator, settings: Settings) -> TestResult:
     raw: dict[str, Any] = {"name": "inline strategy", **body.strategy}
     try:
         fields = StrategyCreate.model_validate(raw).sent()

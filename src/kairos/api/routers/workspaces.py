@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from kairos.api.audit import audit_entry
 from kairos.api.deps import Caller, CallerDep, StoreDep
+from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.access import WorkspaceCreate, WorkspaceList, WorkspaceRole
 from kairos.api.schemas.common import Problem
@@ -46,13 +48,18 @@ def _person(caller: CallerDep) -> Caller:
 @router.post("", status_code=201, response_model=WorkspaceRole,
              summary="Create a workspace; you become its admin (signed-in people only)")
 def create_workspace(body: WorkspaceCreate, request: Request,
-                     caller: Annotated[Caller, Depends(_person)], store: StoreDep) -> WorkspaceRole:
+                     caller: Annotated[Caller, Depends(_person)], store: StoreDep) -> JSONResponse:
     assert caller.user is not None
-    now = utcnow()
-    workspace = Workspace(id=new_id("ws"), slug=body.slug, name=body.name, created_at=now)
-    store.create_workspace(workspace, caller.user.id)
-    # Made outside any workspace, so the generic audit middleware cannot see it: record it here.
-    store.add_audit_entry(audit_entry(workspace.id, caller, action="workspace.create",
-                                      resource_type="workspace", resource_id=workspace.id,
-                                      ip=client_ip(request), status=201))
-    return WorkspaceRole(id=workspace.id, slug=workspace.slug, name=workspace.name, role="admin")
+    user_id = caller.user.id
+
+    def produce() -> WorkspaceRole:
+        now = utcnow()
+        workspace = Workspace(id=new_id("ws"), slug=body.slug, name=body.name, created_at=now)
+        store.create_workspace(workspace, user_id)
+        # Made outside any workspace, so the generic audit middleware cannot see it: record it here.
+        store.add_audit_entry(audit_entry(workspace.id, caller, action="workspace.create",
+                                          resource_type="workspace", resource_id=workspace.id,
+                                          ip=client_ip(request), status=201))
+        return WorkspaceRole(id=workspace.id, slug=workspace.slug, name=workspace.name, role="admin")
+
+    return idempotent(request, store, caller, body.model_dump(), 201, produce)

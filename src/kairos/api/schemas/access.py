@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
+from kairos.api.schemas.common import InputBody, Instant, ListResponse, Timestamp
 
 Role = Literal["viewer", "operator", "admin"]
 # Lowercase letters, digits and inner hyphens; no underscore, so no slug can look like `ws_…`.
@@ -114,7 +114,7 @@ class ApiKeyCreate(InputBody):
 
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
 
 
 class ApiKeyPublic(BaseModel):
@@ -128,8 +128,14 @@ class ApiKeyPublic(BaseModel):
     revoked_at: Timestamp | None
 
 
+SECRET_SHOWN_ONCE = ("the secret was shown once, in the first answer to this request; it is not "
+                     "stored and cannot be shown again (revoke the key and make a new one if it was lost)")
+
+
 class ApiKeyCreated(ApiKeyPublic):
-    secret: str = Field(description="The key itself (`kr_…`): shown this once, never again")
+    secret: str | None = Field(description="The key itself (`kr_…`): shown this once, never again "
+                                           "(null when an Idempotency-Key replays the answer)")
+    secret_note: str | None = Field(default=None, description="Set on a replay: where the secret went")
 
 
 class Actor(BaseModel):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from kairos.domain.payloads import MAX_URL_LENGTH
 from kairos.store.pages import PageResult
 from kairos.timeutil import isoformat_z
 
@@ -16,6 +17,49 @@ T = TypeVar("T")
 S = TypeVar("S")
 
 Timestamp = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
+
+# Every instant a client sends lies here once in UTC. The bounds leave centuries of headroom at
+# the far end, so that no fire time, lease or preview computed from a valid instant can leave
+# the calendar (Python's years 1-9999), and no scheduling question needs an instant before 1970.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise PydanticCustomError("instant_range", "must lie between 1970-01-01T00:00:00Z and 8999-12-31T23:59:59Z")
+    return utc
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "may not be null: leave the field out to keep its value")
+    return value
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    if schema.get("default", 0) is None:
+        del schema["default"]  # absent means "keep"; null is no value it can take
+    options = [option for option in schema.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+# A field with no "unset" meaning: leaving it out keeps it, an explicit null is a 400 (never a
+# silent reset to a default). The document shows it without null.
+NotNull = Annotated[T | None, AfterValidator(_not_null), Field(json_schema_extra=_without_null)]
+
+# A URL a client stores (the kinds' URLs are checked by `check_http_url`, the webhook's here).
+Url = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
 
 
 class ListResponse(BaseModel, Generic[T]):

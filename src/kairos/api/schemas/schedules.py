@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import ListResponse, Timestamp, refuse_nul, resolve_aliases
+from kairos.api.schemas.common import Instant, ListResponse, NotNull, Timestamp, Url, refuse_nul, resolve_aliases
 from kairos.api.schemas.kinds import WhatFields
 
 ALIASES = {
@@ -53,30 +53,31 @@ class ScheduleFields(WhatFields):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
+    # NotNull: no "unset" meaning; absent keeps the value, an explicit null is a 400.
+    name: NotNull[Annotated[str, Field(max_length=200)]] = None
     description: str | None = Field(default=None, max_length=2000)
-    kind: Literal["task", "callback", "scrape", "reddit"] | None = None
-    trigger_type: Literal["cron", "interval", "once", "delayed"] | None = None
+    kind: NotNull[Literal["task", "callback", "scrape", "reddit"]] = None
+    trigger_type: NotNull[Literal["cron", "interval", "once", "delayed"]] = None
     cron_expression: str | None = Field(default=None, max_length=200)
     trigger: dict[str, Any] | None = None
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: NotNull[Annotated[str, Field(min_length=1, max_length=64)]] = None
     interval_seconds: StrictInt | None = None
-    run_at: AwareDatetime | None = None
+    run_at: Instant | None = None
     delay_seconds: StrictInt | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    jitter_seconds: StrictInt | None = None
-    misfire_policy: Literal["run_once", "skip", "run_all"] | None = None
-    misfire_grace_seconds: StrictInt | None = None
-    overlap_policy: Literal["skip", "allow", "queue_one", "cancel_previous"] | None = None
-    max_attempts: StrictInt | None = None
-    retry_delay_seconds: StrictInt | None = None
+    start_at: Instant | None = None
+    end_at: Instant | None = None
+    jitter_seconds: NotNull[StrictInt] = None
+    misfire_policy: NotNull[Literal["run_once", "skip", "run_all"]] = None
+    misfire_grace_seconds: NotNull[StrictInt] = None
+    overlap_policy: NotNull[Literal["skip", "allow", "queue_one", "cancel_previous"]] = None
+    max_attempts: NotNull[StrictInt] = None
+    retry_delay_seconds: NotNull[StrictInt] = None
     timeout_seconds: StrictInt | None = None
-    enabled: bool | None = None
-    paused: bool | None = None
-    scheduler: str | None = None
+    enabled: NotNull[bool] = None
+    paused: NotNull[bool] = None
+    scheduler: NotNull[str] = None
     # whom to tell
-    webhook_url: str | None = None
+    webhook_url: Url | None = None
     webhook_type: Literal["standard", "slack"] | None = None
     webhook_metadata: dict[str, Any] | None = None
     webhook_secret: str | None = None
@@ -120,7 +121,7 @@ class PreviewRequest(ScheduleFields):
     ]})
 
     count: int = Field(default=5, ge=1, le=100)
-    after: AwareDatetime | None = None
+    after: Instant | None = None
 
 
 class PreviewResponse(BaseModel):

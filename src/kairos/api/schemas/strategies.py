@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from kairos.api.schemas.common import InputBody, ListResponse, Timestamp
+from kairos.api.schemas.common import InputBody, ListResponse, NotNull, Timestamp
 
 Selector = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 StrategyTypeName = Literal["css", "xpath", "json", "api"]
@@ -63,9 +63,10 @@ class RequestBody(BaseModel):
 class StrategyFields(InputBody):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    # `name` and `type` have no "unset": absent keeps them, an explicit null is refused.
+    name: NotNull[Annotated[StrictStr, Field(min_length=1, max_length=200)]] = None
     description: Annotated[StrictStr, Field(max_length=2000)] | None = None
-    type: StrategyTypeName | None = None
+    type: NotNull[StrategyTypeName] = None
     item: Annotated[StrictStr, Field(max_length=2000)] | None = Field(
         default=None, description="Selects the items; absent: the whole document is one item")
     fields: dict[Annotated[str, Field(min_length=1, max_length=100)], FieldSpecBody] | None = Field(

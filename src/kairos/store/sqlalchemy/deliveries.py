@@ -78,6 +78,14 @@ def enqueue_webhook_delivery(
     return delivery_id
 
 
+def _with_unanswered_attempt(conn: Connection, row: Row, now: datetime) -> dict[str, Any]:
+    attempts = [*(row["attempts"] or []), DeliveryAttempt.unanswered(now).as_json()]
+    count = row["attempt_count"] + 1
+    conn.execute(deliveries.update().where(deliveries.c.id == row["id"])
+                 .values(attempts=attempts, attempt_count=count))
+    return {**row, "attempts": attempts, "attempt_count": count}
+
+
 class DeliveryStoreMixin:
     db: Database
 
@@ -87,7 +95,10 @@ class DeliveryStoreMixin:
         """Take up to `limit` due deliveries, oldest due first, under a lease.
 
         The lease is `next_attempt_at` itself, moved to the end of the lease: a sender that dies
-        mid-attempt leaves a delivery that falls due again once the lease is over.
+        mid-attempt leaves a delivery that falls due again once the lease is over. The attempt is
+        recorded here, before it is sent (`DeliveryAttempt.unanswered`, counted in
+        `attempt_count`); `record_delivery_attempt` puts its answer in its place. So a crash
+        mid-send still leaves the attempt listed.
         """
         due = (
             sa.select(deliveries.c.id)
@@ -103,12 +114,13 @@ class DeliveryStoreMixin:
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         with self.db.write() as conn:
-            rows = conn.execute(
+            leased = conn.execute(
                 deliveries.update()
                 .where(deliveries.c.id.in_(due.scalar_subquery()))
                 .values(lease_owner=owner, next_attempt_at=now + timedelta(seconds=lease_seconds))
                 .returning(*deliveries.c)
             ).mappings().all()
+            rows = [_with_unanswered_attempt(conn, row, now) for row in leased]
             targets = {
                 row["id"]: row for row in conn.execute(
                     sa.select(schedules.c.id, schedules.c.webhook_url, schedules.c.webhook_type,
@@ -140,9 +152,9 @@ class DeliveryStoreMixin:
             current = conn.execute(query).first()
             if current is None:
                 return False
+            # The claim recorded this attempt as unanswered (the last one); its answer replaces it.
             values: dict[str, Any] = {
-                "attempts": [*(current[0] or []), attempt.as_json()],
-                "attempt_count": deliveries.c.attempt_count + 1,
+                "attempts": [*(current[0] or [])[:-1], attempt.as_json()],
                 "lease_owner": None,
             }
             if result == AttemptResult.DELIVERED:

@@ -11,6 +11,7 @@ from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.deliveries import DeliveryStoreMixin
 from kairos.store.sqlalchemy.finishing import FinishStoreMixin
 from kairos.store.sqlalchemy.firing import FiringStoreMixin
+from kairos.store.sqlalchemy.gauges import GaugeStoreMixin
 from kairos.store.sqlalchemy.jobs import JobStoreMixin
 from kairos.store.sqlalchemy.results import ResultStoreMixin
 from kairos.store.sqlalchemy.schedules import ScheduleStoreMixin
@@ -20,7 +21,7 @@ from kairos.store.sqlalchemy.workspaces import WorkspaceStoreMixin
 
 class SqlStore(
     WorkspaceStoreMixin, AccessStoreMixin, ScheduleStoreMixin, FiringStoreMixin, JobStoreMixin,
-    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin,
+    FinishStoreMixin, StrategyStoreMixin, ResultStoreMixin, DeliveryStoreMixin, GaugeStoreMixin,
 ):
     """One store object per process; it is thread-safe (each call takes its own connection)."""
 

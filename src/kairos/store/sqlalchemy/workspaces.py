@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from kairos.exceptions import WorkspaceNotFound
 from kairos.ids import new_id
-from kairos.store.base import KEY_TOUCH_INTERVAL, ApiKey, StoredResponse, Workspace
+from kairos.store.base import CLAIMED, KEY_TOUCH_INTERVAL, ApiKey, StoredResponse, Workspace
 from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.rows import api_key_from_row, workspace_from_row
 from kairos.store.sqlalchemy.tables import api_keys, idempotency_keys, workspaces
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# A claim whose request never finished (its process died) is given up after this long.
+ABANDONED_CLAIM = timedelta(minutes=2)
 
 
 class WorkspaceStoreMixin:
@@ -68,26 +71,40 @@ class WorkspaceStoreMixin:
                 .values(last_used_at=now)
             )
 
-    def get_stored_response(self, workspace_id: str, key: str, now: datetime) -> StoredResponse | None:
-        with self.db.read() as conn:
-            row = conn.execute(
-                sa.select(idempotency_keys).where(
-                    idempotency_keys.c.workspace_id == workspace_id, idempotency_keys.c.key == key,
-                    idempotency_keys.c.created_at > now - IDEMPOTENCY_TTL,
-                )
-            ).mappings().first()
-        if row is None:
-            return None
+    def claim_request(self, scope: str, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
+        # The primary key (scope, key) is the guard: of two concurrent claims one inserts, the
+        # other finds its row. Expired answers and abandoned claims are cleared first.
+        insert = postgresql.insert if self.db.is_postgres else sqlite.insert
+        with self.db.write() as conn:
+            conn.execute(idempotency_keys.delete().where(
+                idempotency_keys.c.created_at <= now - IDEMPOTENCY_TTL))
+            conn.execute(idempotency_keys.delete().where(
+                idempotency_keys.c.workspace_id == scope, idempotency_keys.c.key == key,
+                idempotency_keys.c.status_code == CLAIMED,
+                idempotency_keys.c.created_at <= now - ABANDONED_CLAIM))
+            claimed = conn.execute(
+                insert(idempotency_keys).values(
+                    workspace_id=scope, key=key, request_hash=request_hash, status_code=CLAIMED,
+                    response={}, created_at=now)
+                .on_conflict_do_nothing(index_elements=["workspace_id", "key"])
+                .returning(idempotency_keys.c.key)
+            ).first()
+            if claimed is not None:
+                return None
+            row = conn.execute(sa.select(idempotency_keys).where(
+                idempotency_keys.c.workspace_id == scope, idempotency_keys.c.key == key,
+            )).mappings().one()
         return StoredResponse(request_hash=row["request_hash"], status_code=row["status_code"],
                               body=row["response"])
 
-    def store_response(self, workspace_id: str, key: str, response: StoredResponse, now: datetime) -> None:
+    def store_response(self, scope: str, key: str, response: StoredResponse, now: datetime) -> None:
+        with self.db.write() as conn:
+            conn.execute(idempotency_keys.update().where(
+                idempotency_keys.c.workspace_id == scope, idempotency_keys.c.key == key,
+            ).values(status_code=response.status_code, response=response.body))
+
+    def release_request(self, scope: str, key: str) -> None:
         with self.db.write() as conn:
             conn.execute(idempotency_keys.delete().where(
-                idempotency_keys.c.workspace_id == workspace_id, idempotency_keys.c.key == key))
-            conn.execute(idempotency_keys.delete().where(
-                idempotency_keys.c.created_at <= now - IDEMPOTENCY_TTL))
-            conn.execute(idempotency_keys.insert().values(
-                workspace_id=workspace_id, key=key, request_hash=response.request_hash,
-                status_code=response.status_code, response=response.body, created_at=now,
-            ))
+                idempotency_keys.c.workspace_id == scope, idempotency_keys.c.key == key,
+                idempotency_keys.c.status_code == CLAIMED))
