@@ -44,6 +44,14 @@ class InvalidInput(KairosError):
         return cls(errors=[FieldError(path, msg)])
 
 
+class UnknownStrategy(InvalidInput):
+    """A scrape names a strategy its workspace does not have (a 400 naming `strategy_id`)."""
+
+    def __init__(self, strategy_id: str) -> None:
+        self.strategy_id = strategy_id
+        super().__init__(errors=[FieldError(("strategy_id",), f"no strategy {strategy_id!r} in this workspace")])
+
+
 class NotFound(KairosError):
     """The resource does not exist."""
 

@@ -18,7 +18,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
+from kairos.api.audit import AUDIT_AS
 from kairos.api.auth import ROLES, create_key
+from kairos.api.compat import DIALECTS
 from kairos.api.sessions import CSRF_HEADER
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
@@ -27,6 +29,12 @@ from tests.integration.access_helpers import ROOT, make_app, signed_in
 ADMIN_KEY = "kr_matrix_admin_key"
 WORKSPACE_PREFIX = "/api/v1/workspaces/{workspace}"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# The dialects' routes (SPEC 10), gated like the canonical routes they act as.
+DIALECT_TAGS = {module.TAG for module in DIALECTS.values()}
+
+
+def is_dialect(route: Any) -> bool:
+    return bool(DIALECT_TAGS & set(getattr(route.original_route, "tags", None) or ()))
 
 # Routes outside `{workspace}`, with the rule each follows instead of a role.
 EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -38,7 +46,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("GET", "/openapi.json"): "public",
     ("GET", "/docs"): "public",
     ("GET", "/docs/oauth2-redirect"): "public",
-    ("GET", "/redoc"): "public",
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/logout"): "session",
     ("GET", "/api/v1/auth/session"): "session",
@@ -83,7 +90,7 @@ def test_every_route_is_gated_or_listed(store: SqlStore) -> None:
     app = make_app(store, ADMIN_KEY)
     unguarded = []
     for method, path, route in endpoints(app):
-        if path.startswith(WORKSPACE_PREFIX + "/"):
+        if path.startswith(WORKSPACE_PREFIX + "/") or is_dialect(route):
             if not minimum_role(route):
                 unguarded.append(f"{method} {path}")
         elif (method, path) not in EXCEPTIONS:
@@ -118,12 +125,22 @@ def spec_role(method: str, path: str) -> str:
     return {"GET": "viewer", "DELETE": "admin"}.get(method, "operator")
 
 
+def acts_as(route: Any, path: str) -> str:
+    """The canonical route a dialect route acts as (itself for a canonical route)."""
+    original = route.original_route
+    return str((getattr(original, "openapi_extra", None) or {}).get(AUDIT_AS, path))
+
+
 def test_each_route_declares_the_role_spec_6_gives_it(store: SqlStore) -> None:
     app = make_app(store, ADMIN_KEY)
-    wrong = [f"{m} {p}: declares {minimum_role(r)}, SPEC 6 says {spec_role(m, p)}"
+    wrong = [f"{m} {p}: declares {minimum_role(r)}, SPEC 6 says {spec_role(m, acts_as(r, p))}"
              for m, p, r in endpoints(app)
-             if p.startswith(WORKSPACE_PREFIX + "/") and minimum_role(r) != spec_role(m, p)]
+             if (p.startswith(WORKSPACE_PREFIX + "/") or is_dialect(r))
+             and minimum_role(r) != spec_role(m, acts_as(r, p))]
     assert wrong == []
+    at_root = [p for _, p, r in endpoints(app) if is_dialect(r) and not p.startswith("/compat/")]
+    assert {p.split("/")[2] for p in at_root} == {"agents", "v1", "schedules"}
+    assert len([r for _, _, r in endpoints(app) if is_dialect(r)]) >= 40
 
 
 class World:
@@ -256,9 +273,9 @@ def test_routes_outside_workspaces_follow_their_listed_rule(
     world = World(store, app, user_for)
     anonymous = TestClient(app, base_url=ROOT, follow_redirects=False)
     viewer = user_for("viewer")
-    for method, path, _ in endpoints(app):
-        if path.startswith(WORKSPACE_PREFIX + "/"):
-            continue
+    for method, path, route in endpoints(app):
+        if path.startswith(WORKSPACE_PREFIX + "/") or is_dialect(route):
+            continue  # gated by require(): the matrices above, and tests/conformance for dialects
         rule = EXCEPTIONS[(method, path)]
         nobody = _call(anonymous, method, path, {})
         if rule == "public":

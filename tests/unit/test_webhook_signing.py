@@ -60,12 +60,20 @@ def test_new_secrets_are_whsec_and_base64_of_random_bytes() -> None:
         assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 24
 
 
-@pytest.mark.parametrize("bad", ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_", "whsec_***",
+@pytest.mark.parametrize("bad", ["short-secret", "x" * 257, "caf\u00e9-au-lait-secret!", " padded secret value ",
+                                 "line\nbreak-in-the-secret", "whsec_", "whsec_***",
                                  "whsec_c2hvcnQ=", "whsec_" + "A" * 200])
-def test_secrets_that_are_not_whsec_base64_are_refused(bad: str) -> None:
+def test_secrets_that_are_neither_whsec_base64_nor_a_plain_chosen_one_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         secret_key(bad)
 
 
 def test_an_unpadded_secret_from_another_system_is_accepted() -> None:
     assert len(secret_key("whsec_" + base64.b64encode(b"k" * 32).decode().rstrip("="))) == 32
+
+
+def test_a_chosen_secret_signs_standard_webhooks_with_its_bytes_and_rides_in_x_webhook_secret() -> None:
+    secret = "my-shared-secret-for-meter"
+    headers = signed_headers(secret, "msg_1", datetime.now(UTC), BODY)
+    assert headers["X-Webhook-Secret"] == secret
+    assert Webhook(secret.encode()).verify(BODY, headers) is not None

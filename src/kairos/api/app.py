@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from kairos import __version__
-from kairos.api import errors, openapi
+from kairos.api import compat, errors, examples, openapi, reference
 from kairos.api.audit import WORKSPACE_PREFIX, AuditLog
 from kairos.api.limits import BodySizeLimit
 from kairos.api.routers import (
@@ -58,7 +58,8 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
             if start_loops:
                 runtime.stop()
 
-    app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_tags=compat.TAGS)
     app.state.runtime = runtime
     errors.install(app)
     openapi.install(app)
@@ -77,6 +78,9 @@ def create_app(runtime: Runtime, *, start_loops: bool = True) -> FastAPI:
     app.include_router(workspaces.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    compat.mount(app)
+    reference.mount(app)
+    examples.install(app)  # after openapi.install: it adds to the document that one makes
     dashboard.mount(app)
     app.add_middleware(AuditLog)
     app.add_middleware(BodySizeLimit)

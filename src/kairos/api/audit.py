@@ -3,8 +3,8 @@
 An ASGI middleware sees each POST/PUT/PATCH/DELETE once the app has answered it. When the answer
 is a 2xx and `require()` admitted a caller into a workspace, it writes who (person or key), what
 (an action named after the route), which resource, from which address and with which status.
-The action comes from the route's path template, so routes added later are covered without
-their help: `POST /schedules` is `schedule.create`, `POST /schedules/{id}/trigger` is
+The action comes from the route's path template (a dialect route's canonical one), so routes
+added later are covered without their help: `POST /schedules` is `schedule.create`, `POST /schedules/{id}/trigger` is
 `schedule.trigger`, `DELETE /api-keys/{key_id}` is `api_key.revoke`. Bodies are never stored,
 so neither are the secrets they may carry; the created resource's id is read from the answer.
 """
@@ -34,6 +34,9 @@ DELETE_VERBS = {"job": "cancel", "api_key": "revoke", "member": "remove"}
 # Routes that take a POST but change nothing (previews, strategy tests) say so with this
 # `openapi_extra`, and are left out of the log.
 CHANGES_NOTHING = {"x-changes-nothing": True}
+# A dialect route (api/compat/) names the canonical route it acts as, and is logged as that:
+# seed 002's `PUT /api/agents/{id}/schedules/{schedule_id}` is `schedule.update`.
+AUDIT_AS = "x-canonical-route"
 # Created resources' ids are read from answers up to this size (a batch answer is bigger and
 # names no single resource anyway).
 MAX_CAPTURE = 256 * 1024
@@ -68,13 +71,18 @@ def describe_route(path_template: str, method: str) -> tuple[str, str, str | Non
     return f"{resource_type}.{'.'.join(verbs)}", resource_type, id_param
 
 
+def audited_as(template: str) -> dict[str, Any]:
+    """The `openapi_extra` of a route that the audit log reads as the canonical `template`."""
+    return {AUDIT_AS: WORKSPACE_PREFIX + template}
+
+
 def _created_id(body: bytes) -> str | None:
     try:
         data: Any = json.loads(body)
     except ValueError:
         return None
     if isinstance(data, dict):
-        for name in ("id", "user_id"):
+        for name in ("id", "user_id", "schedule_id"):
             if isinstance(data.get(name), str):
                 return str(data[name])
     return None
@@ -125,8 +133,10 @@ class AuditLog:
         template = getattr(route, "path_format", None)
         if access is None or not isinstance(template, str):
             return
-        if (getattr(route, "openapi_extra", None) or {}).get("x-changes-nothing"):
+        extra = getattr(route, "openapi_extra", None) or {}
+        if extra.get("x-changes-nothing"):
             return
+        template = extra.get(AUDIT_AS, template)
         action, resource_type, id_param = describe_route(template, scope["method"])
         resource_id = scope.get("path_params", {}).get(id_param) if id_param else None
         if resource_id is None and status in (200, 201) and len(body) <= MAX_CAPTURE:

@@ -17,7 +17,7 @@ from fastapi import Depends, Path, Query, Request
 from kairos.api.auth import hash_key, role_at_least
 from kairos.api.sessions import SAFE_METHODS, csrf_ok, find_session, presented_session_token
 from kairos.api.throttle import Throttle, ip_scope
-from kairos.exceptions import Forbidden, Unauthorized, WorkspaceNotFound
+from kairos.exceptions import Forbidden, InvalidInput, Unauthorized, WorkspaceNotFound
 from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.access import ApiKey, User
@@ -123,34 +123,66 @@ def _current_caller(request: Request, store: StoreDep, settings: SettingsDep) ->
 CallerDep = Annotated[Caller, Depends(_current_caller)]
 
 
-def require(role: str) -> Callable[..., Access]:
-    """The dependency admitting callers with at least `role` in the path's workspace."""
+def admit(request: Request, store: Store, caller: Caller, workspace: str, role: str) -> Access:
+    """`caller` admitted into `workspace` (id or slug) with at least `role`; else 404 or 403."""
+    try:
+        target = store.get_workspace(workspace)
+    except WorkspaceNotFound:
+        raise WorkspaceNotFound(workspace) from None
+    if caller.key is not None:
+        held = caller.key.role if caller.key.workspace_id == target.id else None
+    else:
+        held = store.member_role(target.id, caller.id)
+    if held is None:
+        # Another workspace's resources look exactly like missing ones.
+        raise WorkspaceNotFound(workspace)
+    if not role_at_least(held, role):
+        raise Forbidden(f"this needs the {role} role; you have {held}")
+    access = Access(workspace=target, role=held, caller=caller)
+    request.state.access = access  # read by the audit log once the response is known
+    return access
 
-    def dependency(
-        request: Request,
-        store: StoreDep,
-        settings: SettingsDep,
-        workspace: Annotated[str, Path(description="Workspace id (`ws_…`) or slug")],
-    ) -> Access:
-        caller = identify(request, store, settings)
-        try:
-            target = store.get_workspace(workspace)
-        except WorkspaceNotFound:
-            raise WorkspaceNotFound(workspace) from None
-        if caller.key is not None:
-            held = caller.key.role if caller.key.workspace_id == target.id else None
-        else:
-            held = store.member_role(target.id, caller.id)
-        if held is None:
-            # Another workspace's resources look exactly like missing ones.
-            raise WorkspaceNotFound(workspace)
-        if not role_at_least(held, role):
-            raise Forbidden(f"this needs the {role} role; you have {held}")
-        access = Access(workspace=target, role=held, caller=caller)
-        request.state.access = access  # read by the audit log once the response is known
-        return access
 
+def require(role: str, param: str = "workspace") -> Callable[..., Access]:
+    """The dependency admitting callers with at least `role` in the workspace of path `param`."""
+
+    def dependency(request: Request, store: StoreDep, settings: SettingsDep, workspace: str) -> Access:
+        return admit(request, store, identify(request, store, settings), workspace, role)
+
+    # The path parameter's name varies by API (`{workspace}`, seed 002's `{id}`, seed 003's
+    # `{slug}`), so its annotation is made here rather than written (and stringified) above.
+    dependency.__annotations__["workspace"] = Annotated[
+        str, Path(alias=param, description="Workspace id (`ws_…`) or slug")]
     # The route-table test reads this to know each route's minimum role.
+    dependency.required_role = role  # type: ignore[attr-defined]
+    return dependency
+
+
+WORKSPACE_HEADER = "X-Kairos-Workspace"
+
+
+def require_own(role: str) -> Callable[..., Access]:
+    """Like `require`, for APIs whose paths name no workspace (seed 004's `/api/schedules`).
+
+    An API key belongs to one workspace: that one. A signed-in person names one with the
+    `X-Kairos-Workspace` header, which may be left out when they belong to exactly one.
+    """
+
+    def dependency(request: Request, store: StoreDep, settings: SettingsDep) -> Access:
+        caller = identify(request, store, settings)
+        if caller.key is not None:
+            workspace = caller.key.workspace_id
+        elif chosen := request.headers.get(WORKSPACE_HEADER, "").strip():
+            workspace = chosen
+        else:
+            mine = store.workspaces_of_user(caller.id)
+            if len(mine) != 1:
+                raise InvalidInput.field(("header", WORKSPACE_HEADER),
+                                         f"you belong to {len(mine)} workspaces: name one in this "
+                                         "header, or use an API key")
+            workspace = mine[0][0].id
+        return admit(request, store, caller, workspace, role)
+
     dependency.required_role = role  # type: ignore[attr-defined]
     return dependency
 

@@ -60,7 +60,7 @@ def schedule_public(
         webhook_metadata=schedule.webhook_metadata,
         webhook_secret=schedule.webhook_secret if show_secret else None,
         enabled=schedule.enabled,
-        status=str(schedule.status),
+        status=schedule.shown_status,
         next_run_at=schedule.next_run_at if schedule.firing else None,
         last_run_at=schedule.last_run_at,
         run_count=schedule.run_count,

@@ -20,6 +20,7 @@ ID_COLUMNS = frozenset({"ID", "Job", "Schedule"})
 STYLES = {
     "completed": "green", "succeeded": "green", "active": "green", "running": "cyan",
     "pending": "dim", "failed": "red", "cancelled": "yellow", "paused": "yellow", "skipped": "dim",
+    "disabled": "dim",
 }
 
 

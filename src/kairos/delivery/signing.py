@@ -1,8 +1,9 @@
 """Standard Webhooks signatures (https://www.standardwebhooks.com).
 
 The signature is `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` where the key is the
-base64-decoded part of the secret after `whsec_` (domain/webhooks.py). The tests verify what this module produces with
-the `standardwebhooks` package itself.
+base64-decoded part of the secret after `whsec_`, or the bytes of a secret the user chose
+(domain/webhooks.py). The tests verify what this module produces with the `standardwebhooks`
+package itself.
 """
 
 from __future__ import annotations

@@ -128,6 +128,11 @@ class Schedule:
                              run_at=self.run_at, anchor=self.start_at or self.created_at)
 
     @property
+    def shown_status(self) -> str:
+        """The status users see: `disabled` whenever it is turned off, so `active` means it fires."""
+        return str(self.status) if self.enabled else "disabled"
+
+    @property
     def firing(self) -> bool:
         """Whether the scheduler should fire this schedule when it falls due."""
         return self.enabled and self.status == ScheduleStatus.ACTIVE

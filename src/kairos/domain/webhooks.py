@@ -28,6 +28,11 @@ SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 24
 MIN_SECRET_BYTES = 16
 MAX_SECRET_BYTES = 64
+# A secret the user chose (seed 004's shared secret for `X-Webhook-Secret`): long enough not to be
+# guessed, plain enough for a header value. It signs with its UTF-8 bytes as the key, which is what
+# `standardwebhooks.Webhook(secret.encode())` verifies.
+MIN_CHOSEN_LENGTH = 16
+MAX_CHOSEN_LENGTH = 256
 
 
 def new_secret() -> str:
@@ -36,9 +41,19 @@ def new_secret() -> str:
 
 
 def secret_key(secret: str) -> bytes:
-    """The HMAC key of a `whsec_…` secret; ValueError when it is not one."""
+    """The HMAC key of a secret; ValueError (saying why) when it cannot be one.
+
+    `whsec_…` is a Standard Webhooks secret and must be one (base64 of 16-64 bytes); any other
+    text of 16-256 printable ASCII characters is a chosen secret, keyed by its bytes.
+    """
     if not secret.startswith(SECRET_PREFIX):
-        raise ValueError(f"must start with {SECRET_PREFIX!r}")
+        if not MIN_CHOSEN_LENGTH <= len(secret) <= MAX_CHOSEN_LENGTH:
+            raise ValueError(f"must be {MIN_CHOSEN_LENGTH}-{MAX_CHOSEN_LENGTH} characters, "
+                             f"or a {SECRET_PREFIX}… Standard Webhooks secret")
+        if not all(" " <= c <= "~" for c in secret) or secret != secret.strip():
+            raise ValueError("must be printable ASCII without leading or trailing spaces "
+                             "(it is sent as the X-Webhook-Secret header)")
+        return secret.encode()
     encoded = secret[len(SECRET_PREFIX):]
     try:
         key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
@@ -120,8 +135,7 @@ def webhook_columns(
         try:
             secret_key(secret if isinstance(secret, str) else "")
         except ValueError as exc:
-            errors.append(FieldError(("webhook_secret",), f"{exc} (for example whsec_ and 24 "
-                                                          "random bytes in base64)"))
+            errors.append(FieldError(("webhook_secret",), f"{exc} (or leave it out: one is generated)"))
     else:
         secret = current.get("webhook_secret")
     if url is not None and secret is None:

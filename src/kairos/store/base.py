@@ -39,7 +39,9 @@ KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
 @dataclass(frozen=True, kw_only=True)
 class ScheduleFilters:
-    status: str | None = None
+    # The status as shown: `disabled` matches every schedule whose `enabled` is false, and
+    # `active`, `paused`, `completed` only enabled ones; several statuses match any of them.
+    status: str | tuple[str, ...] | None = None
     enabled: bool | None = None
     kind: str | None = None
     trigger_type: str | None = None

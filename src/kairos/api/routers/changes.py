@@ -11,6 +11,7 @@ from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.changes import ChangedJobPublic, ChangesResponse
 from kairos.api.schemas.common import Problem
 from kairos.domain.item_filter import ItemFilter, parse_filter
+from kairos.store.base import Store
 from kairos.store.scraping import ChangedJob
 from kairos.timeutil import utcnow
 
@@ -48,15 +49,23 @@ def changes(
     history: Annotated[bool, Query(
         description="The newest changed runs, newest first, seen ones too (`seen` says which); marks nothing")] = False,
 ) -> ChangesResponse:
+    return changes_feed(store, access.workspace.id, schedule_id, mark_seen=mark_seen,
+                        filter_text=filter_text, limit=limit, history=history)
+
+
+def changes_feed(store: Store, workspace_id: str, schedule_id: str, *, mark_seen: bool,
+                 filter_text: str | None, limit: int, history: bool = False) -> ChangesResponse:
+    """The unseen changed runs of a schedule, filtered, marked seen when asked (seed 004's feed);
+    with `history`, the newest changed runs, seen or not, marking nothing."""
     # Parse before marking anything: a bad filter must not consume the feed.
     item_filter = parse_filter(filter_text)
     if history:
-        jobs = store.change_history(access.workspace.id, schedule_id, limit)
+        jobs = store.change_history(workspace_id, schedule_id, limit)
         mark_seen = False
     elif mark_seen:
-        jobs = store.mark_changes_seen(access.workspace.id, schedule_id, limit, utcnow())
+        jobs = store.mark_changes_seen(workspace_id, schedule_id, limit, utcnow())
     else:
-        jobs = store.list_changes(access.workspace.id, schedule_id, limit)
+        jobs = store.list_changes(workspace_id, schedule_id, limit)
     shown = [public for job in jobs if (public := _present(job, item_filter)) is not None]
     return ChangesResponse(
         schedule_id=schedule_id, changes=shown, count=len(shown),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -12,9 +11,9 @@ from fastapi.responses import JSONResponse
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
+from kairos.api.operations import Operations
 from kairos.api.schemas.common import ListResponse, Problem
 from kairos.api.schemas.deliveries import DeliveryAttemptPublic, DeliveryPublic, WebhookSecretPublic
-from kairos.domain.webhooks import new_secret
 from kairos.store.delivery import Delivery
 from kairos.timeutil import utcnow
 
@@ -64,15 +63,8 @@ def retry_delivery(schedule_id: str, delivery_id: str, request: Request, access:
 
 @router.post("/schedules/{schedule_id}/webhook-secret/regenerate", response_model=WebhookSecretPublic,
              summary="Replace the webhook signing secret; the old one stops working at once")
-def regenerate_secret(schedule_id: str, request: Request, access: Operator,
-                      store: StoreDep) -> JSONResponse:
-    def produce() -> WebhookSecretPublic:
-        secret = new_secret()
-        now = utcnow()
-        # Deliveries read the schedule's secret when they are sent, so pending retries sign with
-        # the new one from their next attempt.
-        store.update_schedule(access.workspace.id, schedule_id,
-                              lambda s: dataclasses.replace(s, webhook_secret=secret, updated_at=now))
-        return WebhookSecretPublic(schedule_id=schedule_id, webhook_secret=secret)
-
-    return idempotent(request, store, access, {}, 200, produce)
+def regenerate_secret(schedule_id: str, request: Request, access: Operator, store: StoreDep,
+                      runtime: RuntimeDep) -> JSONResponse:
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))

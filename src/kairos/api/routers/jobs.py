@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -12,15 +11,11 @@ from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.item_streams import stream_items
 from kairos.api.json_body import StrictJSONRoute
-from kairos.api.linked_writes import bind_executor
+from kairos.api.operations import Operations
 from kairos.api.present import job_public
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.jobs import JobCreate, JobList, JobPublic
-from kairos.domain.definition import build_job
-from kairos.domain.finish import CancelReason
-from kairos.ids import new_id
 from kairos.store.base import JobFilters
-from kairos.timeutil import utcnow
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["jobs"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
@@ -30,16 +25,9 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["jobs"], responses={
 @router.post("/jobs", status_code=201, response_model=JobPublic, summary="Run something once, now")
 def create_job(body: JobCreate, request: Request, access: Operator, store: StoreDep,
                runtime: RuntimeDep) -> JSONResponse:
-    def produce() -> JobPublic:
-        job = build_job(body.model_dump(), job_id=new_id("job"), workspace_id=access.workspace.id,
-                        now=utcnow(), kinds=runtime.kinds.rulebook)
-        runtime.kinds.check_stored(store, access.workspace.id, job.payload)
-        job = dataclasses.replace(job, payload=bind_executor(store, access.workspace.id, job.payload))
-        store.add_job(job)
-        runtime.job_created()
-        return job_public(job)
-
-    return idempotent(request, store, access, body.model_dump(), 201, produce)
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, body.model_dump(), 201,
+                      lambda: job_public(ops.create_job(body.model_dump())))
 
 
 @router.get("/jobs", response_model=JobList, summary="List jobs, newest first")
@@ -61,11 +49,8 @@ def get_job(job_id: str, access: Viewer, store: StoreDep) -> JobPublic:
 
 @router.delete("/jobs/{job_id}", response_model=JobPublic, responses={409: {"model": Problem}},
                summary="Cancel a pending or running job (409 if it has finished)")
-def cancel_job(job_id: str, access: Operator, store: StoreDep, runtime: RuntimeDep) -> JobPublic:
-    job = store.cancel_job(access.workspace.id, job_id, utcnow())
-    if runtime.worker is not None:
-        runtime.worker.cancel_local(job_id, CancelReason.REQUESTED)
-    return job_public(job)
+def cancel_job(job_id: str, access: Operator, runtime: RuntimeDep) -> JobPublic:
+    return job_public(Operations(runtime, access).cancel_job(job_id))
 
 
 @router.get("/jobs/{job_id}/results", summary="The job's result items as JSON, NDJSON or CSV",

@@ -13,9 +13,8 @@ from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, PageDep, RuntimeDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
-from kairos.api.linked_writes import write_through
+from kairos.api.operations import Operations, limits
 from kairos.api.present import fire_public, job_public, schedule_public, schedule_text
-from kairos.api.routers.schedules import limits
 from kairos.api.schemas.common import Instant, ListResponse, Problem
 from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import (
@@ -25,10 +24,7 @@ from kairos.api.schemas.schedules import (
     SchedulePublic,
 )
 from kairos.domain.definition import preview_schedule, upcoming_runs
-from kairos.domain.jobs import Job
 from kairos.domain.schedules import Schedule, set_enabled, set_paused
-from kairos.exceptions import Conflict
-from kairos.integrations.celery.trigger import trigger_on_celery
 from kairos.timeutil import utcnow
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
@@ -40,14 +36,9 @@ def _change(
     request: Request, access: Operator, store: StoreDep, runtime: RuntimeDep, schedule_id: str,
     change: Callable[[Schedule, datetime], Schedule],
 ) -> JSONResponse:
-    def produce() -> SchedulePublic:
-        now = utcnow()
-        updated = store.update_schedule(access.workspace.id, schedule_id,
-                                        write_through(store, runtime.settings, lambda s: change(s, now)))
-        runtime.schedule_changed()
-        return schedule_public(updated)
-
-    return idempotent(request, store, access, {}, 200, produce)
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, {}, 200,
+                      lambda: schedule_public(ops.change_schedule(schedule_id, change)))
 
 
 @router.post("/schedules/{schedule_id}/enable", response_model=SchedulePublic,
@@ -78,30 +69,13 @@ def resume(schedule_id: str, request: Request, access: Operator, store: StoreDep
     return _change(request, access, store, runtime, schedule_id, lambda s, now: set_paused(s, False, now))
 
 
-def trigger_linked(store: StoreDep, runtime: RuntimeDep, schedule: Schedule) -> Job:
-    """A linked Celery schedule is sent to its broker (the answer carries the task id)."""
-    if schedule.scheduler != "celery-beat" or schedule.link_id is None:
-        raise Conflict(f"Kairos cannot ask {schedule.scheduler} to run a job now: APScheduler has no "
-                       "interface for it; its own scheduler decides when the job runs")
-    link = store.get_link(schedule.workspace_id, schedule.link_id)
-    assert runtime.finisher is not None
-    return trigger_on_celery(store, runtime.finisher, runtime.celery_apps, link, schedule, utcnow())
-
-
 @router.post("/schedules/{schedule_id}/trigger", status_code=201, response_model=JobPublic,
              responses={409: {"model": Problem}, 502: {"model": Problem}},
              summary="Run the schedule's work now, paused or not; returns the job (and its Celery task_id)")
 def trigger(schedule_id: str, request: Request, access: Operator, store: StoreDep,
             runtime: RuntimeDep) -> JSONResponse:
-    def produce() -> JobPublic:
-        schedule = store.get_schedule(access.workspace.id, schedule_id)
-        if schedule.linked:
-            return job_public(trigger_linked(store, runtime, schedule))
-        job = store.fire_now(access.workspace.id, schedule_id, utcnow())
-        runtime.job_created()
-        return job_public(job)
-
-    return idempotent(request, store, access, {}, 201, produce)
+    ops = Operations(runtime, access)
+    return idempotent(request, store, access, {}, 201, lambda: job_public(ops.trigger_schedule(schedule_id)))
 
 
 @router.get("/schedules/{schedule_id}/fires", response_model=ListResponse[FirePublic],

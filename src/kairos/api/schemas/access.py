@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kairos.api.schemas.common import InputBody, Instant, ListResponse, Timestamp
 
@@ -23,6 +23,10 @@ def _email(value: str) -> str:
 
 
 class LoginRequest(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "ada@example.com", "password": "correct horse battery staple"},
+    ]})
+
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
 
@@ -46,6 +50,10 @@ class SessionPublic(BaseModel):
 
 
 class WorkspaceCreate(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"slug": "data-team", "name": "Data team"},
+    ]})
+
     slug: str = Field(description="2-64 lowercase letters, digits and hyphens",
                       examples=["data-team"])
     name: str = Field(min_length=1, max_length=200)
@@ -74,6 +82,10 @@ class MePublic(BaseModel):
 
 
 class MemberCreate(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "grace@example.com", "role": "operator"},
+    ]})
+
     email: str = Field(max_length=320, description="The email of an existing account")
     role: Role
 
@@ -81,6 +93,10 @@ class MemberCreate(InputBody):
 
 
 class MemberUpdate(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"role": "admin"},
+    ]})
+
     role: Role
 
 
@@ -92,6 +108,10 @@ class MemberPublic(BaseModel):
 
 
 class ApiKeyCreate(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "deploy bot", "role": "operator", "expires_at": "2027-01-01T00:00:00Z"},
+    ]})
+
     name: str = Field(min_length=1, max_length=200)
     role: Role
     expires_at: Instant | None = None

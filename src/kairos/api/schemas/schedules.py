@@ -111,11 +111,16 @@ class ScheduleUpdate(ScheduleFields):
 
 
 class ScheduleBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": EXAMPLES[:2]}]})
     items: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
 
 
 class PreviewRequest(ScheduleFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"cron_expression": "0 9 * * MON-FRI", "timezone": "America/New_York", "count": 3},
+        {"interval_seconds": 900, "start_at": "2026-03-20T08:00:00Z", "count": 4},
+    ]})
+
     count: int = Field(default=5, ge=1, le=100)
     after: Instant | None = None
 

@@ -12,7 +12,7 @@ import httpx
 from kairos.domain.items import canonical_json
 from kairos.domain.jobs import Job
 from kairos.domain.schedules import Kind
-from kairos.exceptions import InvalidInput, NotFound
+from kairos.exceptions import NotFound, UnknownStrategy
 from kairos.kinds.context import TaskContext
 from kairos.kinds.scrape.fetch import Fetcher, FetchSettings
 from kairos.kinds.scrape.fields import FIELDS, check_scrape, scrape_name
@@ -50,7 +50,7 @@ def strategy_exists(store: Store, workspace_id: str, values: Mapping[str, Any]) 
     try:
         store.get_strategy(workspace_id, str(strategy_id))
     except NotFound:
-        raise InvalidInput.field("strategy_id", f"no strategy {strategy_id!r} in this workspace") from None
+        raise UnknownStrategy(str(strategy_id)) from None
 
 
 SCRAPE = KindSpec(

@@ -54,10 +54,19 @@ class ScheduleStoreMixin:
         self, workspace_id: str, filters: ScheduleFilters, page: Page
     ) -> PageResult[Schedule]:
         query = sa.select(schedules).where(schedules.c.workspace_id == workspace_id)
-        for name in ("status", "enabled", "kind", "trigger_type", "scheduler", "link_id"):
+        for name in ("enabled", "kind", "trigger_type", "scheduler", "link_id"):
             value = getattr(filters, name)
             if value is not None:
                 query = query.where(schedules.c[name] == value)
+        if filters.status is not None:
+            statuses = (filters.status,) if isinstance(filters.status, str) else filters.status
+            # As shown (SPEC 3): `disabled` is every schedule turned off, whatever it was before;
+            # the other statuses are those of schedules that are on.
+            query = query.where(sa.or_(*(
+                schedules.c.enabled.is_(False) if status == "disabled"
+                else sa.and_(schedules.c.enabled.is_(True), schedules.c.status == status)
+                for status in statuses
+            )))
         if filters.q:
             pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(
