@@ -10,6 +10,7 @@ tests/integration/test_api_reference.py validates against their models. Every li
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from kairos.api.present import fire_public, job_public, schedule_public
+from kairos.api.routers.beat import ClaimAnswer, ReportAnswer
+from kairos.api.routers.scheduler_links import link_public
 from kairos.api.routers.tasks import RegisteredList
 from kairos.api.schemas.access import (
     ApiKeyCreated,
@@ -30,11 +33,16 @@ from kairos.api.schemas.access import (
 from kairos.api.schemas.changes import ChangesResponse
 from kairos.api.schemas.deliveries import DeliveryPublic, WebhookSecretPublic
 from kairos.api.schemas.jobs import JobPublic
+from kairos.api.schemas.links import DiffResponse, LinkPublic, LinkTest, SyncResponse
+from kairos.api.schemas.reddit import MediaPublic, RedditConnectionPublic, RedditPostPublic
 from kairos.api.schemas.schedules import DeletedResponse, FirePublic, PreviewResponse, SchedulePublic
 from kairos.api.schemas.strategies import StrategyPublic, TestResult
 from kairos.domain.definition import Limits, build_job, build_schedule
 from kairos.domain.jobs import Fire, FireStatus, FireTrigger
+from kairos.domain.links import build_link
+from kairos.integrations.celery.trigger import fire_headers
 from kairos.kinds.catalog import KINDS
+from kairos.kinds.reddit.items import comment_item, post_item
 from kairos.timeutil import isoformat_z
 
 AT = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
@@ -44,6 +52,8 @@ JOB = "job_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e71"
 USER = "usr_0192f3a0-0000-7000-8000-0000000000aa"
 KEY = "key_0192f3a0-0000-7000-8000-0000000000bb"
 WORKSPACE = {"id": WS, "slug": "default", "name": "Default", "role": "admin"}
+LINK = "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192"
+SHA = "9f2c4e0b7d1a3f5e8c6b2a4d0e9f1c3b5a7d9e0f2b4c6d8e0a1b3c5d7e9f0a2b"
 ITEMS = [{"title": "Rubio talks tariffs", "url": "https://example.com/news/1"}]
 
 
@@ -61,7 +71,24 @@ def _made() -> dict[type[BaseModel], Any]:
                     kinds=KINDS.rulebook)
     fire = Fire(id="fire_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e70", schedule_id=SCHED, scheduled_for=AT,
                 fired_at=AT, job_id=JOB, task_id=None, status=FireStatus.SUCCEEDED, trigger=FireTrigger.SCHEDULE)
+    link = build_link({"name": "billing beat", "type": "celery-beat",
+                       "broker_url": "redis://:secret@redis.internal:6379/0",
+                       "source": {"kind": "django-celery-beat",
+                                  "database_url": "postgresql://beat:secret@db.internal/app"}},
+                      link_id=LINK, workspace_id=WS, now=AT)
+    post = post_item({"id": "1jf3k9q", "subreddit": "selfhosted", "author": "ada_l", "title":
+                      "Moved every cron job off the old box this weekend", "selftext": "Notes below.",
+                      "url": "https://www.reddit.com/r/selfhosted/comments/1jf3k9q/moved_every_cron_job/",
+                      "permalink": "/r/selfhosted/comments/1jf3k9q/moved_every_cron_job/",
+                      "domain": "self.selfhosted", "created_utc": AT.timestamp() - 3600, "score": 412,
+                      "upvote_ratio": 0.97, "num_comments": 1, "link_flair_text": "Guide", "is_self": True})
+    comment = comment_item({"id": "mip2x7d", "parent_id": "t3_1jf3k9q", "author": "grace_h",
+                            "body": "Which scheduler did you land on?", "score": 37,
+                            "created_utc": AT.timestamp() - 1800}, 0)
     return {
+        LinkPublic: link_public(dataclasses.replace(link, last_event_at=AT, last_sync_at=AT)).model_dump(mode="json"),
+        RedditPostPublic: {**post, "first_seen_at": _t(), "last_seen_at": _t(30), "comments": [comment],
+                           "media": None},
         SchedulePublic: schedule_public(schedule, fires=[fire], show_secret=True).model_dump(mode="json"),
         JobPublic: job_public(job).model_dump(mode="json"),
         FirePublic: fire_public(fire).model_dump(mode="json"),
@@ -106,6 +133,31 @@ PLAIN: dict[type[BaseModel], Any] = {
                     "workspaces": [WORKSPACE]},
     WorkspaceRole: WORKSPACE,
 }
+ENTRY = {"task": "email.send_daily_digest", "args": [], "kwargs": {"locale": "en-US"}, "enabled": True,
+         "trigger_type": "cron", "cron_expression": "0 9 * * *", "timezone": "Europe/Berlin",
+         "interval_seconds": None, "run_at": None, "trigger_description": "<crontab: 0 9 * * * (m/h/dM/MY/d)>",
+         "options": {"queue": "email"}}
+DIFF = {"link_id": LINK, "added": [{"name": "email.daily-digest", "schedule_id": None, **ENTRY}],
+        "removed": [{"name": "cleanup.hourly", "schedule_id": "sched_0192f3a0-7a10-7b20-8c30-4d5e6f7081a0"}],
+        "changed": [{"name": "billing.invoices", "schedule_id": SCHED, "before": {"cron_expression": "0 6 * * *"},
+                     "after": {"cron_expression": "30 6 * * *"}}],
+        "unchanged": 4, "read_only": [{"name": "reports.solar", "reason": "solar schedules cannot be written"}]}
+PLAIN.update({
+    LinkTest: {"ok": True, "entries": 6, "read_only": 1, "broker": "ok", "error": None},
+    DiffResponse: DIFF,
+    SyncResponse: {**DIFF, "removed": [], "direction": "from_scheduler", "applied": True},
+    ClaimAnswer: {"items": [{"job_id": JOB, "link_id": LINK, "task": "email.send_daily_digest", "args": [],
+                             "kwargs": {"locale": "en-US"}, "headers": fire_headers(JOB, None, SCHED),
+                             "scheduled_for": _t()}], "retry_after_seconds": 1.0},
+    ReportAnswer: {"accepted": [JOB]},
+    RedditConnectionPublic: {"source": "workspace", "client_id": "p-jcoLKBynTLew", "username": "my_bot",
+                             "has_client_secret": True, "has_password": True, "has_refresh_token": False,
+                             "user_agent": "kairos:my-digest:v1 (by /u/my_bot)", "created_at": _t(),
+                             "updated_at": _t()},
+    MediaPublic: {"post_id": "1jf3k9q", "position": 0, "kind": "image", "status": "stored", "sha256": SHA,
+                  "mime": "image/jpeg", "size": 284113, "source_url": "https://i.redd.it/0f6tq4bdzxpe1.jpeg",
+                  "note": None, "url": f"/api/v1/workspaces/default/media/{SHA}"},
+})
 # Answers that are not models: the health checks, a job's items, the metrics text.
 JSON = "application/json"
 BY_OPERATION: dict[tuple[str, str], tuple[str, Any]] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, StoreDep
@@ -27,9 +27,14 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["scheduler links"], respon
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
 })
 BEAT_NAME = r"^[A-Za-z0-9_.@:-]{1,64}$"
+LINK = "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192"
 
 
 class BeatClaim(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"beat": "beat@worker-1", "limit": 100, "lease_seconds": 30}, {"beat": "beat@worker-1", "link_id": LINK},
+    ]})
+
     beat: str = Field(pattern=BEAT_NAME, description="This beat's name, unique among the running beats")
     link_id: str | None = Field(default=None, max_length=64, description="Only this link (default: every "
                                                                           "`publisher: beat` link)")
@@ -58,6 +63,11 @@ class PublishedFire(InputBody):
 
 
 class BeatReport(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"beat": "beat@worker-1", "published": [{"job_id": "job_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e71",
+                                                 "link_id": LINK}]},
+    ]})
+
     beat: str = Field(pattern=BEAT_NAME)
     published: list[PublishedFire] = Field(max_length=1000)
 

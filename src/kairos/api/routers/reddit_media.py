@@ -18,6 +18,7 @@ router = APIRouter(tags=["reddit"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 SHA256 = re.compile(r"[0-9a-f]{64}")
+MEDIA_EXAMPLE = "https://i.redd.it/0f6tq4bdzxpe1"  # where such a file came from (`source_url`)
 
 
 def media_public(media: RedditMedia, request: Request) -> MediaPublic:
@@ -38,7 +39,11 @@ def job_media(job_id: str, request: Request, access: Viewer, store: StoreDep) ->
 
 
 @router.get("/media/{sha256}", response_class=FileResponse, summary="A stored media file",
-            responses={200: {"content": {"image/*": {}, "video/mp4": {}}}})
+            responses={200: {"content": {media: {
+                "schema": {"type": "string", "format": "binary"},
+                "examples": {"file": {"summary": "The file's bytes, as Reddit's host served them",
+                                      "externalValue": f"{MEDIA_EXAMPLE}.{ext}"}}}
+                for media, ext in (("image/*", "jpg"), ("video/mp4", "mp4"))}}})
 def get_media(sha256: str, access: Viewer, store: StoreDep, settings: SettingsDep) -> FileResponse:
     if not SHA256.fullmatch(sha256):
         raise MediaNotFound(sha256)

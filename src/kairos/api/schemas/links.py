@@ -84,11 +84,20 @@ class LinkTest(BaseModel):
 
 
 class SyncRequest(InputBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"link_id": "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192"}, {},
+    ]})
+
     link_id: str | None = Field(default=None, max_length=64,
                                 description="The link; optional when the workspace has only one")
 
 
 class ResyncRequest(SyncRequest):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"link_id": "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192", "direction": "from_scheduler"},
+        {"direction": "to_scheduler"},
+    ]})
+
     direction: Literal["to_scheduler", "from_scheduler"]
 
 
