@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# pytest-xdist processes for `make test` (TEST_WORKERS=0 runs the suite in this one process)
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench install dev clean
 
@@ -32,7 +34,7 @@ run: $(STAMP)
 ## make test: install the dev extras (and Chromium for tests/browser) and run the whole suite
 test: $(DEV_STAMP)
 	sh scripts/ensure-chromium.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench

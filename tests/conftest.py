@@ -97,3 +97,18 @@ def store(database_url: str) -> Iterator[SqlStore]:
     s = SqlStore(database_url)
     yield s
     s.close()
+
+
+# Tests that share one outside resource run on one xdist worker (`--dist loadgroup`): the links'
+# Celery workers consume fixed Redis databases and queues, and the browser suite shares one
+# `kairos serve` and one Chromium per worker, which is cheaper started once.
+SERIAL_GROUPS = (("/tests/integration/links/", "celery"), ("/tests/acceptance/test_cli_links", "celery"),
+                 ("/tests/browser/", "browser"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.as_posix()
+        for folder, group in SERIAL_GROUPS:
+            if folder in path:
+                item.add_marker(pytest.mark.xdist_group(group))

@@ -152,3 +152,74 @@ def test_roles_and_csrf_are_those_the_seed_lists(world: World) -> None:
     live = created(world)["id"]
     problem(world.send("GET", base(world), key=stranger), 404, "workspace")
     problem(world.send("GET", f"/api/v1/projects/{other.slug}/schedules/{live}", key=stranger), 404, "schedule")
+
+
+BEAT: dict[str, Any] = {
+    "email.daily-digest": {"task": "email.send_daily_digest",
+                           "schedule": {"type": "crontab", "minute": "0", "hour": "9", "day_of_week": "*"},
+                           "kwargs": {"locale": "en-US"}},
+    "cache.warm": {"task": "cache.warm", "schedule": 30.0, "args": [1, 2]},
+}
+
+
+def linked(world: World, beat: dict[str, Any] | None = None) -> str:
+    """A JSON beat_schedule link, as a team uploads one (tests/integration/links)."""
+    answer = world.send("POST", f"/api/v1/workspaces/{world.slug}/scheduler-links",
+                        {"name": f"beat-{new_id('l')[-6:]}", "type": "celery-beat",
+                         "source": {"kind": "json", "beat_schedule": beat or BEAT}},
+                        content_type="application/json")
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+def test_import_diff_and_resync_are_the_canonical_sync_with_the_project_id(world: World) -> None:
+    link_id = linked(world)
+    for root in ("", "/compat/projects"):
+        diffed = world.send("POST", f"{base(world, root)}:diff", {})
+        assert diffed.status_code == 200, diffed.text
+        assert diffed.json()["project_id"] == world.workspace_id and diffed.json()["link_id"] == link_id
+        assert sorted(e["name"] for e in diffed.json()["added"]) == ["cache.warm", "email.daily-digest"]
+    # :diff wrote nothing.
+    assert world.send("GET", base(world)).json()["items"] == []
+    imported = world.send("POST", f"{base(world)}:import", {"link_id": link_id})
+    assert imported.status_code == 200, imported.text
+    assert (imported.json()["project_id"], imported.json()["applied"]) == (world.workspace_id, True)
+    listed = {s["name"]: s for s in world.send("GET", base(world), key=world.key_of("viewer")).json()["items"]}
+    assert set(listed) == {"cache.warm", "email.daily-digest"}
+    assert listed["email.daily-digest"]["scheduler"] == "celery-beat"
+    assert listed["email.daily-digest"]["trigger"]["hour"] == "9"
+    assert listed["email.daily-digest"]["project_id"] == world.workspace_id
+    # The same answer the canonical route gives, but for the project id.
+    canonical = world.send("POST", f"/api/v1/workspaces/{world.slug}/schedules:diff", {},
+                           content_type="application/json").json()
+    again = world.send("POST", f"{base(world)}:diff", {}).json()
+    assert {k: v for k, v in again.items() if k != "project_id"} == canonical
+    assert again["added"] == [] and again["unchanged"] == 2
+    # A JSON link is read-only: Kairos cannot write it, so to_scheduler is a 409; from_scheduler applies.
+    problem(world.send("POST", f"{base(world)}:resync", {"direction": "to_scheduler"}), 409)
+    problem(world.send("POST", f"{base(world)}:resync", {"direction": "sideways"}), 400, "direction")
+    resynced = world.send("POST", f"/compat/projects/api/v1/projects/{world.slug}/schedules:resync",
+                          {"direction": "from_scheduler"})
+    assert resynced.status_code == 200, resynced.text
+    assert resynced.json()["direction"] == "from_scheduler" and resynced.json()["project_id"] == world.workspace_id
+
+
+def test_the_sync_takes_the_operator_role_csrf_and_stays_in_its_workspace(world: World) -> None:
+    linked(world)
+    viewer, operator = world.key_of("viewer"), world.key_of("operator")
+    for action, body in ((":diff", {}), (":import", {}), (":resync", {"direction": "from_scheduler"})):
+        problem(world.send("POST", f"{base(world)}{action}", body, key=viewer), 403)
+        assert world.send("POST", f"{base(world)}{action}", body, key=operator).status_code == 200
+    problem(world.send("POST", f"{base(world)}:import", {"link_id": "link_nope"}), 400, "link_id")
+    user = User(id=new_id("usr"), email=f"{new_id('u')[-10:]}@example.com", created_at=utcnow())
+    world.store.add_user(user, hash_password(PASSWORD))
+    world.store.add_member(world.workspace_id, user.id, "operator", utcnow())
+    login = world.client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    csrf = login.json()["csrf_token"]
+    problem(world.client.post(f"{base(world)}:import", json={}), 403)
+    assert world.client.post(f"{base(world)}:import", json={}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    world.client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+    # Another workspace's admin cannot sync this project.
+    other = world.store.ensure_workspace(f"{world.slug}-other", "other", utcnow())
+    _, stranger = create_key(world.store, other.id, name="admin", role="admin", now=utcnow())
+    problem(world.send("POST", f"{base(world)}:diff", {}, key=stranger), 404, "workspace")

@@ -1,8 +1,7 @@
 """Seeds 000 and 001 against `/compat/reddit/api/v1/workspaces/{workspace_id}/…`.
 
-Creating needs the `reddit` kind. Until it is available, the create tests are expected failures
-(xfail, so they turn into passes, or into failures, the day it lands) and the shapes of list,
-read, delete and cancel are checked on schedules and jobs stored as the kind would store them.
+The seeds' bodies and curls create through the `reddit` kind; the shapes of list, read, delete
+and cancel are also checked on schedules and jobs stored as the kind stores them.
 """
 
 from __future__ import annotations
@@ -10,12 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import pytest
-
 from kairos.domain.jobs import Job, JobStatus
 from kairos.domain.schedules import Kind, Schedule, TriggerType, rearm
 from kairos.ids import new_id
-from kairos.kinds.catalog import KINDS
 from kairos.timeutil import utcnow
 from tests.conformance.conftest import World, check_shape, problem, send_curl
 from tests.conformance.seed_documents import curl_commands, seed_text
@@ -58,16 +54,9 @@ def stored_job(world: World, body: dict[str, Any]) -> Job:
     return job
 
 
-def reddit_or_xfail(answer: Any) -> None:
-    if KINDS.get("reddit") is None:
-        problem(answer, 400, "target")  # refused, naming the reddit fields, until the kind exists
-        pytest.xfail("the reddit kind is not available in this version yet")
-
-
 def test_the_seed_000_bodies_and_curls_create_and_update_schedules(world: World) -> None:
     _, create_curl, patch_curl, _ = curl_commands(seed_text("000"))
     answer = send_curl(world, create_curl, curl_path(world, create_curl.path))
-    reddit_or_xfail(answer)
     assert answer.status_code == 201, answer.text
     check_shape(answer.json(), response("000", "POST", "/schedules").body, SCHEDULES)
     sid = answer.json()["id"]
@@ -83,7 +72,6 @@ def test_the_seed_000_bodies_and_curls_create_and_update_schedules(world: World)
 def test_the_seed_001_body_and_curl_create_jobs(world: World) -> None:
     (create_curl, *_) = curl_commands(seed_text("001"))
     answer = send_curl(world, create_curl, curl_path(world, create_curl.path))
-    reddit_or_xfail(answer)
     assert answer.status_code == 201, answer.text
     check_shape(answer.json(), response("001", "POST", "/jobs").body, JOBS)
     assert answer.json()["status"] == "pending" and answer.json()["posts_scraped"] == 0
@@ -130,6 +118,8 @@ def test_jobs_list_read_and_cancel_in_the_seed_001_shapes(world: World) -> None:
     assert got.status_code == 200
     check_shape(got.json(), response("001", "GET", "/jobs/{job_id}").body, JOBS)
     assert got.json()["status"] == "completed" and isinstance(got.json()["duration_seconds"], float)
+    # The counters the seed shows come from the job's progress.
+    assert (got.json()["posts_scraped"], got.json()["comments_scraped"]) == (100, 450)
     page = world.client.get(f"{base(world)}/jobs", params={"limit": 1, "offset": 1},
                             headers={"X-API-Key": world.key}).json()
     assert page["total"] == 2 and len(page["jobs"]) == 1 and page["has_more"] is False
@@ -142,9 +132,8 @@ def test_jobs_list_read_and_cancel_in_the_seed_001_shapes(world: World) -> None:
 
 def test_bad_input_is_a_400_problem_naming_the_field(world: World) -> None:
     (body,) = requests("000", "POST")
-    # Without the reddit kind its fields are what is wrong; with it, the cron expression.
     problem(world.send("POST", f"{base(world)}/schedules", {**body, "cron_expression": "0 */6 * *"}),
-            400, "cron_expression" if KINDS.get("reddit") else "target")
+            400, "cron_expression")
     problem(world.send("POST", f"{base(world)}/schedules", {**body, "colour": "red"}), 400, "colour")
     problem(world.send("POST", f"{base(world)}/jobs", {**requests("001", "POST")[0], "limit": "many"}), 400, "limit")
     problem(world.client.get(f"{base(world)}/jobs", params={"status": "lost"}, headers={"X-API-Key": world.key}),

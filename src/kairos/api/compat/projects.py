@@ -2,7 +2,9 @@
 
 Paths `/api/v1/projects/{slug}/schedules…`, `{slug}` being the workspace slug or id. The seed's
 names: `project_id`, the Celery `trigger` object, the list as `{"items", "next_cursor"}`, the
-actions enable / disable / trigger (which answers the task id) and the fire history.
+actions enable / disable / trigger (which answers the task id), the fire history, and the sync
+with a linked Celery beat / APScheduler (`schedules:import|:diff|:resync`, the canonical sync's
+answers with the seed's `project_id`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from kairos.api import sync_operations as sync
+from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.compat.routing import canonical, dialect_page, dialect_router
-from kairos.api.deps import Access, RuntimeDep, StoreDep, require
+from kairos.api.deps import Access, RuntimeDep, SettingsDep, StoreDep, require
 from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
 from kairos.api.present import fire_public
 from kairos.api.schemas.common import Timestamp
+from kairos.api.schemas.links import DiffResponse, ResyncRequest, SyncRequest, SyncResponse
 from kairos.api.schemas.schedules import DeletedResponse, FirePublic, ScheduleCreate, ScheduleUpdate
 from kairos.domain.describe import cron_to_celery
 from kairos.domain.schedules import Kind, Schedule, set_enabled
@@ -115,7 +120,6 @@ class FireList(BaseModel):
     next_cursor: str | None
     total: int
     has_more: bool
-
 
 
 def present(schedule: Schedule) -> ProjectSchedule:
@@ -230,3 +234,61 @@ def fires(schedule_id: str, access: Viewer, runtime: RuntimeDep, store: StoreDep
     items = [fire_public(f).model_copy(update={"task_id": f.task_id or f.job_id}) for f in result.items]
     return FireList(items=items, next_cursor=result.next_cursor,
                     total=result.total, has_more=result.has_more)
+
+
+# The sync with a linked scheduler: the canonical operations, answered with `project_id`.
+SYNC_EXAMPLE: dict[str, JsonValue] = {
+    "project_id": SEED_SCHEDULE["project_id"], "link_id": "link_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e80",
+    "added": [{"name": "email.daily-digest", "schedule_id": None, "task": "email.send_daily_digest",
+               "cron_expression": "0 9 * * *", "kwargs": {"locale": "en-US"}}],
+    "removed": [], "changed": [], "unchanged": 0, "read_only": [],
+}
+
+
+class ProjectDiff(DiffResponse):
+    model_config = ConfigDict(json_schema_extra={"examples": [SYNC_EXAMPLE]})
+
+    project_id: str
+
+
+class ProjectSync(SyncResponse):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**SYNC_EXAMPLE, "direction": "from_scheduler", "applied": True}]})
+
+    project_id: str
+
+
+SYNC_EXAMPLES = {"only-link": {"summary": "The workspace's one link", "value": {}},
+                 "named": {"summary": "A link by id", "value": {"link_id": SYNC_EXAMPLE["link_id"]}}}
+RESYNC_EXAMPLES = {
+    "from": {"summary": "Kairos's copies follow the scheduler", "value": {"direction": "from_scheduler"}},
+    "to": {"summary": "The scheduler follows Kairos (a writable link)", "value": {"direction": "to_scheduler"}},
+}
+
+
+@router.post("/schedules:diff", response_model=ProjectDiff, summary="What differs from the scheduler (operator)",
+             openapi_extra={**canonical("/schedules:diff"), **CHANGES_NOTHING})
+def diff_schedules(access: Operator, store: StoreDep, settings: SettingsDep,
+                   body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)]) -> ProjectDiff:
+    found = sync.diff_schedules(body, access, store, settings)
+    return ProjectDiff(**found.model_dump(), project_id=access.workspace.id)
+
+
+@router.post("/schedules:import", response_model=ProjectSync,
+             summary="Materialise the scheduler's schedules (operator)", openapi_extra=canonical("/schedules:import"))
+def import_schedules(access: Operator, request: Request, store: StoreDep, settings: SettingsDep,
+                     runtime: RuntimeDep,
+                     body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)]) -> JSONResponse:
+    return idempotent(request, store, access, body.model_dump(), 200, lambda: ProjectSync(
+        **sync.import_schedules(body, request, access, store, settings, runtime).model_dump(),
+        project_id=access.workspace.id))
+
+
+@router.post("/schedules:resync", response_model=ProjectSync,
+             summary="Reconcile one way, as the body says (operator)", openapi_extra=canonical("/schedules:resync"))
+def resync_schedules(access: Operator, request: Request, store: StoreDep, settings: SettingsDep,
+                     runtime: RuntimeDep,
+                     body: Annotated[ResyncRequest, Body(openapi_examples=RESYNC_EXAMPLES)]) -> JSONResponse:
+    return idempotent(request, store, access, body.model_dump(), 200, lambda: ProjectSync(
+        **sync.resync_schedules(body, request, access, store, settings, runtime).model_dump(),
+        project_id=access.workspace.id))
