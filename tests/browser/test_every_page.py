@@ -9,7 +9,7 @@ import pytest
 from tests.browser.tab import ARTIFACTS, Tab
 
 PAGES = ["/schedules", "/schedules/new", "/jobs", "/strategies", "/strategies/new", "/keys", "/members",
-         "/audit", "/workspaces/new", "/reddit"]
+         "/audit", "/workspaces/new", "/reddit", "/links"]
 
 
 @pytest.mark.parametrize("route", PAGES)

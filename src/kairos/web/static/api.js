@@ -224,6 +224,21 @@ export const reddit = {
   file: (sha256) => call("GET", `/media/${id(sha256)}`, { raw: true }),
 };
 
+export const schedulerLinks = {
+  list: (query) => call("GET", "/scheduler-links", { query }),
+  create: (body) => call("POST", "/scheduler-links", { body }),
+  get: (linkId) => call("GET", `/scheduler-links/${id(linkId)}`),
+  update: (linkId, body) => call("PATCH", `/scheduler-links/${id(linkId)}`, { body }),
+  remove: (linkId) => call("DELETE", `/scheduler-links/${id(linkId)}`),
+  test: (linkId) => call("POST", `/scheduler-links/${id(linkId)}/test`),
+};
+
+export const scheduleSync = {
+  diff: (body) => call("POST", "/schedules:diff", { body }),
+  import: (body) => call("POST", "/schedules:import", { body }),
+  resync: (body) => call("POST", "/schedules:resync", { body }),
+};
+
 export const registry = {
   list: () => call("GET", "/tasks"),
 };

@@ -9,6 +9,7 @@ import { fill, h } from "./dom.js";
 import { LOCAL_ZONE, setTimeMode, timeMode } from "./format.js";
 import { jobDetail, jobList } from "./jobs.js";
 import { keysPage } from "./keys.js";
+import { linksPage } from "./links.js";
 import { membersPage } from "./members.js";
 import { forgetNames } from "./names.js";
 import { redditPost, redditPosts } from "./reddit.js";
@@ -33,6 +34,7 @@ const ROUTES = [
   [/^\/strategies$/, strategyList, "strategies", "viewer"],
   [/^\/reddit\/([^/]+)$/, redditPost, "reddit", "viewer"],
   [/^\/reddit$/, redditPosts, "reddit", "viewer"],
+  [/^\/links$/, linksPage, "links", "viewer"],
   [/^\/keys$/, keysPage, "keys", "admin"],
   [/^\/members$/, membersPage, "members", "admin"],
   [/^\/audit$/, auditPage, "audit", "admin"],

@@ -5,6 +5,7 @@ import { ApiError, registry, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { dateTimeInput, durationInput, field, instant, parseJson, segmented, setInstant } from "./form-controls.js";
 import { LOCAL_ZONE, displayZone, json, readableDescription, shortId, timeZones } from "./format.js";
+import { redditPanel } from "./schedule-reddit.js";
 import { changedFields, patchBody, reviewCard } from "./schedule-review.js";
 import { rememberSecret, scrapePanel, webhookPanel } from "./schedule-scrape.js";
 import { BUILTIN_TASKS, CRON_EXAMPLES, MISFIRE, OVERLAP } from "./schedule-options.js";
@@ -17,7 +18,7 @@ const ERROR_HOME = { trigger: "cron_expression", executor: "task", urls: "url", 
 const TRIGGER_FIELDS = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at",
   "delay_seconds", "start_at", "end_at"];
 
-const KINDS = [["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"]];
+const KINDS = [["task", "Task"], ["callback", "Callback"], ["scrape", "Scrape"], ["reddit", "Reddit"]];
 
 export function scheduleForm(ctx) {
   const [editing = null] = ctx.params;
@@ -61,6 +62,7 @@ export function scheduleForm(ctx) {
   const retryDelay = number("retry_delay_seconds", "30");
   const timeout = number("timeout_seconds", "none");
   const scrape = scrapePanel(ctx);
+  const redditFields = redditPanel();
   const webhook = webhookPanel();
   const enabled = h("input", { type: "checkbox", checked: true });
   const submit = h("button", { type: "submit", class: "btn btn--primary" }, "Create schedule");
@@ -112,6 +114,7 @@ export function scheduleForm(ctx) {
         field("Callback type", callbackType, { name: "callback_type" }),
         field("Workflow or URL", callbackId, { name: "callback_id", wide: true }))),
     scrape: scrape.node,
+    reddit: redditFields.node,
   };
   const showPanels = () => {
     for (const [type, panel] of Object.entries(triggerPanels)) panel.hidden = type !== triggerType;
@@ -247,6 +250,9 @@ export function scheduleForm(ctx) {
     } else if (whatKind === "scrape") {
       body.kind = "scrape";
       scrape.read(body, errors);
+    } else if (whatKind === "reddit") {
+      body.kind = "reddit";
+      redditFields.read(body, errors);
     } else {
       body.callback_type = callbackType.value;
       body.callback_id = text(callbackId);
@@ -385,6 +391,7 @@ export function scheduleForm(ctx) {
     callbackType.value = s.callback_type || "workflow";
     callbackId.value = text(s.callback_id);
     scrape.load(s);
+    redditFields.load(s);
     webhook.load(s);
     overlap.value = s.overlap_policy;
     misfire.value = s.misfire_policy;

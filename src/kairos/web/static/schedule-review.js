@@ -7,7 +7,8 @@ import { fireTimes, table } from "./widgets.js";
 
 const TRIGGER = ["trigger_type", "cron_expression", "timezone", "interval_seconds", "run_at", "delay_seconds"];
 const KIND = ["kind", "task", "args", "kwargs", "executor", "callback_type", "callback_id", "strategy_id", "url",
-  "urls", "parameters"];
+  "urls", "parameters", "target", "target_type", "mode", "limit", "download_media", "scrape_comments", "plugins",
+  "config"];
 const LABELS = {
   name: "Name", description: "Description", trigger_type: "Trigger", cron_expression: "Cron expression",
   timezone: "Time zone", interval_seconds: "Every", run_at: "Run at", delay_seconds: "Run after",
@@ -17,6 +18,8 @@ const LABELS = {
   webhook_type: "Webhook type", webhook_metadata: "Webhook metadata", overlap_policy: "When a run is still going",
   misfire_policy: "After downtime", jitter_seconds: "Jitter", misfire_grace_seconds: "Misfire grace",
   timeout_seconds: "Timeout", max_attempts: "Attempts", retry_delay_seconds: "Retry delay", enabled: "Enabled",
+  target: "Subreddit or user", target_type: "Target type", mode: "Mode", limit: "Posts per run",
+  download_media: "Download media", scrape_comments: "Comments", plugins: "Plugins", config: "Config",
 };
 const SECONDS = new Set(["interval_seconds", "delay_seconds", "jitter_seconds", "misfire_grace_seconds",
   "timeout_seconds", "retry_delay_seconds"]);

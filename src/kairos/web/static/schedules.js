@@ -15,7 +15,7 @@ import {
 } from "./widgets.js";
 
 const PAGE_SIZE = 25;
-const FILTERS = ["q", "status", "enabled", "kind", "trigger_type"];
+const FILTERS = ["q", "status", "enabled", "kind", "trigger_type", "scheduler", "link_id"];
 
 /** The trigger in the schedule's own terms: the cron expression and zone, the interval, the instant. */
 function triggerDetail(s) {
@@ -129,6 +129,9 @@ export function scheduleList(ctx) {
     select({ "aria-label": "Trigger", onchange: bind("trigger_type") },
       [["", "Any trigger"], ["cron", "Cron"], ["interval", "Interval"], ["once", "Once"], ["delayed", "Delayed"]],
       state.trigger_type),
+    select({ "aria-label": "Scheduler", onchange: bind("scheduler") },
+      [["", "Any scheduler"], ["kairos", "Kairos"], ["celery-beat", "Celery beat"], ["apscheduler", "APScheduler"]],
+      state.scheduler),
   ];
   const clear = h("a", {
     href: "#/schedules", class: "toolbar__clear", hidden: !FILTERS.some((name) => state[name]),
@@ -150,7 +153,7 @@ export function scheduleList(ctx) {
     h("td", null, badge(s.kind, "kind"), h("div", { class: "small mono truncate", title: whatItRuns(s) }, whatItRuns(s)),
       s.strategy_id ? h("div", { class: "small" }, nameLink("strategy", s.strategy_id)) : null),
     h("td", null, h("div", null, readableDescription(s.schedule_description)), h("div", { class: "small muted" }, triggerDetail(s))),
-    h("td", null, scheduleBadges(s)),
+    h("td", null, scheduleBadges(s), linkedBadge(s)),
     h("td", null, when(s.next_run_at)),
     h("td", null, when(s.last_run_at, { empty: "never" })),
     h("td", { class: "num" }, count(s.run_count)),
@@ -252,15 +255,25 @@ function upcomingList(s, upcoming) {
   return [note, fireTimes(upcoming.items, { zone: s.trigger_type === "cron" ? s.timezone : null })];
 }
 
+/** A schedule another scheduler decides: its scheduler's name, linking to the links page. */
+function linkedBadge(s) {
+  if (!s.scheduler || s.scheduler === "kairos") return null;
+  return h("a", { class: "linked", href: "#/links", title: s.read_only_reason || `Decided by ${s.scheduler}` },
+    badge(s.scheduler, "info"));
+}
+
 function firesTable(fires) {
   if (!fires || !fires.length) return h("p", { class: "muted" }, "No fires yet.");
   const seconds = needsSeconds(fires.map((f) => f.scheduled_for));
-  return table(["Scheduled for", "Fired", "Trigger", "Status", "Job"], fires.map((f) => [
+  // Only fires handed to Celery carry a task id; the column is shown when one does.
+  const celery = fires.some((f) => f.task_id);
+  return table(["Scheduled for", "Fired", "Trigger", "Status", "Job", ...(celery ? ["Celery task id"] : [])], fires.map((f) => [
     when(f.scheduled_for, { seconds }),
     when(f.fired_at, { inline: true }),
     badge(f.trigger, f.trigger === "manual" ? "info" : "muted"),
     statusBadge("fire", f.status),
     f.job_id ? h("a", { class: "mono", href: jobHref(f.job_id) }, shortId(f.job_id)) : h("span", { class: "muted" }, "—"),
+    ...(celery ? [f.task_id ? code(f.task_id) : h("span", { class: "muted" }, "—")] : []),
   ]), { className: "table--compact" });
 }
 
