@@ -156,7 +156,7 @@ BAD_BODIES: list[Any] = [
     {"cron_expression": "0 9 * * *", "status": "sleeping", "task": "kairos.echo"},
     {"cron_expression": "0 9 * * *", "status": "active", "enabled": False, "task": "kairos.echo"},
     {"cron_expression": "0 9 * * *", "is_active": True, "enabled": False, "task": "kairos.echo"},
-    {"target": "python", "cron_expression": "0 9 * * *"},
+    {"target": "python", "mode": "forever", "cron_expression": "0 9 * * *"},
     {"url": "https://example.com", "strategy_id": "strat_x", "interval_seconds": 60},
     {**VALID, "webhook_url": "ftp://example.com/hook"},
     {**VALID, "webhook_url": "https://example.com/hook", "webhook_type": "teams"},

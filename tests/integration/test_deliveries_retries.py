@@ -15,6 +15,7 @@ from kairos.delivery.backoff import Backoff
 from kairos.delivery.deliverer import Deliverer
 from kairos.outbound import make_client
 from kairos.store.base import Page
+from kairos.store.delivery import UNANSWERED
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.store.sqlalchemy.tables import schedules
 from kairos.timeutil import utcnow
@@ -58,6 +59,12 @@ def settled(store: SqlStore, schedule: Any) -> Any:
     """Wait until the schedule's one delivery is delivered or failed."""
     return wait_until(lambda: (d := only_delivery(store, schedule)).status != "pending" and d,
                       what="the delivery to settle")
+
+
+def answered_once(store: SqlStore, schedule: Any) -> bool:
+    """One attempt, and its outcome written: the claim already counts the attempt in flight."""
+    delivery = only_delivery(store, schedule)
+    return delivery.attempt_count == 1 and delivery.attempts[0].error != UNANSWERED
 
 
 def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(store: SqlStore, running: Any) -> None:
@@ -124,7 +131,7 @@ def test_an_unreachable_receiver_is_retried_with_the_error_recorded(store: SqlSt
     finish_job(store, schedule, [1])
     deliverer = make_deliverer(store, delays=(3600,))
     deliverer.process_one()
-    wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+    wait_until(lambda: answered_once(store, schedule), what="one answered attempt")
     delivery = only_delivery(store, schedule)
     assert delivery.status == "pending" and delivery.attempts[0].status_code is None
     assert "ConnectError" in (delivery.attempts[0].error or "")
@@ -140,7 +147,7 @@ def test_the_private_network_guard_applies_to_webhooks(store: SqlStore) -> None:
         guarded = Deliverer(store, make_client(allow_private_networks=False),
                             backoff=Backoff(delays=(3600,)))
         guarded.process_one()
-        wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+        wait_until(lambda: answered_once(store, schedule), what="one answered attempt")
         refused = only_delivery(store, schedule)
         assert "refused to connect" in (refused.attempts[0].error or "")
         # Permanent: no retry is planned, whatever the backoff allows.
@@ -172,7 +179,7 @@ def test_a_request_that_cannot_be_made_is_recorded_as_failed(store: SqlStore) ->
                          .values(webhook_secret="whsec_%%%not-base64%%%"))
         deliverer = make_deliverer(store)
         deliverer.process_one()
-        wait_until(lambda: only_delivery(store, schedule).attempt_count == 1, what="one attempt")
+        wait_until(lambda: answered_once(store, schedule), what="one answered attempt")
         failed = only_delivery(store, schedule)
         assert failed.status == "failed" and failed.next_attempt_at is None
         assert (failed.attempts[0].error or "").startswith("could not prepare the request")

@@ -78,37 +78,45 @@ def wait_until(check: Any, timeout: float) -> None:
 def test_two_beats_publish_each_due_fire_once_even_when_one_is_killed(
         kairos_url: str, celery_worker: WorkerUrl, tmp_path: Path) -> None:
     api = httpx.Client(base_url=f"{kairos_url}/api/v1/workspaces/default", headers={"X-API-Key": ADMIN_KEY})
-    link = api.post("/scheduler-links", json={"name": "beat", "type": "celery-beat", "publisher": "beat",
-                                              "broker_url": celery_worker,
-                                              "source": {"kind": "json", "beat_schedule": {}}}).json()
-    wait_until(lambda: api.get(f"/scheduler-links/{link['id']}").json()["worker_events"]["seen"], 20)
-    beats = [start_beat(name, kairos_url, celery_worker, tmp_path) for name in ("beat-a", "beat-b")]
-    logs = [tmp_path / f"{name}.log" for name in ("beat-a", "beat-b")]
     try:
-        wait_until(lambda: all("scheduler-links:claim" in log.read_text() for log in logs), 60)
-        schedule = api.post("/schedules", json={"name": "tick", "interval_seconds": 1, "task": "proj.tasks.add",
-                                                "args": [1, 2], "executor": "celery", "link_id": link["id"],
-                                                "overlap_policy": "allow", "retry_delay_seconds": 1})
-        assert schedule.status_code == 201, schedule.text
-        sid = schedule.json()["id"]
-        time.sleep(4)
-        beats[0].send_signal(signal.SIGKILL)
-        time.sleep(3)
-        api.post(f"/schedules/{sid}/disable")
+        link = api.post("/scheduler-links", json={"name": "beat", "type": "celery-beat", "publisher": "beat",
+                                                  "broker_url": celery_worker,
+                                                  "source": {"kind": "json", "beat_schedule": {}}}).json()
+        wait_until(lambda: api.get(f"/scheduler-links/{link['id']}").json()["worker_events"]["seen"], 20)
+        beats = [start_beat(name, kairos_url, celery_worker, tmp_path) for name in ("beat-a", "beat-b")]
+        logs = [tmp_path / f"{name}.log" for name in ("beat-a", "beat-b")]
+        try:
+            wait_until(lambda: all("scheduler-links:claim" in log.read_text() for log in logs), 60)
+            schedule = api.post("/schedules", json={"name": "tick", "interval_seconds": 1, "task": "proj.tasks.add",
+                                                    "args": [1, 2], "executor": "celery", "link_id": link["id"],
+                                                    "overlap_policy": "allow", "retry_delay_seconds": 1})
+            assert schedule.status_code == 201, schedule.text
+            sid = schedule.json()["id"]
+            time.sleep(4)
+            beats[0].send_signal(signal.SIGKILL)
+            time.sleep(3)
+            api.post(f"/schedules/{sid}/disable")
 
-        def all_ended() -> bool:
-            fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
-            return bool(fires) and all(f["status"] in ("succeeded", "failed", "cancelled") for f in fires)
+            def all_ended() -> bool:
+                fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
+                return bool(fires) and all(f["status"] in ("succeeded", "failed", "cancelled") for f in fires)
 
-        wait_until(all_ended, 40)  # a fire the killed beat held comes back when its lease (5 s) ends
+            wait_until(all_ended, 40)  # a fire the killed beat held comes back when its lease (5 s) ends
+        finally:
+            for beat in beats:
+                beat.kill()
+                beat.wait(10)
+        fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
+        assert len(fires) >= 6, fires
+        assert all(f["status"] == "succeeded" and f["task_id"] == f["job_id"] for f in fires), fires
+        job_ids = {f["job_id"] for f in fires}
+
+        def received() -> Counter[str]:
+            return Counter(re.findall(r"proj\.tasks\.add\[(job_[0-9a-f-]+)\] received", celery_worker.log.read_text()))
+
+        # The worker's log is written after the outcome events: give its last lines time to land.
+        wait_until(lambda: job_ids <= set(received()), 20)
+        counts = received()
+        assert {job: counts[job] for job in job_ids} == dict.fromkeys(job_ids, 1)
     finally:
-        for beat in beats:
-            beat.kill()
-            beat.wait(10)
-    fires = api.get(f"/schedules/{sid}/fires", params={"limit": 200}).json()["items"]
-    assert len(fires) >= 6, fires
-    assert all(f["status"] == "succeeded" and f["task_id"] == f["job_id"] for f in fires), fires
-    received = Counter(re.findall(r"proj\.tasks\.add\[(job_[0-9a-f-]+)\] received", celery_worker.log.read_text()))
-    job_ids = {f["job_id"] for f in fires}
-    assert {job: received[job] for job in job_ids} == dict.fromkeys(job_ids, 1)
-    api.close()
+        api.close()
