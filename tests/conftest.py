@@ -106,9 +106,22 @@ SERIAL_GROUPS = (("/tests/integration/links/", "celery"), ("/tests/acceptance/te
                  ("/tests/browser/", "browser"))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path.as_posix()
         for folder, group in SERIAL_GROUPS:
             if folder in path:
                 item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `--dist loadgroup` a grouped test's node id must carry its group, or the group is split
+    across workers and its tests share one Celery queue at once (seen with pytest 9.2 and xdist 3.8)."""
+    if not session.config.getoption("loadgroup", default=False):
+        return
+    for item in session.items:
+        marks = [str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args]
+        if marks and not item.nodeid.endswith("@" + "_".join(sorted(set(marks)))):
+            raise pytest.UsageError(f"pytest-xdist did not put {item.nodeid} in its group {marks}: "
+                                    "the pytest and pytest-xdist versions do not work together")

@@ -82,7 +82,8 @@ class Tab:
         """axe-core (serious/critical fail), no sideways scrolling, a screenshot; returns the findings."""
         page = self.page
         page.emulate_media(color_scheme="dark" if dark else "light")
-        # Let transitions settle before judging colours.
+        # Judge a settled page: nothing still loading (a loading region says aria-busy), transitions done.
+        page.wait_for_function("() => !document.querySelector('[aria-busy=true]')", timeout=15_000)
         page.wait_for_timeout(50)
         label = f"{self.name}-{name}{'-dark' if dark else ''}"
         try:

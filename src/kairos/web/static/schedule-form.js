@@ -168,6 +168,7 @@ export function scheduleForm(ctx) {
     if (triggerIncomplete(body)) {
       clearErrors(TRIGGER_FIELDS);
       preview.classList.remove("is-error", "is-loading");
+      preview.removeAttribute("aria-busy");
       fill(preview, h("p", { class: "muted" }, {
         cron: "Type a cron expression to see when it fires.",
         interval: "Enter an interval to see when it fires.",
@@ -178,15 +179,18 @@ export function scheduleForm(ctx) {
     }
     previewAbort = new AbortController();
     preview.classList.add("is-loading");
+    preview.setAttribute("aria-busy", "true");
     try {
       const answer = await schedules.previewUnsaved({ ...body, count: PREVIEW_COUNT }, previewAbort.signal);
       if (seq !== previewSeq) return;
       clearErrors(TRIGGER_FIELDS);
       preview.classList.remove("is-error", "is-loading");
+      preview.removeAttribute("aria-busy");
       renderPreview(answer, body.timezone);
     } catch (error) {
       if (seq !== previewSeq || (error && error.name === "AbortError")) return;
       preview.classList.remove("is-loading");
+      preview.removeAttribute("aria-busy");
       if (error instanceof ApiError && error.status === 400) {
         clearErrors(TRIGGER_FIELDS);
         showErrors(error, { only: TRIGGER_FIELDS });
