@@ -159,3 +159,23 @@ def test_the_last_progress_report_is_kept_with_the_outcome(store: SqlStore, work
     done = wait_for(store, job, lambda j: j.finished)
     assert done.status == "completed"
     assert (done.progress["current"], done.progress["percent"]) == (3, 100.0)
+
+
+def test_a_failed_end_write_is_tried_again_and_the_run_is_not_repeated(
+        store: SqlStore, worker: Worker, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy.exc
+
+    real_finish = store.finish_job
+    refused: list[str] = []
+
+    def finish_after_two_blips(plan, owner, now):  # type: ignore[no-untyped-def]
+        if len(refused) < 2:
+            refused.append(plan.job_id)
+            raise sqlalchemy.exc.OperationalError("UPDATE jobs", {}, Exception("server closed the connection"))
+        return real_finish(plan, owner, now)
+
+    monkeypatch.setattr(store, "finish_job", finish_after_two_blips)
+    job = submit(store, task="test.add", args=[2, 3])
+    done = wait_for(store, job, lambda j: j.finished)
+    assert len(refused) == 2
+    assert (done.status, done.result, done.attempt, done.crashes) == ("completed", 5, 1, 0)

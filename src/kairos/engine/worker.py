@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from kairos.domain.finish import CancelReason
+from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.jobs import Job
 from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
@@ -30,6 +30,9 @@ from kairos.store.base import Store
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+# Pauses between tries to write a job's end (seconds), about 15 s in all; its lease is renewed meanwhile.
+FINISH_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def worker_name() -> str:
@@ -105,8 +108,7 @@ class Worker(StepLoop):
                 return
             # The last progress report travels with the outcome: one write to end a job.
             outcome = dataclasses.replace(outcome, progress=ctx.take_progress())
-            if self.finisher.finish(job, self.name, outcome) is None:
-                log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
+            self._record(job, outcome)
         except Exception:
             log.exception("could not record the outcome of job %s", job.id)
         finally:
@@ -114,6 +116,25 @@ class Worker(StepLoop):
                 self.running.pop(job.id, None)
                 self._deadlines.pop(job.id, None)
             self._wake.set()
+
+    def _record(self, job: Job, outcome: JobOutcome) -> None:
+        """Write the job's end, trying again while the database is away.
+
+        The job stays in `running` meanwhile, so `maintain` keeps renewing its lease: a run that
+        ended is not taken for a crash and run again because one write failed. If the database
+        stays away past the lease, the reaper decides, as it would for a vanished worker.
+        """
+        for delay in (*FINISH_RETRY_DELAYS, None):
+            try:
+                if self.finisher.finish(job, self.name, outcome) is None:
+                    log.info("job %s ended after it was cancelled or reassigned; outcome dropped", job.id)
+                return
+            except Exception:  # the store's driver error, whichever database it is
+                if delay is None:
+                    raise
+                log.warning("could not record the end of job %s; trying again in %.1f s", job.id, delay,
+                            exc_info=True)
+                time.sleep(delay)
 
     def _hand_over(self, job: Job, dispatched: Dispatched) -> None:
         """The job runs elsewhere now: its lease passes to the executor, whose report ends it."""

@@ -20,6 +20,11 @@ from kairos.kinds.spec import Dispatched, KindRunner, KindServices, RunFailed, R
 
 MAX_RESULT_BYTES = 1024 * 1024
 
+# A run that ended with its result while a cancel was on its way: the result stands (a worker
+# stopping, or a timeout reached a moment too late, must not throw away work that happened and
+# run it again) unless a user asked for the cancel or another worker owns the job now.
+RESULT_DOES_NOT_COUNT = frozenset({CancelReason.REQUESTED, CancelReason.LEASE_LOST})
+
 
 def _storable(value: Any) -> Any:
     """The result as stored: JSON-safe, and summarised when larger than 1 MiB."""
@@ -78,7 +83,7 @@ class JobRunner:
             return JobOutcome(status=JobStatus.FAILED, error_message=_describe(exc), result=result)
         if isinstance(produced, Dispatched):
             return produced
-        if ctx.cancelled:
+        if ctx.cancelled and (ctx.cancel_reason or CancelReason.REQUESTED) in RESULT_DOES_NOT_COUNT:
             return JobOutcome.cancelled(ctx.cancel_reason or CancelReason.REQUESTED)
         # Without items of its own, the result is the items (a list, one value, or none); the
         # store counts and hashes them.
