@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -12,8 +13,21 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from kairos.exceptions import KairosError
+
+# `UPDATE … FROM` (the set-based fire path) arrived in SQLite 3.33 (2020).
+OLDEST_SQLITE = (3, 33, 0)
+
+
+def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
+    """Refuse to start on a SQLite library too old for the fire path, rather than never firing."""
+    if tuple(int(part) for part in version.split(".")[:3]) < OLDEST_SQLITE:
+        raise KairosError(f"SQLite {version} is too old: Kairos needs {'.'.join(map(str, OLDEST_SQLITE))} or newer "
+                          "(or set KAIROS_DATABASE_URL to PostgreSQL)")
+
 
 def _sqlite_engine(url: sa.URL, immediate: bool) -> Engine:
+    check_sqlite_version()
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})

@@ -89,29 +89,30 @@ _JOB_COLUMNS = ("id, workspace_id, schedule_id, kind, payload, status, attempt, 
 _FIRE_COLUMNS = "id, workspace_id, schedule_id, trigger, scheduled_for, fired_at, job_id, status"
 
 # SQLite: the plan is one JSON array of [schedule_id, workspace_id, fire_id, job_id, scheduled_for,
-# wait]; `->>` reads an element as SQL (JSON null is NULL, true is 1, as a Boolean column stores it).
+# wait]; `json_extract` reads an element as SQL (JSON null is NULL, true is 1, as a Boolean column stores
+# it). Not `->>`, which needs SQLite 3.38; `UPDATE … FROM` needs 3.33 (`store.py` checks at start).
 _SQLITE_JOBS = f"""
 INSERT INTO jobs ({_JOB_COLUMNS})
-SELECT p.value ->> 3, s.workspace_id, s.id, s.kind, s.payload, '{PENDING}', 1, s.max_attempts,
-       s.retry_delay_seconds, s.timeout_seconds, p.value ->> 5, p.value ->> 4, '{SCHEDULE}',
+SELECT json_extract(p.value, '$[3]'), s.workspace_id, s.id, s.kind, s.payload, '{PENDING}', 1, s.max_attempts,
+       s.retry_delay_seconds, s.timeout_seconds, json_extract(p.value, '$[5]'), json_extract(p.value, '$[4]'), '{SCHEDULE}',
        ?2, '{{}}', ?2
-FROM json_each(?1) AS p JOIN schedules AS s ON s.id = p.value ->> 0
-WHERE p.value ->> 3 IS NOT NULL
+FROM json_each(?1) AS p JOIN schedules AS s ON s.id = json_extract(p.value, '$[0]')
+WHERE json_extract(p.value, '$[3]') IS NOT NULL
 ORDER BY p.key"""
 _SQLITE_FIRES = f"""
 INSERT INTO fires ({_FIRE_COLUMNS})
-SELECT p.value ->> 2, p.value ->> 1, p.value ->> 0, '{SCHEDULE}', p.value ->> 4, ?2, p.value ->> 3,
-       CASE WHEN p.value ->> 3 IS NULL THEN '{SKIPPED}' END
+SELECT json_extract(p.value, '$[2]'), json_extract(p.value, '$[1]'), json_extract(p.value, '$[0]'), '{SCHEDULE}', json_extract(p.value, '$[4]'), ?2, json_extract(p.value, '$[3]'),
+       CASE WHEN json_extract(p.value, '$[3]') IS NULL THEN '{SKIPPED}' END
 FROM json_each(?1) AS p
 ORDER BY p.key"""
 # [id, next_run_at, due_at, status, runs]
 _SQLITE_ADVANCE = """
 UPDATE schedules SET
-  next_run_at = p.value ->> 1, due_at = p.value ->> 2, status = p.value ->> 3,
-  last_run_at = CASE WHEN p.value ->> 4 > 0 THEN ?2 ELSE last_run_at END,
-  run_count = run_count + (p.value ->> 4), version = version + 1
+  next_run_at = json_extract(p.value, '$[1]'), due_at = json_extract(p.value, '$[2]'), status = json_extract(p.value, '$[3]'),
+  last_run_at = CASE WHEN json_extract(p.value, '$[4]') > 0 THEN ?2 ELSE last_run_at END,
+  run_count = run_count + (json_extract(p.value, '$[4]')), version = version + 1
 FROM json_each(?1) AS p
-WHERE schedules.id = p.value ->> 0"""
+WHERE schedules.id = json_extract(p.value, '$[0]')"""
 
 _PG_PLAN = """unnest(%(schedule_id)s::text[], %(workspace_id)s::text[], %(fire_id)s::text[],
                      %(job_id)s::text[], %(scheduled_for)s::timestamptz[], %(wait)s::boolean[])
