@@ -6,8 +6,13 @@ within their time budget. The story tests that must also hold on PostgreSQL use 
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,7 @@ from kairos.settings import Settings
 from kairos.store.sqlalchemy.migrate import upgrade
 from kairos.store.sqlalchemy.store import SqlStore
 from kairos.timeutil import utcnow
+from tests.integration.links.services import RABBIT_BROKER, RABBIT_QUEUE, WORKER_BROKER
 
 ADMIN_KEY = "kr_links_admin_key"
 
@@ -62,8 +68,6 @@ def link_key_for(sqlite_store: SqlStore):  # type: ignore[no-untyped-def]
 
 
 PROJECT = Path(__file__).parent.parent.parent / "celery_project"
-WORKER_DB = 11
-WORKER_BROKER = f"redis://127.0.0.1:6379/{WORKER_DB}"
 
 
 class WorkerUrl(str):
@@ -72,14 +76,32 @@ class WorkerUrl(str):
     log: Path
 
 
+@contextmanager
+def celery_worker_process(broker: str, log: Path, *options: str) -> Iterator[None]:
+    """A real `celery worker -E` of the test project on `broker`, logging to `log`, until the block ends."""
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
+             "--without-mingle", "--without-gossip", *options],
+            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": broker}, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker on {broker} did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
 @pytest.fixture(scope="session")
 def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUrl]:
     """One real `celery worker -E` of the test project on a Redis db of our own; its broker URL."""
-    import os
-    import subprocess
-    import sys
-    import time
-
     import redis
 
     from tests.integration.links.services import require_redis
@@ -87,68 +109,28 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUr
     require_redis()
     client = redis.Redis.from_url(WORKER_BROKER)
     client.flushdb()
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
-             "--without-mingle", "--without-gossip", "-n", "kairos-test@%h"],
-            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": WORKER_BROKER}, stdout=out,
-            stderr=subprocess.STDOUT)
+    url = WorkerUrl(WORKER_BROKER)
+    url.log = tmp_path_factory.mktemp("celery") / "worker.log"
     try:
-        deadline = time.monotonic() + 60
-        while b"ready." not in log.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start:\n" + log.read_text()[-3000:])
-            time.sleep(0.2)
-        url = WorkerUrl(WORKER_BROKER)
-        url.log = log
-        yield url
+        with celery_worker_process(WORKER_BROKER, url.log, "-n", "kairos-test@%h"):
+            yield url
     finally:
-        worker.terminate()
-        try:
-            worker.wait(15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
         client.flushdb()
         client.close()
-
-
-RABBIT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
-RABBIT_QUEUE = "kairos-test-links"
 
 
 @pytest.fixture(scope="session")
 def rabbit_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `celery worker -E` of the test project on RabbitMQ, consuming a queue of our own."""
-    import os
-    import subprocess
-    import sys
-    import time
-
     import kombu
 
     from tests.integration.links.services import require_rabbitmq
 
     require_rabbitmq()
     log = tmp_path_factory.mktemp("rabbit") / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
-             "--without-mingle", "--without-gossip", "-Q", RABBIT_QUEUE, "-n", "kairos-rabbit@%h"],
-            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": RABBIT_BROKER}, stdout=out,
-            stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while b"ready." not in log.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the RabbitMQ worker did not start:\n" + log.read_text()[-3000:])
-            time.sleep(0.2)
-        yield RABBIT_BROKER
+        with celery_worker_process(RABBIT_BROKER, log, "-Q", RABBIT_QUEUE, "-n", "kairos-rabbit@%h"):
+            yield RABBIT_BROKER
     finally:
-        worker.terminate()
-        try:
-            worker.wait(15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
         with kombu.Connection(RABBIT_BROKER) as connection:
             connection.default_channel.queue_delete(RABBIT_QUEUE)

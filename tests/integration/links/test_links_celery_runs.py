@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.integration.links.conftest import ADMIN_KEY
+from tests.integration.links.services import REDBEAT_URL
 from tests.seed_bodies import DAILY_DIGEST
 
 pytestmark = pytest.mark.slow
@@ -119,12 +120,12 @@ def test_seed_003_create_body_and_trigger_answer_at_the_canonical_path(fleet: Te
 
     import redis
 
-    keys = redis.Redis.from_url("redis://127.0.0.1:6379/12")
+    keys = redis.Redis.from_url(REDBEAT_URL)
     keys.flushdb()
     try:
         link = fleet.post("/scheduler-links", json={
             "name": "redbeat", "type": "celery-beat", "broker_url": celery_worker,
-            "source": {"kind": "redbeat", "redis_url": "redis://127.0.0.1:6379/12"}}).json()
+            "source": {"kind": "redbeat", "redis_url": REDBEAT_URL}}).json()
         listening(fleet, link["id"])
         body = {**DAILY_DIGEST, "task": "proj.tasks.add", "args": [20, 22], "kwargs": {}}
         created = fleet.post("/schedules", json=body)

@@ -22,9 +22,9 @@ from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.integration.links.conftest import make_api
+from tests.integration.links.services import REDBEAT_URL, WORKER_BROKER
 
 PROJECT = Path(__file__).parent.parent.parent / "celery_project"
-REDBEAT_DB = 12
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_the_app_is_imported_in_a_subprocess_and_a_deploy_shows_in_the_diff(
         api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "proj" not in sys.modules
     link = api.post("/scheduler-links", json={
-        "name": "proj", "type": "celery-beat", "broker_url": "redis://127.0.0.1:6379/11",
+        "name": "proj", "type": "celery-beat", "broker_url": WORKER_BROKER,
         "source": {"kind": "app", "app": "proj.celery:app", "cwd": str(PROJECT), "python": sys.executable},
     }).json()
     assert api.post("/schedules:import", json={"link_id": link["id"]}).status_code == 200
@@ -156,7 +156,7 @@ def redbeat_app() -> Iterator[Any]:
     from tests.integration.links.services import require_redis
 
     require_redis()
-    url = f"redis://127.0.0.1:6379/{REDBEAT_DB}"
+    url = REDBEAT_URL
     app = Celery("redbeat-test", set_as_current=False)
     app.conf.update(redbeat_redis_url=url, redbeat_key_prefix="rb:", timezone="UTC", broker_url=url)
     client = redis.Redis.from_url(url)
@@ -175,8 +175,8 @@ def test_redbeat_keys_written_by_redbeat_are_read_and_written_back(api: TestClie
     RedBeatSchedulerEntry("cache.warm", "proj.tasks.add", schedule(timedelta(seconds=30)),
                           args=[1, 1], options={"queue": "celery"}, app=redbeat_app).save()
     link = api.post("/scheduler-links", json={
-        "name": "redbeat", "type": "celery-beat", "broker_url": "redis://127.0.0.1:6379/11",
-        "source": {"kind": "redbeat", "redis_url": f"redis://127.0.0.1:6379/{REDBEAT_DB}", "key_prefix": "rb:"},
+        "name": "redbeat", "type": "celery-beat", "broker_url": WORKER_BROKER,
+        "source": {"kind": "redbeat", "redis_url": REDBEAT_URL, "key_prefix": "rb:"},
     }).json()
     assert api.post("/schedules:import", json={"link_id": link["id"]}).status_code == 200
     schedules = by_name(api)
