@@ -1,62 +1,65 @@
-"""A restricted reader for APScheduler 3.x `job_state` pickles: data out, never code run.
+"""A reader for APScheduler 3.x `job_state` pickles that runs nothing: opcodes in, plain data out.
 
-Kairos never unpickles what a linked store holds with the real classes. This reader walks the
-pickle with `pickle.Unpickler`, but `find_class` only ever hands out Kairos's own inert stand-ins
-for an allowlist of names (APScheduler's trigger, field and expression classes, datetime values
-and time zones); any other name (`os.system`, `subprocess.Popen`, a user's class) is refused
-before anything is called, with a message naming it. A stand-in records the arguments and
-state it is given and does nothing else; dates, durations and zones become plain values.
+Kairos never unpickles what a linked store holds. This reader walks the pickle's opcodes with
+`pickletools.genops` and interprets the few that job states use into a tree of plain nodes: a
+global is only a name, checked against an allowlist (APScheduler's trigger, field and expression
+classes, datetime values and time zones; anything else, `os.system` or a user's class, refuses
+the pickle naming it); REDUCE, NEWOBJ and BUILD become records of (name, args, state). No class
+is looked up, nothing is called and no attribute of any real object is set, so a pickle cannot
+change anything outside its own tree. Input size, opcodes, nesting and the expansion of shared
+references are capped. Only then do the records the allowlist knows become values: `datetime`,
+`timedelta`, zones by name, and `Obj` for APScheduler's objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import pickle
-from collections.abc import Callable
-from typing import Any
+import pickletools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_T = TypeVar("_T")
+
+MAX_BYTES = 1_000_000
+MAX_OPCODES = 200_000
+MAX_DEPTH = 100
+# Values and characters, counting a shared reference once for each place it appears.
+MAX_EXPANDED = 1_000_000
+MAX_INT_BITS = 1024
 
 
 class RefusedPickle(ValueError):
-    """The pickle names something outside the allowlist, or is not a pickle at all."""
+    """The pickle names something outside the allowlist, is too large, or is not a pickle at all."""
 
 
-class Inert:
-    """A stand-in for an allowlisted class: it keeps what the pickle gave it, and nothing runs."""
+@dataclass(frozen=True)
+class Name:
+    """A global the pickle names: never imported, only compared with the allowlist."""
 
-    qualname = "?"
+    module: str
+    qualname: str
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Inert:
-        obj = super().__new__(cls)
-        obj.args = args
-        obj.state = {}
-        return obj
-
-    args: tuple[Any, ...]
-    state: dict[str, Any]
-
-    def __setstate__(self, state: Any) -> None:
-        # (dict, slots) pairs are what objects with __slots__ pickle as.
-        if isinstance(state, tuple) and len(state) == 2:
-            merged: dict[str, Any] = {}
-            for part in state:
-                if isinstance(part, dict):
-                    merged.update(part)
-            state = merged
-        self.state = state if isinstance(state, dict) else {"value": state}
-
-    def __repr__(self) -> str:
-        return f"<{self.qualname} {self.state!r}>"
+    def __str__(self) -> str:
+        return f"{self.module}.{self.qualname}"
 
 
-def _stand_in(qualname: str) -> type[Inert]:
-    return type(qualname.rsplit(".", 1)[-1], (Inert,), {"qualname": qualname})
+@dataclass(frozen=True)
+class Obj:
+    """An APScheduler object the pickle describes: its class's name and its attributes."""
+
+    qualname: str
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
 
 
 _TRIGGERS = "apscheduler.triggers"
-STAND_INS: dict[tuple[str, str], type[Inert]] = {
-    (module, name): _stand_in(f"{module}.{name}")
+APSCHEDULER_CLASSES = frozenset(
+    f"{module}.{name}"
     for module, names in {
         f"{_TRIGGERS}.cron": ("CronTrigger",),
         f"{_TRIGGERS}.interval": ("IntervalTrigger",),
@@ -69,121 +72,411 @@ STAND_INS: dict[tuple[str, str], type[Inert]] = {
                                           "LastDayOfMonthExpression"),
     }.items()
     for name in names
-}
+)
+# Names the reader itself understands while reading: how protocols 0-2 spell "make an object" and
+# "bytes", and the attribute lookup a ZoneInfo pickles as. Python 2 spellings are read as Python 3's.
+_READER_NAMES = frozenset({"copyreg._reconstructor", "copyreg.__newobj__", "builtins.getattr", "builtins.object"})
+_PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
-def _zone(name: Any) -> dt.tzinfo:
-    if not isinstance(name, str):
+@dataclass(eq=False)
+class _Dict:
+    pairs: list[tuple[Any, Any]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Record:
+    name: Name
+    args: tuple[Any, ...]
+    state: Any = None
+    built: bool = False
+
+
+class _Mark:
+    """MARK on the stack."""
+
+
+_MARK = _Mark()
+
+
+def _refused_name(name: Name) -> RefusedPickle:
+    return RefusedPickle(
+        f"the pickle names {name}, which is not a trigger, date or time zone class; "
+        "Kairos reads APScheduler job state without running it and refuses anything else")
+
+
+def _name(module: Any, qualname: Any) -> Name:
+    if not isinstance(module, str) or not isinstance(qualname, str):
+        raise RefusedPickle("the pickle names a global that is not a string")
+    name = Name(_PY2_MODULES.get(module, module), qualname)
+    if str(name) not in APSCHEDULER_CLASSES and str(name) not in CONVERTERS and str(name) not in _READER_NAMES:
+        raise _refused_name(name)
+    return name
+
+
+def _reduce(func: Any, args: Any) -> Any:
+    """What REDUCE leaves on the stack: a record, or a name for the reader's own few functions."""
+    if not isinstance(func, Name):
+        raise RefusedPickle("the pickle calls something that is not a named class")
+    if not isinstance(args, tuple):
+        raise RefusedPickle(f"the pickle calls {func} with arguments that are not a tuple")
+    called = str(func)
+    if called == "builtins.getattr":
+        if len(args) != 2 or not isinstance(args[0], Name) or not isinstance(args[1], str):
+            raise RefusedPickle("the pickle looks up an attribute of something that is not a named class")
+        return _name(args[0].module, f"{args[0].qualname}.{args[1]}")
+    if called == "copyreg._reconstructor":
+        if (len(args) != 3 or not isinstance(args[0], Name) or args[1] != Name("builtins", "object")
+                or args[2] is not None):
+            raise RefusedPickle("the pickle rebuilds an object in a way APScheduler does not write")
+        return _Record(args[0], ())
+    if called == "copyreg.__newobj__":
+        if not args or not isinstance(args[0], Name):
+            raise RefusedPickle("the pickle makes an object of something that is not a named class")
+        return _Record(args[0], args[1:])
+    if called in _READER_NAMES:
+        raise RefusedPickle(f"the pickle calls {func}, which Kairos does not allow")
+    return _Record(func, args)
+
+
+def _build(obj: Any, state: Any) -> None:
+    # BUILD only ever fills in a record the pickle itself made: a name (a class, a function, a
+    # module-level object) is never given attributes.
+    if not isinstance(obj, _Record):
+        what = obj if isinstance(obj, Name) else type(obj).__name__
+        raise RefusedPickle(f"the pickle sets attributes on {what}, which Kairos does not allow")
+    if obj.built:
+        raise RefusedPickle(f"the pickle sets the attributes of a {obj.name} twice")
+    obj.state, obj.built = state, True
+
+
+def _pop_mark(stack: list[Any], marks: list[int]) -> list[Any]:
+    if not marks:
+        raise RefusedPickle("the pickle uses a MARK it never set")
+    start = marks.pop()
+    items = stack[start:]
+    del stack[start:]
+    return items
+
+
+def _pop(stack: list[Any], count: int = 1) -> list[Any]:
+    if len(stack) - count < 0 or any(item is _MARK for item in stack[-count:]):
+        raise RefusedPickle("the pickle's stack runs out")
+    items = stack[-count:]
+    del stack[-count:]
+    return items
+
+
+def _top(stack: list[Any], kinds: type | tuple[type, ...], what: str) -> Any:
+    if not stack or not isinstance(stack[-1], kinds):
+        raise RefusedPickle(f"the pickle adds to something that is not a {what}")
+    return stack[-1]
+
+
+_SCALARS = frozenset({
+    "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT",
+    "STRING", "BINSTRING", "SHORT_BINSTRING", "UNICODE", "SHORT_BINUNICODE", "BINUNICODE",
+    "BINUNICODE8", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8",
+})
+_CONSTANTS = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+
+
+def _interpret(data: bytes) -> Any:
+    """The pickle's tree of plain nodes (lists, tuples, `_Dict`s, `_Record`s, names, scalars)."""
+    stack: list[Any] = []
+    marks: list[int] = []
+    memo: dict[int, Any] = {}
+    for count, (opcode, raw, _pos) in enumerate(pickletools.genops(data), 1):
+        arg: Any = raw
+        if count > MAX_OPCODES:
+            raise RefusedPickle(f"the pickle has more than {MAX_OPCODES:,} opcodes")
+        op = opcode.name
+        if op in _SCALARS:
+            if isinstance(arg, int) and arg.bit_length() > MAX_INT_BITS:
+                raise RefusedPickle(f"the pickle holds an integer of more than {MAX_INT_BITS} bits")
+            stack.append(arg)
+        elif op in _CONSTANTS:
+            stack.append(_CONSTANTS[op])
+        elif op == "PROTO":
+            if not 0 <= arg <= 5:
+                raise RefusedPickle(f"pickle protocol {arg} is not one Kairos reads")
+        elif op == "FRAME":
+            continue
+        elif op == "STOP":
+            (result,) = _pop(stack)
+            return result
+        elif op == "MARK":
+            if len(marks) >= MAX_DEPTH:
+                raise RefusedPickle(f"the pickle is nested more than {MAX_DEPTH} deep")
+            marks.append(len(stack))
+            stack.append(_MARK)
+        elif op == "POP":
+            if stack and stack[-1] is _MARK:
+                _pop_mark(stack, marks)
+            else:
+                _pop(stack)
+        elif op == "POP_MARK":
+            _pop_mark(stack, marks)
+        elif op == "DUP":
+            stack.append(_pop(stack)[0])
+            stack.append(stack[-1])
+        elif op == "EMPTY_DICT":
+            stack.append(_Dict())
+        elif op == "EMPTY_LIST":
+            stack.append([])
+        elif op == "EMPTY_TUPLE":
+            stack.append(())
+        elif op in ("TUPLE1", "TUPLE2", "TUPLE3"):
+            stack.append(tuple(_pop(stack, int(op[-1]))))
+        elif op == "TUPLE":
+            stack.append(tuple(_pop_mark(stack, marks)[1:]))
+        elif op == "LIST":
+            stack.append(_pop_mark(stack, marks)[1:])
+        elif op == "DICT":
+            items = _pop_mark(stack, marks)[1:]
+            stack.append(_Dict(list(zip(items[::2], items[1::2], strict=False))))
+        elif op == "APPEND":
+            (item,) = _pop(stack)
+            _top(stack, list, "list").append(item)
+        elif op == "APPENDS":
+            items = _pop_mark(stack, marks)[1:]
+            _top(stack, list, "list").extend(items)
+        elif op == "SETITEM":
+            key, value = _pop(stack, 2)
+            _top(stack, _Dict, "dict").pairs.append((key, value))
+        elif op == "SETITEMS":
+            items = _pop_mark(stack, marks)[1:]
+            if len(items) % 2:
+                raise RefusedPickle("the pickle sets a dict key without a value")
+            _top(stack, _Dict, "dict").pairs.extend(zip(items[::2], items[1::2], strict=True))
+        elif op == "GLOBAL":
+            module, _, qualname = str(arg).partition(" ")
+            stack.append(_name(module, qualname))
+        elif op == "STACK_GLOBAL":
+            module, qualname = _pop(stack, 2)
+            stack.append(_name(module, qualname))
+        elif op == "REDUCE":
+            func, args = _pop(stack, 2)
+            stack.append(_reduce(func, args))
+        elif op in ("NEWOBJ", "NEWOBJ_EX"):
+            if op == "NEWOBJ_EX":
+                cls, args, kwargs = _pop(stack, 3)
+                if not isinstance(kwargs, _Dict) or kwargs.pairs:
+                    raise RefusedPickle("the pickle makes an object with keyword arguments")
+            else:
+                cls, args = _pop(stack, 2)
+            if not isinstance(cls, Name) or str(cls) in _READER_NAMES or not isinstance(args, tuple):
+                raise RefusedPickle(f"the pickle makes an object of {cls if isinstance(cls, Name) else 'no class'}")
+            stack.append(_Record(cls, args))
+        elif op == "BUILD":
+            (state,) = _pop(stack)
+            (obj,) = _pop(stack)
+            _build(obj, state)
+            stack.append(obj)
+        elif op in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
+            if not stack or stack[-1] is _MARK:
+                raise RefusedPickle("the pickle memoizes nothing")
+            memo[len(memo) if op == "MEMOIZE" else int(arg)] = stack[-1]
+        elif op in ("GET", "BINGET", "LONG_BINGET"):
+            if int(arg) not in memo:
+                raise RefusedPickle(f"the pickle refers to memo entry {arg}, which it never made")
+            stack.append(memo[int(arg)])
+        else:
+            raise RefusedPickle(f"the pickle uses opcode {op}, which APScheduler job state does not")
+    raise RefusedPickle("the pickle has no STOP")
+
+
+def _children(node: Any) -> list[Any] | tuple[Any, ...] | None:
+    if isinstance(node, list | tuple):
+        return node
+    if isinstance(node, _Dict):
+        return [part for pair in node.pairs for part in pair]
+    if isinstance(node, _Record):
+        return (*node.args, node.state)
+    return None
+
+
+def _measure(node: Any, depth: int, seen: dict[int, tuple[int, int]], open_: set[int]) -> tuple[int, int]:
+    """(expanded size, height) of a node, refusing cycles, deep nesting and large expansions.
+
+    Shared nodes are measured once (memoized by identity), so this is linear in the pickle's size
+    while the size it reports is what the tree would be with every shared reference copied out.
+    """
+    if depth > MAX_DEPTH:
+        raise RefusedPickle(f"the pickle is nested more than {MAX_DEPTH} deep")
+    kids = _children(node)
+    if kids is None:
+        return (1 + len(node) if isinstance(node, str | bytes) else 1), 0
+    key = id(node)
+    if key in seen:
+        size, height = seen[key]
+        if depth + height > MAX_DEPTH:
+            raise RefusedPickle(f"the pickle is nested more than {MAX_DEPTH} deep")
+        return size, height
+    if key in open_:
+        raise RefusedPickle("the pickle's data contains itself (a reference cycle), which Kairos does not read")
+    open_.add(key)
+    size, height = 1, 0
+    for kid in kids:
+        kid_size, kid_height = _measure(kid, depth + 1, seen, open_)
+        size, height = size + kid_size, max(height, kid_height + 1)
+        if size > MAX_EXPANDED:
+            raise RefusedPickle(f"the pickle's data, with its shared references expanded, would be larger "
+                                f"than {MAX_EXPANDED:,} values and characters")
+    open_.discard(key)
+    seen[key] = (size, height)
+    return size, height
+
+
+def _convert(node: Any, done: dict[int, Any]) -> Any:
+    """The node as a value: records through the allowlist's converters, containers as Python's."""
+    if isinstance(node, str | bytes | int | float | bool | type(None) | Name):
+        return node
+    key = id(node)
+    if key not in done:
+        if isinstance(node, list):
+            done[key] = [_convert(item, done) for item in node]
+        elif isinstance(node, tuple):
+            done[key] = tuple(_convert(item, done) for item in node)
+        elif isinstance(node, _Dict):
+            value: dict[Any, Any] = {}
+            for k, v in node.pairs:
+                k = _convert(k, done)
+                try:
+                    hash(k)
+                except TypeError:
+                    raise RefusedPickle("the pickle has a dict key that is not a plain value") from None
+                value[k] = _convert(v, done)
+            done[key] = value
+        else:
+            assert isinstance(node, _Record)
+            args = tuple(_convert(a, done) for a in node.args)
+            state = _convert(node.state, done)
+            name = str(node.name)
+            if name in APSCHEDULER_CLASSES:
+                done[key] = Obj(name, _state_dict(name, state))
+            elif name in CONVERTERS and not node.built:
+                done[key] = CONVERTERS[name](*args)
+            else:
+                raise RefusedPickle(f"the pickle makes a {name} in a way Kairos does not read")
+    return done[key]
+
+
+def _state_dict(name: str, state: Any) -> dict[str, Any]:
+    # (dict, slots) pairs are what objects with __slots__ pickle as.
+    parts = state if isinstance(state, tuple) and len(state) == 2 else (state,)
+    merged: dict[str, Any] = {}
+    for part in parts:
+        if part is None:
+            continue
+        if not isinstance(part, dict) or not all(isinstance(k, str) for k in part):
+            raise RefusedPickle(f"the state of a {name} in the pickle is not a dict of attributes")
+        merged.update(part)
+    return merged
+
+
+def _zone(key: Any, *_: Any) -> dt.tzinfo:
+    if not isinstance(key, str) or not 0 < len(key) <= 255:
         raise RefusedPickle("a time zone in the pickle has no name")
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise RefusedPickle(f"unknown time zone {name!r} in the pickle") from None
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise RefusedPickle(f"unknown time zone {key!r} in the pickle") from None
 
 
-def _datetime(*args: Any) -> dt.datetime:
-    # The pickled form of a datetime: its 10-byte state and an optional tzinfo, decoded by the
-    # datetime type itself; only bytes and real tzinfo values reach it.
-    if not args or not isinstance(args[0], bytes | str) or (len(args) > 1 and not isinstance(args[1], dt.tzinfo)):
-        raise RefusedPickle("a datetime in the pickle has an unexpected shape")
-    state = args[0].encode("latin1") if isinstance(args[0], str) else args[0]
-    return dt.datetime(state, *args[1:])  # type: ignore[arg-type]
+def _state_bytes(value: Any, length: int, what: str) -> bytes:
+    # Protocols 0-2 write a datetime's state as a latin-1 string, 3 and later as bytes.
+    state = value.encode("latin1") if isinstance(value, str) and max(value, default="\0") <= "\xff" else value
+    if not isinstance(state, bytes) or len(state) != length:
+        raise RefusedPickle(f"a {what} in the pickle has an unexpected shape")
+    return state
 
 
-def _date(*args: Any) -> dt.date:
-    if len(args) != 1 or not isinstance(args[0], bytes | str):
-        raise RefusedPickle("a date in the pickle has an unexpected shape")
-    state = args[0].encode("latin1") if isinstance(args[0], str) else args[0]
-    return dt.date(state)  # type: ignore[arg-type, call-arg]
+def _tz(args: tuple[Any, ...], what: str) -> dt.tzinfo | None:
+    if len(args) > 1:
+        raise RefusedPickle(f"a {what} in the pickle has an unexpected shape")
+    if args and not isinstance(args[0], dt.tzinfo):
+        raise RefusedPickle(f"a {what} in the pickle has a time zone that is not one")
+    return args[0] if args else None
+
+
+def _checked(what: str, make: Callable[[], _T]) -> _T:
+    try:
+        return make()
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise RefusedPickle(f"a {what} in the pickle is not valid: {exc}") from None
+
+
+# The datetime types' pickled state is decoded here field by field, so that each value goes
+# through the constructor's own checks (the state form of the constructors does not check).
+def _datetime(state: Any = None, *tz: Any) -> dt.datetime:
+    b = _state_bytes(state, 10, "datetime")
+    return _checked("datetime", lambda: dt.datetime(
+        b[0] * 256 + b[1], b[2] & 0x7F, b[3], b[4], b[5], b[6], (b[7] << 16) | (b[8] << 8) | b[9],
+        tzinfo=_tz(tz, "datetime"), fold=b[2] >> 7))
+
+
+def _date(state: Any = None) -> dt.date:
+    b = _state_bytes(state, 4, "date")
+    return _checked("date", lambda: dt.date(b[0] * 256 + b[1], b[2], b[3]))
+
+
+def _time(state: Any = None, *tz: Any) -> dt.time:
+    b = _state_bytes(state, 6, "time")
+    return _checked("time", lambda: dt.time(
+        b[0] & 0x7F, b[1], b[2], (b[3] << 16) | (b[4] << 8) | b[5], tzinfo=_tz(tz, "time"), fold=b[0] >> 7))
 
 
 def _timedelta(*args: Any) -> dt.timedelta:
-    if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or len(args) > 3:
+    if len(args) > 3 or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         raise RefusedPickle("a timedelta in the pickle has an unexpected shape")
-    return dt.timedelta(*args)
+    return _checked("timedelta", lambda: dt.timedelta(*args))
 
 
-def _timezone(*args: Any) -> dt.timezone:
-    if not args or not isinstance(args[0], dt.timedelta) or (len(args) > 1 and not isinstance(args[1], str)):
+def _timezone(offset: Any = None, *name: Any) -> dt.timezone:
+    if not isinstance(offset, dt.timedelta) or len(name) > 1 or (name and not isinstance(name[0], str)):
         raise RefusedPickle("a fixed-offset time zone in the pickle has an unexpected shape")
-    return dt.timezone(*args)
+    return _checked("fixed-offset time zone", lambda: dt.timezone(offset, *name))
 
 
-def _pytz_zone(*args: Any) -> dt.tzinfo:
-    return _zone(args[0] if args else None)
+def _latin1(text: Any = None, encoding: Any = None) -> bytes:
+    # How protocols 0-2 write bytes: `_codecs.encode(text, "latin1")`.
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise RefusedPickle("bytes in the pickle have an unexpected shape")
+    return _checked("bytes value", lambda: text.encode("latin1"))
 
 
-def _reconstructor(cls: Any, base: Any, state: Any = None) -> Any:
-    # copyreg._reconstructor(cls, object, None): how protocols 0 and 1 make an object.
-    if isinstance(cls, type) and issubclass(cls, Inert):
-        return cls()
-    raise RefusedPickle("the pickle rebuilds an object of a class outside the allowlist")
+def _utc(*_: Any) -> dt.tzinfo:
+    return dt.UTC
 
 
-def _newobj(cls: Any, *args: Any) -> Any:
-    return _reconstructor(cls, None)
-
-
-class _ZoneInfoClass:
-    """Stands for `zoneinfo.ZoneInfo`, which pickles as `getattr(ZoneInfo, "_unpickle")(key, 1)`."""
-
-    def __call__(self, key: Any, *_: Any) -> dt.tzinfo:
-        return _zone(key)
-
-    @staticmethod
-    def _unpickle(key: Any, *_: Any) -> dt.tzinfo:
-        return _zone(key)
-
-
-ZONEINFO = _ZoneInfoClass()
-
-
-def _getattr(obj: Any, name: Any) -> Any:
-    # Only the one attribute lookup that zone pickles make; anything else would reach real objects.
-    if obj is ZONEINFO and name == "_unpickle":
-        return ZONEINFO._unpickle
-    raise RefusedPickle(f"the pickle looks up attribute {name!r}, which Kairos does not allow")
-
-
-FUNCTIONS: dict[tuple[str, str], Callable[..., Any]] = {
-    ("datetime", "datetime"): _datetime,
-    ("datetime", "date"): _date,
-    ("datetime", "timedelta"): _timedelta,
-    ("datetime", "timezone"): _timezone,
-    ("zoneinfo", "ZoneInfo._unpickle"): ZONEINFO._unpickle,
-    ("zoneinfo", "ZoneInfo"): ZONEINFO,
-    ("backports.zoneinfo", "ZoneInfo._unpickle"): ZONEINFO._unpickle,
-    ("backports.zoneinfo", "ZoneInfo"): ZONEINFO,
-    ("builtins", "getattr"): _getattr,
-    ("pytz", "_UTC"): lambda *_: dt.UTC,
-    ("pytz", "_p"): _pytz_zone,
-    ("pytz", "timezone"): _pytz_zone,
-    ("tzlocal.unix", "_get_localzone"): lambda *_: dt.UTC,
-    ("copyreg", "_reconstructor"): _reconstructor,
-    ("copyreg", "__newobj__"): _newobj,
-    ("builtins", "object"): object,
+CONVERTERS: dict[str, Callable[..., Any]] = {
+    "datetime.datetime": _datetime,
+    "datetime.date": _date,
+    "datetime.time": _time,
+    "datetime.timedelta": _timedelta,
+    "datetime.timezone": _timezone,
+    "_codecs.encode": _latin1,
+    "zoneinfo.ZoneInfo._unpickle": _zone,
+    "zoneinfo.ZoneInfo": _zone,
+    "backports.zoneinfo.ZoneInfo._unpickle": _zone,
+    "backports.zoneinfo.ZoneInfo": _zone,
+    "pytz._UTC": _utc,
+    "pytz._p": _zone,
+    "pytz.timezone": _zone,
+    "tzlocal.unix._get_localzone": _utc,
 }
 
 
-class _Reader(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in STAND_INS:
-            return STAND_INS[(module, name)]
-        if (module, name) in FUNCTIONS:
-            return FUNCTIONS[(module, name)]
-        raise RefusedPickle(
-            f"the pickle names {module}.{name}, which is not a trigger, date or time zone class; "
-            "Kairos reads APScheduler job state without running it and refuses anything else")
-
-    def persistent_load(self, pid: Any) -> Any:
-        raise RefusedPickle("the pickle refers to persistent objects, which Kairos does not read")
-
-
 def read_pickle(data: bytes) -> Any:
-    """The pickle's data with inert stand-ins for objects; RefusedPickle for anything else."""
+    """The pickle's data as plain values and `Obj`s; RefusedPickle for anything else, and nothing run."""
+    if len(data) > MAX_BYTES:
+        raise RefusedPickle(f"the pickle is larger than {MAX_BYTES:,} bytes")
     try:
-        return _Reader(io.BytesIO(data)).load()
+        tree = _interpret(data)
     except RefusedPickle:
         raise
-    except Exception as exc:
+    except Exception as exc:  # genops's own errors for a malformed stream
         raise RefusedPickle(f"not a readable pickle: {exc.__class__.__name__}: {exc}") from None
+    _measure(tree, 0, {}, set())
+    return _convert(tree, {})
