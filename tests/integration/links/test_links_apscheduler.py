@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
+from tests.apscheduler_states import make_job_states
 from tests.integration.links.conftest import make_api
 
 # Run by a separate interpreter, so that this test process never imports APScheduler: whatever
@@ -47,6 +48,27 @@ scheduler.start()
 time.sleep(2.5)
 scheduler.shutdown()
 """
+# Rows someone with write access to the table could plant, made from real jobs.
+HOSTILE = """
+def fresh():
+    return scheduler.add_job("time:time", "cron", day_of_week="mon-fri", hour=9)
+
+keep("huge.range", (j := fresh()), change=lambda s: setattr(expression(j, "day_of_week"), "last", 10**8))
+keep("kwargs.five", fresh(), change=lambda s: s.update(kwargs=5))
+loop = []
+loop.append(loop)
+keep("self.args", fresh(), change=lambda s: s.update(args=(loop,)))
+"""
+
+
+def _str(text: str) -> bytes:
+    return b"\x8c" + bytes([len(text)]) + text.encode()
+
+
+# {"version": 1, "trigger": <BUILD zoneinfo.ZoneInfo with {"_unpickle": CronTrigger}>}: a reader
+# that set attributes would make every later zone in the process a CronTrigger.
+POISON = (b"\x80\x04}(" + _str("version") + b"K\x01" + _str("trigger") + _str("zoneinfo") + _str("ZoneInfo")
+          + b"\x93}" + _str("_unpickle") + _str("apscheduler.triggers.cron") + _str("CronTrigger") + b"\x93sbu.")
 
 
 class CreatesAFile:
@@ -142,3 +164,40 @@ def test_a_run_apscheduler_made_is_a_recorded_fire(api: TestClient, job_table: P
     job = api.get(f"/jobs/{fires[0]['job_id']}").json()
     assert job["result"]["outcome"] == "unknown"
     assert api.get(f"/schedules/{tick['id']}").json()["run_count"] == 1
+
+
+def test_rows_kairos_cannot_read_are_read_only_and_the_rest_still_import(
+        api: TestClient, job_table: Path, sqlite_store: SqlStore) -> None:
+    from datetime import UTC, datetime
+
+    from kairos.integrations.apscheduler.runs import record_runs
+    from kairos.integrations.sources import SourcePolicy
+
+    rows = {**make_job_states(HOSTILE), "aaa.poison": POISON}  # read first: before the real zones
+    with sqlite3.connect(job_table) as conn:
+        conn.executemany("INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES (?, ?, ?)",
+                         [(name, 1.0, data) for name, data in rows.items()])
+    link_id = api.post("/scheduler-links", json={
+        "name": "aps", "type": "apscheduler",
+        "source": {"kind": "sqlalchemy", "database_url": f"sqlite:///{job_table}"}}).json()["id"]
+    assert api.post("/schedules:import", json={"link_id": link_id}).status_code == 200
+    schedules = {s["name"]: s for s in api.get("/schedules", params={"scheduler": "apscheduler"}).json()["items"]}
+
+    daily = schedules["reports.daily"]
+    assert (daily["cron_expression"], daily["timezone"]) == ("30 9 * * mon,tue,wed,thu,fri", "Europe/Berlin")
+    assert schedules["cache.warm"]["interval_seconds"] == 300
+    for name, reason in {
+        "aaa.poison": "sets attributes on zoneinfo.ZoneInfo, which Kairos does not allow",
+        "huge.range": "the day_of_week field has last value 100000000, outside 0-6",
+        "kwargs.five": "the job's args are not a list or its kwargs not a dict",
+        "self.args": "contains itself (a reference cycle)",
+    }.items():
+        assert schedules[name]["trigger_type"] == "external" and reason in schedules[name]["read_only_reason"], name
+    # A trigger Kairos cannot express still runs in APScheduler; a job it could not read is shown disabled.
+    assert [n for n in ("aaa.poison", "huge.range", "kwargs.five", "self.args") if schedules[n]["enabled"]] == [
+        "huge.range"]
+
+    # The watcher reads the same table on every poll, for every workspace: it goes on.
+    link = sqlite_store.get_link(daily["workspace_id"], link_id)
+    assert record_runs(sqlite_store, link, SourcePolicy(allow_private_networks=True), datetime.now(UTC)) == 0
+    assert api.post("/schedules:diff", json={}).json()["changed"] == []
