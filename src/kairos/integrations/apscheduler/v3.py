@@ -1,10 +1,11 @@
 """APScheduler 3.x `SQLAlchemyJobStore`: its table read (never written) into entries.
 
 Each row is `(id, next_run_time, job_state)` where `job_state` is a pickle of the job's state
-dict: read by `pickles.read_pickle` (plain values, nothing run). Cron triggers become cron expressions
-in their time zone, interval triggers whole seconds, date triggers a once; what cron cannot say
-(APScheduler ANDs day and day_of_week where cron ORs them, year and week fields, "2nd mon")
-is imported read-only with the reason.
+dict: read by `pickles.read_pickle` (plain values, nothing run). Cron triggers become cron
+expressions in their time zone, interval triggers whole seconds, date triggers a once; what cron
+cannot say (APScheduler ANDs day and day_of_week where cron ORs them, year and week fields,
+"2nd mon", values outside a field's bounds) is imported read-only with the reason. Each row is
+read on its own: one that cannot be read at all is a disabled, read-only entry saying why.
 """
 
 from __future__ import annotations
