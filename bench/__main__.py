@@ -12,7 +12,7 @@ import apscheduler
 import psutil
 
 import kairos
-from bench import change_check, end_to_end, extraction, fire_rate, links_import, reddit, scale
+from bench import beat_publish, change_check, end_to_end, extraction, fire_rate, links_import, reddit, scale
 from bench.databases import PG_ADMIN_URL, Databases
 from bench.sizes import FULL, QUICK, Sizes
 
@@ -25,6 +25,7 @@ SCENARIOS: dict[str, Callable[[Sizes, Databases], None]] = {
     "changes": change_check.change_check,
     "scale": scale.scale,
     "links": links_import.links_import,
+    "beat": beat_publish.beat_publish,
     "reddit": reddit.reddit,
 }
 

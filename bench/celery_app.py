@@ -45,6 +45,12 @@ def _beat_schedule() -> dict[str, dict[str, Any]]:
 
 app.conf.beat_schedule = _beat_schedule()
 
+# The beat-publishing scenario runs this app's beat with KairosScheduler: where Kairos is.
+if os.environ.get("KAIROS_BENCH_KAIROS_URL"):
+    app.conf.update(kairos_url=os.environ["KAIROS_BENCH_KAIROS_URL"],
+                    kairos_api_key=os.environ["KAIROS_BENCH_KAIROS_KEY"], kairos_workspace="default",
+                    kairos_beat_name="bench-beat")
+
 
 class MeasuredScheduler(PersistentScheduler):
     """Beat's persistent scheduler; each entry starts at its first run, and tells its task when it was due."""
