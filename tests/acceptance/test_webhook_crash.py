@@ -1,5 +1,5 @@
 """`kill -9` while a webhook is in flight: it is sent again with the same webhook-id, and the lost
-attempt stays listed at /deliveries (issue 13, 7)."""
+attempt stays listed at /deliveries (issue 13, 7), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.acceptance.conftest import KairosProcess, wait_for
+from tests.conftest import create_postgres_database, drop_postgres_database
 
 pytestmark = pytest.mark.slow
 UNANSWERED = "no answer recorded"
@@ -59,9 +60,23 @@ def receiver() -> Iterator[HangingOnce]:
     hanging.server.server_close()
 
 
-def test_a_webhook_in_flight_during_a_crash_is_listed_and_sent_again(kairos_factory: Any,
-                                                                      receiver: HangingOnce) -> None:
-    env = {"KAIROS_ALLOW_PRIVATE_NETWORKS": "1", "KAIROS_WEBHOOK_TIMEOUT_SECONDS": "2"}
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The store the killed process runs on: its own SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    url = create_postgres_database(admin_url)
+    try:
+        yield {"KAIROS_DATABASE_URL": "postgresql://" + url.split("://", 1)[1]}
+    finally:
+        drop_postgres_database(admin_url, url)
+
+
+def test_a_webhook_in_flight_during_a_crash_is_listed_and_sent_again(
+        kairos_factory: Any, receiver: HangingOnce, database_env: dict[str, str]) -> None:
+    env = {"KAIROS_ALLOW_PRIVATE_NETWORKS": "1", "KAIROS_WEBHOOK_TIMEOUT_SECONDS": "2", **database_env}
     kairos: KairosProcess = kairos_factory(env_extra=env)
     kairos.start()
     with kairos.client() as client:
