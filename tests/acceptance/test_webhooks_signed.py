@@ -45,9 +45,11 @@ class FlakyReceiver:
                 with receiver.lock:
                     code = 500 if not receiver.requests else 200
                     receiver.requests.append((raw, dict(self.headers.items()), code))
+                answer = b"try again later" if code == 500 else b'{"received": true}'
                 self.send_response(code)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -132,6 +134,7 @@ def test_signed_payloads_with_has_changes_exactly_when_the_content_changed(
         retried = next(d for d in deliveries if d["id"] == first_headers["webhook-id"])
         assert retried["status"] == "delivered" and retried["attempt_count"] == 2
         assert [a["status_code"] for a in retried["attempts"]] == [500, 200]
+        assert [a["response_body"] for a in retried["attempts"]] == ["try again later", '{"received": true}']
         resent = [b for b, h in flaky_receiver.accepted() if h["webhook-id"] == retried["id"]]
         assert resent == [first_body]
         assert json.loads(first_body)["job_id"] == retried["job_id"]

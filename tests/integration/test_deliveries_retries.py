@@ -88,6 +88,23 @@ def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(store: SqlStore, 
             assert request.headers["Content-Type"] == "application/json"
 
 
+def test_each_attempt_keeps_the_start_of_what_the_receiver_answered(store: SqlStore, running: Any) -> None:
+    long_answer = ("é" * 1500).encode()  # 3,000 bytes of UTF-8: more than an attempt keeps
+    with ScriptedReceiver([503, 200], answer=long_answer) as receiver:
+        schedule = schedule_with_webhook(store, receiver.url)
+        finish_job(store, schedule, [1])
+        running(make_deliverer(store))
+        delivery = settled(store, schedule)
+    assert [a.status_code for a in delivery.attempts] == [503, 200]
+    for attempt in delivery.attempts:
+        assert attempt.response_body is not None and attempt.response_body.endswith(" …")
+        assert attempt.response_body[:-2] == "é" * 1024  # 2,048 bytes kept, cut at a character
+    with ScriptedReceiver([], answer=b"") as silent:
+        quiet = schedule_with_webhook(store, silent.url)
+        finish_job(store, quiet, [1])
+        assert settled(store, quiet).attempts[-1].response_body is None
+
+
 def test_410_gone_stops_after_one_attempt(store: SqlStore, running: Any) -> None:
     with ScriptedReceiver([410]) as receiver:
         schedule = schedule_with_webhook(store, receiver.url)

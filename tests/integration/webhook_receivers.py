@@ -24,8 +24,10 @@ class ScriptedReceiver:
     A 3xx answer carries `Location: <redirect_to>`. Use it as a context manager.
     """
 
-    def __init__(self, script: list[int | str] | None = None, *, redirect_to: str | None = None) -> None:
+    def __init__(self, script: list[int | str] | None = None, *, redirect_to: str | None = None,
+                 answer: bytes = b"ok") -> None:
         self.script = list(script or [])
+        self.answer = answer
         self.redirect_to = redirect_to
         self.requests: list[Received] = []
         self.release = threading.Event()
@@ -45,9 +47,9 @@ class ScriptedReceiver:
                 self.send_response(code)
                 if 300 <= code < 400 and receiver.redirect_to:
                     self.send_header("Location", receiver.redirect_to)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(receiver.answer)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.answer)
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -107,8 +107,10 @@ PLAIN: dict[type[BaseModel], Any] = {
     DeliveryPublic: {"id": "dlv_0192f3a0-6b1c-7d2e-8f30-1a2b3c4d5e72", "schedule_id": SCHED, "job_id": JOB,
                      "event": "job.completed", "status": "delivered", "attempt_count": 2,
                      "next_attempt_at": None, "attempts": [
-                         {"at": _t(1), "status_code": 503, "error": None, "duration_ms": 120},
-                         {"at": _t(2), "status_code": 200, "error": None, "duration_ms": 85}],
+                         {"at": _t(1), "status_code": 503, "error": "answered 503", "duration_ms": 120,
+                          "response_body": "upstream busy"},
+                         {"at": _t(2), "status_code": 200, "error": None, "duration_ms": 85,
+                          "response_body": "{\"received\": true}"}],
                      "created_at": _t(1), "delivered_at": _t(2)},
     StrategyPublic: {"id": "strat_0192f3a0-0000-7000-8000-00000000000a", "workspace_id": WS, "name": "releases",
                      "description": "", "type": "css", "item": "div.release",

@@ -32,11 +32,28 @@ from kairos.engine.loop import StepLoop
 from kairos.engine.worker import worker_name
 from kairos.outbound import is_refused
 from kairos.store.base import Store
-from kairos.store.delivery import AttemptResult, DeliveryAttempt, DeliveryTask
+from kairos.store.delivery import MAX_RESPONSE_BYTES, AttemptResult, DeliveryAttempt, DeliveryTask
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 500
+
+
+def _start_of_answer(response: httpx.Response) -> str | None:
+    """The first MAX_RESPONSE_BYTES of the receiver's answer, as text; the status already decided
+    the outcome, so a body that is slow, large or broken costs at most one read timeout, never the attempt."""
+    kept = b""
+    try:
+        for chunk in response.iter_raw():
+            kept += chunk
+            if len(kept) >= MAX_RESPONSE_BYTES:
+                break
+    except httpx.HTTPError:
+        pass
+    if not kept:
+        return None
+    text = kept[:MAX_RESPONSE_BYTES].decode("utf-8", errors="replace")
+    return text + " …" if len(kept) > MAX_RESPONSE_BYTES else text
 
 
 def classify(status_code: int, location: str | None) -> tuple[AttemptResult, str | None]:
@@ -161,13 +178,13 @@ class Deliverer(StepLoop):
         content, headers = self._request(task, now)
         started = time.monotonic()
         status_code: int | None = None
+        answer: str | None = None
         try:
-            # The body is not read: the status says it all, and a receiver cannot make us wait
-            # for (or store) a large answer.
             with self.client.stream("POST", task.url, content=content, headers=headers,
                                     timeout=self.timeout, follow_redirects=False) as response:
                 status_code = response.status_code
                 result, error = classify(status_code, response.headers.get("location"))
+                answer = _start_of_answer(response)
         except httpx.TimeoutException:
             result, error = AttemptResult.RETRY, f"timed out after {self.timeout.read:g} s"
         except httpx.HTTPError as exc:
@@ -178,7 +195,8 @@ class Deliverer(StepLoop):
         duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             error = error[:MAX_ERROR]
-        return result, DeliveryAttempt(at=now, status_code=status_code, error=error, duration_ms=duration_ms)
+        return result, DeliveryAttempt(at=now, status_code=status_code, error=error, duration_ms=duration_ms,
+                                       response_body=answer)
 
     def step(self) -> float:
         return 0.0 if self.process_one() else self.poll_interval

@@ -28,6 +28,8 @@ class DeliveryStatus(StrEnum):
 
 # What an attempt says until its answer is recorded: if it stays, the sender died mid-attempt (the
 # receiver may have had the webhook) and the delivery is sent again, with the same webhook-id.
+# How much of a receiver's answer an attempt keeps, to show what came back (bytes, decoded as text).
+MAX_RESPONSE_BYTES = 2048
 UNANSWERED = "no answer recorded: the attempt is in flight, or its sender stopped before it ended"
 
 
@@ -39,13 +41,15 @@ class DeliveryAttempt:
     status_code: int | None
     error: str | None
     duration_ms: int
+    # The start of what the receiver answered (at most MAX_RESPONSE_BYTES, as text), None if nothing came.
+    response_body: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", ensure_aware(self.at, "at"))
 
     def as_json(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "status_code": self.status_code, "error": self.error,
-                "duration_ms": self.duration_ms}
+                "duration_ms": self.duration_ms, "response_body": self.response_body}
 
     @classmethod
     def unanswered(cls, at: datetime) -> DeliveryAttempt:
@@ -55,7 +59,8 @@ class DeliveryAttempt:
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> DeliveryAttempt:
         return cls(at=datetime.fromisoformat(raw["at"]), status_code=raw.get("status_code"),
-                   error=raw.get("error"), duration_ms=int(raw.get("duration_ms") or 0))
+                   error=raw.get("error"), duration_ms=int(raw.get("duration_ms") or 0),
+                   response_body=raw.get("response_body"))
 
 
 @dataclass(frozen=True, kw_only=True)

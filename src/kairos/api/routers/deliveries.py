@@ -35,7 +35,8 @@ def delivery_public(delivery: Delivery) -> DeliveryPublic:
         event=delivery.event, status=str(delivery.status), attempt_count=delivery.attempt_count,
         next_attempt_at=delivery.next_attempt_at,
         attempts=[DeliveryAttemptPublic(at=a.at, status_code=a.status_code, error=a.error,
-                                        duration_ms=a.duration_ms) for a in delivery.attempts],
+                                        duration_ms=a.duration_ms, response_body=a.response_body)
+                  for a in delivery.attempts],
         payload=_payload(delivery.body), created_at=delivery.created_at, delivered_at=delivery.delivered_at,
     )
 

@@ -14,6 +14,8 @@ class DeliveryAttemptPublic(BaseModel):
     status_code: int | None = Field(description="The receiver's HTTP status; null when none came")
     error: str | None
     duration_ms: int
+    response_body: str | None = Field(default=None, description="The start of the receiver's answer (its first "
+                                      "2,048 bytes as text, ' …' when there was more); null when none came")
 
 
 class DeliveryPublic(BaseModel):

@@ -94,21 +94,23 @@ _FIRE_COLUMNS = "id, workspace_id, schedule_id, trigger, scheduled_for, fired_at
 _SQLITE_JOBS = f"""
 INSERT INTO jobs ({_JOB_COLUMNS})
 SELECT json_extract(p.value, '$[3]'), s.workspace_id, s.id, s.kind, s.payload, '{PENDING}', 1, s.max_attempts,
-       s.retry_delay_seconds, s.timeout_seconds, json_extract(p.value, '$[5]'), json_extract(p.value, '$[4]'), '{SCHEDULE}',
-       ?2, '{{}}', ?2
+       s.retry_delay_seconds, s.timeout_seconds, json_extract(p.value, '$[5]'),
+       json_extract(p.value, '$[4]'), '{SCHEDULE}', ?2, '{{}}', ?2
 FROM json_each(?1) AS p JOIN schedules AS s ON s.id = json_extract(p.value, '$[0]')
 WHERE json_extract(p.value, '$[3]') IS NOT NULL
 ORDER BY p.key"""
 _SQLITE_FIRES = f"""
 INSERT INTO fires ({_FIRE_COLUMNS})
-SELECT json_extract(p.value, '$[2]'), json_extract(p.value, '$[1]'), json_extract(p.value, '$[0]'), '{SCHEDULE}', json_extract(p.value, '$[4]'), ?2, json_extract(p.value, '$[3]'),
+SELECT json_extract(p.value, '$[2]'), json_extract(p.value, '$[1]'), json_extract(p.value, '$[0]'),
+       '{SCHEDULE}', json_extract(p.value, '$[4]'), ?2, json_extract(p.value, '$[3]'),
        CASE WHEN json_extract(p.value, '$[3]') IS NULL THEN '{SKIPPED}' END
 FROM json_each(?1) AS p
 ORDER BY p.key"""
 # [id, next_run_at, due_at, status, runs]
 _SQLITE_ADVANCE = """
 UPDATE schedules SET
-  next_run_at = json_extract(p.value, '$[1]'), due_at = json_extract(p.value, '$[2]'), status = json_extract(p.value, '$[3]'),
+  next_run_at = json_extract(p.value, '$[1]'), due_at = json_extract(p.value, '$[2]'),
+  status = json_extract(p.value, '$[3]'),
   last_run_at = CASE WHEN json_extract(p.value, '$[4]') > 0 THEN ?2 ELSE last_run_at END,
   run_count = run_count + (json_extract(p.value, '$[4]')), version = version + 1
 FROM json_each(?1) AS p

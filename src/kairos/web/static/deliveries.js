@@ -9,14 +9,14 @@ import { badge, CursorPager, emptyState, jobHref, pre, table, when } from "./wid
 const TONES = { pending: "info", delivered: "ok", failed: "bad" };
 
 function attemptItem(a) {
-  // `response_body` is shown when the server records what the receiver answered.
-  const answered = a.response_body ?? a.response ?? null;
+  // The start of what the receiver answered (the server keeps its first 2,048 bytes).
+  const answered = a.response_body ?? null;
   return h("li", null,
     when(a.at, { inline: true }), " ",
     a.status_code ? badge(`HTTP ${a.status_code}`, a.status_code < 300 ? "ok" : "bad") : badge("no answer", "bad"),
     a.duration_ms !== null && a.duration_ms !== undefined ? h("span", { class: "muted small" }, ` ${count(a.duration_ms)} ms`) : null,
     a.error ? h("div", { class: "small error-inline" }, a.error) : null,
-    answered ? h("div", null, h("span", { class: "muted small" }, "Response"), pre(typeof answered === "string" ? answered : json(answered))) : null);
+    answered ? h("div", null, h("span", { class: "muted small" }, "Response"), pre(answered)) : null);
 }
 
 /** The attempts and the payload, folded: "2 attempts · payload". */
