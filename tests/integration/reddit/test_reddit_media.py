@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from kairos.kinds.reddit.files import path_for
+from kairos.kinds.reddit.run import RedditServices
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.fake_reddit import FakeReddit
+from tests.integration.helpers import workspace_id
 from tests.integration.reddit.conftest import Runner, ffprobe_streams, media_files
 
 
@@ -82,3 +84,15 @@ def test_without_ffmpeg_the_video_is_kept_and_says_why(fake: FakeReddit, run: Ru
     fake.corpus.make_post("technology", "video", audio=True)
     media = run(limit=1, scrape_comments=False).items[0]["media"][0]
     assert media["status"] == "video_only" and "no ffmpeg" in media["note"]
+
+
+def test_a_file_another_workspace_holds_counts_as_downloaded_here(fake: FakeReddit, store: SqlStore,
+                                                                  services: RedditServices,
+                                                                  services_root: Path) -> None:
+    fake.corpus.make_post("technology", "image")
+    first = Runner(store, services, workspace_id(store, "alpha"))(limit=1, scrape_comments=False)
+    second = Runner(store, services, workspace_id(store, "beta"))(limit=1, scrape_comments=False)
+    # Each workspace fetched the picture and now has it; the shared folder keeps one copy.
+    assert first.result["media_downloaded"] == 1 and second.result["media_downloaded"] == 1
+    assert len(media_files(services_root)) == 1
+    assert not list((services_root / ".incoming").glob(".part-*"))

@@ -65,8 +65,13 @@ def download(http: httpx.Client, url: str, folder: Path, *, max_bytes: int, ctx:
         response.close()
 
 
-def store_file(root: Path, temporary: Path) -> tuple[str, int, bool]:
-    """Move a downloaded file to its content address: (sha256, size, whether it is new)."""
+def store_file(root: Path, temporary: Path) -> tuple[str, int]:
+    """Move a downloaded file to its content address: (sha256, size).
+
+    The file is hard-linked into place, so two jobs storing the same bytes at once never overwrite
+    each other and a reader sees the whole file or none; whether it counts as a new download is
+    the workspace's business (its media rows), not the shared folder's.
+    """
     digest = hashlib.sha256()
     with temporary.open("rb") as handle:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
@@ -74,9 +79,13 @@ def store_file(root: Path, temporary: Path) -> tuple[str, int, bool]:
     sha = digest.hexdigest()
     size = temporary.stat().st_size
     target = path_for(root, sha)
-    if target.exists():
-        temporary.unlink(missing_ok=True)
-        return sha, size, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(temporary, target)  # atomic: a reader sees the whole file or none
-    return sha, size, True
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        pass  # the same bytes are there already
+    except OSError:
+        # A filesystem without hard links: replacing with identical bytes is still atomic.
+        os.replace(temporary, target)
+    temporary.unlink(missing_ok=True)
+    return sha, size

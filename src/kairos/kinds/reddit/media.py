@@ -34,6 +34,7 @@ class MediaFetcher:
     user_agent: str
     ctx: TaskContext
     seen: dict[str, RedditMedia] = field(default_factory=dict)  # this run's media, by media id
+    counted: set[str] = field(default_factory=set)  # this run's new files, by SHA-256
     new_files: int = 0
     failed: int = 0
 
@@ -59,8 +60,13 @@ class MediaFetcher:
                            source_url=ref.url, **values)  # type: ignore[arg-type]
 
     def _keep(self, temporary: Path) -> tuple[str, int]:
-        sha, size, new = store_file(self.root, temporary)
-        self.new_files += new
+        sha, size = store_file(self.root, temporary)
+        # New to this workspace when none of its rows holds these bytes yet (rows of this run are
+        # saved in batches, so the run remembers its own): another workspace having the same file
+        # neither hides this download nor is told.
+        if sha not in self.counted and self.store.media_file(self.workspace_id, sha) is None:
+            self.counted.add(sha)
+            self.new_files += 1
         return sha, size
 
     def _get(self, url: str, folder: Path) -> Path:
