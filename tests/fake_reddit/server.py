@@ -10,7 +10,8 @@ What a test can script or read back:
 - morechildren answers 429 when two calls overlap (`morechildren_overlaps`);
 - `anonymous`: "allow" (the .json endpoints answer), "block" (403 with the HTML block page) or
   "html" (200 with the HTML block page);
-- `latency`: seconds every API call takes; every request is logged in `requests`.
+- `latency`: seconds every API call takes; `token_delay`: seconds a token request of an app takes;
+  every request is logged in `requests`.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class FakeReddit:
         self.scripted: list[str | None] = []
         self.anonymous = "block"
         self.latency = 0.0
+        self.token_delay: dict[str, float] = {}  # seconds the token endpoint takes, per client id
         self.morechildren_hold = 0.0
         self._more_in_flight = 0
         self.morechildren_overlaps = 0
@@ -150,6 +152,8 @@ class FakeReddit:
             client_id, _, secret = base64.b64decode(auth.split(" ", 1)[1]).decode().partition(":")
         except (IndexError, ValueError):
             return _json({"message": "Unauthorized", "error": 401}, 401)
+        if delay := self.token_delay.get(client_id):
+            time.sleep(delay)
         if self.apps.get(client_id) != secret:
             return _json({"message": "Unauthorized", "error": 401}, 401)
         grant = form.get("grant_type", "")

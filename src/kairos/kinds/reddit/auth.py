@@ -42,29 +42,43 @@ def request_token(http: httpx.Client, base_url: str, credentials: Credentials,
 
 
 class TokenCache:
-    """Tokens per app and user, for every job of this process."""
+    """Tokens per app and grant (every credential field, secrets included), for every job of this
+    process. A token request holds only its own key's lock: one slow answer stalls no other app."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()  # over the two dicts only, never while fetching
         self.issued = 0
 
-    def token(self, credentials: Credentials, fetch: Callable[[], tuple[str, float]]) -> str:
-        key = credentials.budget_key
-        with self._lock:
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _cached(self, key: str) -> str | None:
+        with self._guard:
             cached = self._tokens.get(key)
-            if cached is not None and cached[1] > self.clock():
-                return cached[0]
+        return cached[0] if cached is not None and cached[1] > self.clock() else None
+
+    def token(self, credentials: Credentials, fetch: Callable[[], tuple[str, float]]) -> str:
+        key = credentials.token_key
+        if (token := self._cached(key)) is not None:
+            return token
+        with self._lock_for(key):  # jobs of the same app wait for one request, not one each
+            if (token := self._cached(key)) is not None:
+                return token
             token, lifetime = fetch()
             margin = min(REFRESH_MARGIN_SECONDS, lifetime / 10)
-            self._tokens[key] = (token, self.clock() + lifetime - margin)
-            self.issued += 1
+            with self._guard:
+                self._tokens[key] = (token, self.clock() + lifetime - margin)
+                self.issued += 1
             return token
 
     def forget(self, credentials: Credentials, token: str) -> None:
         """A 401 said `token` is no longer good: the next call gets a new one."""
-        with self._lock:
-            cached = self._tokens.get(credentials.budget_key)
+        key = credentials.token_key
+        with self._guard:
+            cached = self._tokens.get(key)
             if cached is not None and cached[0] == token:
-                del self._tokens[credentials.budget_key]
+                del self._tokens[key]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,12 @@ class Credentials:
         who = self.username or (hashlib.sha256(self.refresh_token.encode()).hexdigest()
                                 if self.refresh_token else "")
         return hashlib.sha256(f"{self.client_id}\0{who}".encode()).hexdigest()
+
+    @property
+    def token_key(self) -> str:
+        """Tokens are this exact app and grant's: any field differing (a secret too) is another key."""
+        fields = (self.client_id, self.client_secret, self.username, self.password, self.refresh_token)
+        return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
     @classmethod
     def of(cls, connection: RedditConnection) -> Credentials:
