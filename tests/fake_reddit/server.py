@@ -10,6 +10,8 @@ What a test can script or read back:
 - morechildren answers 429 when two calls overlap (`morechildren_overlaps`);
 - `anonymous`: "allow" (the .json endpoints answer), "block" (403 with the HTML block page) or
   "html" (200 with the HTML block page);
+- `token_failures`: the next token requests answer that status (429 with Retry-After: 1), or hang up
+  ("drop");
 - `latency`: seconds every API call takes; `token_delay`: seconds a token request of an app takes;
   every request is logged in `requests`.
 """
@@ -79,6 +81,7 @@ class FakeReddit:
         self.anonymous = "block"
         self.latency = 0.0
         self.token_delay: dict[str, float] = {}  # seconds the token endpoint takes, per client id
+        self.token_failures: list[int | str] = []  # the next token answers: a status, or "drop"
         self.morechildren_hold = 0.0
         self._more_in_flight = 0
         self.morechildren_overlaps = 0
@@ -146,7 +149,13 @@ class FakeReddit:
 
     # --- answers -----------------------------------------------------------------------------
 
-    def token(self, headers: dict[str, str], form: dict[str, str]) -> Reply:
+    def token(self, headers: dict[str, str], form: dict[str, str]) -> Reply | None:
+        with self.lock:
+            failure = self.token_failures.pop(0) if self.token_failures else None
+        if failure == "drop":
+            return None
+        if failure is not None:
+            return _json({"message": "failing", "error": failure}, int(failure), {"Retry-After": "1"})
         auth = headers.get("authorization", "")
         try:
             client_id, _, secret = base64.b64decode(auth.split(" ", 1)[1]).decode().partition(":")
@@ -316,7 +325,11 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.requests.append(Logged(server, method, path, parse_qs(parts.query), app,
                                             time.time(), headers.get("user-agent", ""), form))
-            self._send(self._route(method, path, query, form, headers, app))
+            reply = self._route(method, path, query, form, headers, app)
+            if reply is None:  # hang up without an answer, as a dropped connection does
+                self.close_connection = True
+                return
+            self._send(reply)
 
         def _app(self, headers: dict[str, str]) -> str | None:
             auth = headers.get("authorization", "")
@@ -329,7 +342,7 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             return found[0]
 
         def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str],
-                   headers: dict[str, str], app: str | None) -> Reply:
+                   headers: dict[str, str], app: str | None) -> Reply | None:
             if server == "www":
                 if path == "/api/v1/access_token" and method == "POST":
                     return fake.token(headers, form)

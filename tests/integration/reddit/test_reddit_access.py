@@ -166,3 +166,12 @@ def test_a_slow_token_request_does_not_hold_up_another_app(fake: FakeReddit, run
         assert time.monotonic() - began < 1.5
     finally:
         thread.join()
+
+
+def test_a_throttled_or_failing_token_endpoint_is_waited_out(fake: FakeReddit, run: Runner) -> None:
+    fake.corpus.add_posts("technology", 3, variety=False, comments=0)
+    fake.token_failures = [429, 503, "drop"]
+    outcome = run(limit=3, download_media=False)
+    assert len(outcome.items) == 3 and fake.grants == ["client_credentials"]
+    assert not fake.token_failures
+    assert outcome.result["waited_seconds"] >= 1  # Retry-After: 1, then the backoffs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -12,19 +13,45 @@ from kairos import outbound
 from kairos.exceptions import RedditUnavailable
 from kairos.kinds.reddit.config import Credentials
 
+DEFAULT_429_WAIT = 5.0
+
 # Refresh this long before Reddit says a token expires (or a tenth of its life, if shorter), so
 # a request never goes out with a token that dies on the way.
 REFRESH_MARGIN_SECONDS = 60.0
 
 
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value else None
+        return None if when is None else max(0.0, when.timestamp() - time.time())
+
+
+class TokenNotYet(Exception):
+    """The token endpoint was throttled or failing (429, 5xx): ask again after `wait` seconds, or
+    after the caller's own backoff when it is None."""
+
+    def __init__(self, status: int, wait: float | None) -> None:
+        super().__init__(f"Reddit's token endpoint answered HTTP {status}")
+        self.status, self.wait = status, wait
+
+
 def request_token(http: httpx.Client, base_url: str, credentials: Credentials,
                   user_agent: str) -> tuple[str, float]:
-    """A new access token and its lifetime in seconds, or `RedditUnavailable` saying why not."""
+    """A new access token and its lifetime in seconds, `TokenNotYet` when Reddit asks to wait (or
+    failed on its side), or `RedditUnavailable` saying why not. Transport errors are the caller's."""
     basic = httpx.BasicAuth(credentials.client_id, credentials.client_secret or "")
     request = http.build_request("POST", f"{base_url}/api/v1/access_token", data=credentials.grant(),
                                  headers={"User-Agent": user_agent})
     response = outbound.send(http, next(basic.sync_auth_flow(request)))
     response.read()
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TokenNotYet(response.status_code, retry_after_seconds(response.headers)
+                          if response.status_code == 429 else None)
     if response.status_code in (401, 403):
         raise RedditUnavailable(
             f"Reddit refused the app credentials (HTTP {response.status_code} from its token endpoint): "
