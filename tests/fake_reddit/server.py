@@ -12,6 +12,8 @@ What a test can script or read back:
   "html" (200 with the HTML block page);
 - `token_failures`: the next token requests answer that status (429 with Retry-After: 1), or hang up
   ("drop");
+- `media_replies`: what a media path answers instead (a wrong type, a redirect, a body that breaks
+  off: `Reply.length`);
 - `latency`: seconds every API call takes; `token_delay`: seconds a token request of an app takes;
   every request is logged in `requests`.
 """
@@ -55,6 +57,7 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    length: int | None = None  # a Content-Length other than the body's: the connection breaks off
 
 
 def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -82,6 +85,7 @@ class FakeReddit:
         self.latency = 0.0
         self.token_delay: dict[str, float] = {}  # seconds the token endpoint takes, per client id
         self.token_failures: list[int | str] = []  # the next token answers: a status, or "drop"
+        self.media_replies: dict[str, Reply] = {}  # a media path's answer in place of the real one
         self.morechildren_hold = 0.0
         self._more_in_flight = 0
         self.morechildren_overlaps = 0
@@ -276,6 +280,8 @@ class FakeReddit:
         return self.read(path.removesuffix(".json"), query, query.get("raw_json") == "1")
 
     def media(self, path: str) -> Reply:
+        if path in self.media_replies:
+            return self.media_replies[path]
         if m := re.fullmatch(r"/[ip]/([^/]+)", path):
             name = m.group(1)
             if name in self.corpus.failed_images or name not in self.corpus.images:
@@ -358,9 +364,11 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Content-Length", str(len(reply.body) if reply.length is None else reply.length))
             self.end_headers()
             self.wfile.write(reply.body)
+            if reply.length is not None:
+                self.close_connection = True
 
     return Handler
 

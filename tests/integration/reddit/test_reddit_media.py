@@ -96,3 +96,18 @@ def test_a_file_another_workspace_holds_counts_as_downloaded_here(fake: FakeRedd
     assert first.result["media_downloaded"] == 1 and second.result["media_downloaded"] == 1
     assert len(media_files(services_root)) == 1
     assert not list((services_root / ".incoming").glob(".part-*"))
+
+
+def test_a_broken_media_host_fails_its_media_row_not_the_job(fake: FakeReddit, run: Runner) -> None:
+    from tests.fake_reddit.server import Reply
+
+    image = fake.corpus.make_post("technology", "image")
+    video = fake.corpus.make_post("technology", "video", audio=True)
+    fake.media_replies[f"/i/{image.id}.png"] = Reply(200, b"\x89PNG partial", {"Content-Type": "image/png"},
+                                                     length=100_000)
+    fake.media_replies[f"/v/v{video.id}/DASHPlaylist.mpd"] = Reply(302, b"", {"Location": "ftp://127.0.0.1/x"})
+    outcome = run(limit=2, scrape_comments=False)
+    by_id = {item["id"]: item["media"][0] for item in outcome.items}
+    assert by_id[image.id]["status"] == "failed" and "broke off" in by_id[image.id]["note"]
+    assert by_id[video.id]["status"] == "video_only" and "redirect" in by_id[video.id]["note"]
+    assert outcome.result["media_failed"] == 1 and outcome.result["media_downloaded"] == 1

@@ -49,13 +49,16 @@ def download(http: httpx.Client, url: str, folder: Path, *, max_bytes: int, ctx:
             if response.status_code != 200:
                 raise DownloadFailed(f"{url} answered HTTP {response.status_code}")
             size = 0
-            for chunk in response.iter_bytes(1024 * 256):
-                if ctx.cancelled:
-                    raise JobCancelled(ctx.cancel_reason or "cancelled")
-                size += len(chunk)
-                if size > max_bytes:
-                    raise DownloadFailed(f"{url} is larger than {max_bytes} bytes")
-                out.write(chunk)
+            try:
+                for chunk in response.iter_bytes(1024 * 256):
+                    if ctx.cancelled:
+                        raise JobCancelled(ctx.cancel_reason or "cancelled")
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise DownloadFailed(f"{url} is larger than {max_bytes} bytes")
+                    out.write(chunk)
+            except (httpx.HTTPError, httpx.StreamError) as exc:  # a timeout, a body that broke off
+                raise DownloadFailed(f"{url} broke off after {size} bytes: {exc}") from exc
         mime = response.headers.get("content-type", "").split(";")[0].strip() or None
         return Download(path=Path(name), mime=mime)
     except BaseException:

@@ -83,7 +83,7 @@ class MediaFetcher:
         assert ref.dash_url is not None
         try:
             response = outbound.request(self.http, "GET", ref.dash_url, headers={"User-Agent": self.user_agent})
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, outbound.RedirectRefused) as exc:
             raise DownloadFailed(f"could not fetch the DASH manifest: {exc}") from exc
         if response.status_code != 200 or len(response.content) > MAX_MANIFEST_BYTES:
             raise DownloadFailed(f"the DASH manifest answered HTTP {response.status_code}")
