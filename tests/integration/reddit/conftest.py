@@ -66,7 +66,8 @@ def fake(tracks: dict[str, bytes]) -> Iterator[FakeReddit]:
 def reddit_settings(fake: FakeReddit, media_dir: Path, *, instance: bool = True, ffmpeg: str = "") -> RedditSettings:
     return RedditSettings(base_url=fake.base_url, oauth_url=fake.oauth_url, user_agent=USER_AGENT,
                           instance=Credentials(client_id="app-id", client_secret="app-secret") if instance else None,
-                          media_dir=media_dir, ffmpeg=ffmpeg, media_max_bytes=50 * 1024 * 1024)
+                          media_dir=media_dir, ffmpeg=ffmpeg, media_max_bytes=50 * 1024 * 1024,
+                          image_max_bytes=50 * 1024 * 1024)
 
 
 @pytest.fixture

@@ -111,3 +111,22 @@ def test_a_broken_media_host_fails_its_media_row_not_the_job(fake: FakeReddit, r
     assert by_id[image.id]["status"] == "failed" and "broke off" in by_id[image.id]["note"]
     assert by_id[video.id]["status"] == "video_only" and "redirect" in by_id[video.id]["note"]
     assert outcome.result["media_failed"] == 1 and outcome.result["media_downloaded"] == 1
+
+
+def test_only_pictures_and_video_are_stored_and_pictures_have_the_smaller_cap(fake: FakeReddit,
+                                                                              run: Runner) -> None:
+    from tests.fake_reddit.server import Reply
+
+    run.services = dataclasses.replace(run.services, settings=dataclasses.replace(
+        run.services.settings, ffmpeg="off", image_max_bytes=40))
+    page = fake.corpus.make_post("technology", "image")
+    fake.media_replies[f"/i/{page.id}.png"] = Reply(200, b"<html>imgur</html>",
+                                                    {"Content-Type": "text/html; charset=utf-8"})
+    big = fake.corpus.make_post("technology", "image")  # a real PNG, larger than 40 bytes
+    video = fake.corpus.make_post("technology", "video", audio=False)  # kilobytes, under the video cap
+    outcome = run(limit=3, scrape_comments=False)
+    by_id = {item["id"]: item["media"][0] for item in outcome.items}
+    assert by_id[page.id]["status"] == "failed" and "text/html" in by_id[page.id]["note"]
+    assert by_id[big.id]["status"] == "failed" and "larger than 40 bytes" in by_id[big.id]["note"]
+    assert by_id[video.id]["status"] == "video_only" and by_id[video.id]["mime"] == "video/mp4"
+    assert outcome.result["media_downloaded"] == 1 and outcome.result["media_failed"] == 2

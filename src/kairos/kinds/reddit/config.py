@@ -61,7 +61,8 @@ class RedditSettings:
     instance: Credentials | None
     media_dir: Path
     ffmpeg: str  # "" for imageio-ffmpeg's, a path, or "off"
-    media_max_bytes: int
+    media_max_bytes: int  # a video (or an audio track)
+    image_max_bytes: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedditSettings:
@@ -74,4 +75,5 @@ class RedditSettings:
         agent = settings.reddit_user_agent or f"server:kairos:{__version__} (self-hosted Kairos scheduler)"
         return cls(base_url=settings.reddit_base_url.rstrip("/"), oauth_url=settings.reddit_oauth_url.rstrip("/"),
                    user_agent=agent, instance=instance, media_dir=settings.data_dir / "media",  # files.media_root
-                   ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes)
+                   ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes,
+                   image_max_bytes=settings.reddit_image_max_bytes)

@@ -30,7 +30,8 @@ class MediaFetcher:
     workspace_id: str
     root: Path
     ffmpeg: str | None
-    max_bytes: int
+    image_max_bytes: int
+    video_max_bytes: int
     user_agent: str
     ctx: TaskContext
     seen: dict[str, RedditMedia] = field(default_factory=dict)  # this run's media, by media id
@@ -69,12 +70,16 @@ class MediaFetcher:
             self.new_files += 1
         return sha, size
 
-    def _get(self, url: str, folder: Path) -> Path:
-        return download(self.http, url, folder, max_bytes=self.max_bytes, ctx=self.ctx,
-                        user_agent=self.user_agent).path
+    def _get(self, url: str, folder: Path, *types: str) -> Path:
+        """A DASH track: video tracks must be video, audio tracks audio (v.redd.it often labels
+        them video/mp4 too)."""
+        limits = {kind: self.video_max_bytes for kind in types}
+        return download(self.http, url, folder, limits=limits, ctx=self.ctx, user_agent=self.user_agent).path
 
     def _file(self, post_id: str, ref: MediaRef) -> RedditMedia:
-        got = download(self.http, ref.url, self.root / ".incoming", max_bytes=self.max_bytes, ctx=self.ctx,
+        # Pictures are capped lower than videos; a .gifv or a gif may well be served as video.
+        limits = {"image": self.image_max_bytes, "video": self.video_max_bytes}
+        got = download(self.http, ref.url, self.root / ".incoming", limits=limits, ctx=self.ctx,
                        user_agent=self.user_agent)
         sha, size = self._keep(got.path)
         return self._row(post_id, ref, status="stored", sha256=sha, size=size, mime=got.mime)
@@ -101,12 +106,12 @@ class MediaFetcher:
             why = "the video has no audio track"
         with tempfile.TemporaryDirectory(dir=self._incoming()) as work:
             folder = Path(work)
-            video = self._get(videos[0].url if videos else ref.url, folder)
+            video = self._get(videos[0].url if videos else ref.url, folder, "video")
             if audios and self.ffmpeg is None:
                 why = "no ffmpeg to merge the audio track (set KAIROS_REDDIT_FFMPEG or install imageio-ffmpeg)"
             elif audios:
                 try:
-                    audio = self._get(audios[0].url, folder)
+                    audio = self._get(audios[0].url, folder, "audio", "video")
                     merged = folder / "merged.mp4"
                     assert self.ffmpeg is not None
                     problem = merge(self.ffmpeg, video, audio, merged)

@@ -84,7 +84,8 @@ class RedditRun:
                                    tokens=services.tokens, gate=self.gate)
         self.media = MediaFetcher(
             http=http, store=self.store, workspace_id=ctx.workspace_id, root=services.settings.media_dir,
-            ffmpeg=ffmpeg_path(services.settings.ffmpeg), max_bytes=services.settings.media_max_bytes,
+            ffmpeg=ffmpeg_path(services.settings.ffmpeg), image_max_bytes=services.settings.image_max_bytes,
+            video_max_bytes=services.settings.media_max_bytes,
             user_agent=services.settings.user_agent, ctx=ctx)
         self.scope = scope_of(payload, ctx)
         self.items: list[dict[str, Any]] = []
