@@ -130,3 +130,60 @@ def test_only_pictures_and_video_are_stored_and_pictures_have_the_smaller_cap(fa
     assert by_id[big.id]["status"] == "failed" and "larger than 40 bytes" in by_id[big.id]["note"]
     assert by_id[video.id]["status"] == "video_only" and by_id[video.id]["mime"] == "video/mp4"
     assert outcome.result["media_downloaded"] == 1 and outcome.result["media_failed"] == 2
+
+
+def _fake_ffmpeg(tmp_path: Path, script: str, *, executable: bool = True, name: str = "ffmpeg") -> str:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755 if executable else 0o644)
+    return str(path)
+
+
+def test_an_ffmpeg_that_cannot_start_or_hangs_leaves_the_video_alone(fake: FakeReddit, run: Runner,
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from kairos.kinds.reddit import dash
+
+    monkeypatch.setattr(dash, "MERGE_TIMEOUT_SECONDS", 0.5)
+    broken = _fake_ffmpeg(tmp_path, "exit 0", executable=False, name="not-executable")
+    for ffmpeg, why in ((broken, "could not be started"),
+                        (_fake_ffmpeg(tmp_path, "exec sleep 30"), "took longer than 0.5 s")):
+        run.services = dataclasses.replace(run.services, settings=dataclasses.replace(run.services.settings,
+                                                                                      ffmpeg=ffmpeg))
+        fake.corpus.make_post("technology", "video", audio=True)
+        media = run(limit=1, scrape_comments=False).items[0]["media"][0]
+        assert media["status"] == "video_only" and why in media["note"], media
+
+
+def test_a_cancel_stops_a_merge_at_once(fake: FakeReddit, run: Runner, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from kairos.domain.finish import CancelReason
+    from kairos.exceptions import JobCancelled
+    from kairos.kinds.reddit.run import run_reddit
+
+    started = tmp_path / "merging"
+    ffmpeg = _fake_ffmpeg(tmp_path, f"touch {started}\nexec sleep 30")
+    run.services = dataclasses.replace(run.services, settings=dataclasses.replace(run.services.settings,
+                                                                                  ffmpeg=ffmpeg))
+    fake.corpus.make_post("technology", "video", audio=True)
+    payload, ctx = run.context(limit=1, scrape_comments=False)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_reddit(payload, ctx, run.services)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ctx.cancel(CancelReason.REQUESTED)
+    began = time.monotonic()
+    thread.join(10)
+    assert time.monotonic() - began < 2
+    assert failure and isinstance(failure[0], JobCancelled)

@@ -105,8 +105,42 @@ def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
     assert time.monotonic() - started < 2
     assert failure and isinstance(failure[0], JobCancelled)
     kept = stored_ids(store, ws)
-    assert 25 <= len(kept) < 200  # every whole batch of 25 stored before the cancel
-    assert progress_of(ctx)["phase"] in ("comments", "listing")
+    assert 30 <= len(kept) < 200
+    # The posts taken before the cancel are stored, not only the whole batches: the counters the
+    # job reports are what it kept.
+    progress = progress_of(ctx)
+    assert progress["posts"] == progress["posts_scraped"] == len(kept)
+    assert progress["comments"] == len(kept) * 2
+    assert progress["phase"] in ("comments", "listing")
+
+
+def test_a_job_waiting_for_the_single_call_lock_is_cancelled_promptly(
+        store: SqlStore, run: Runner) -> None:
+    from kairos.kinds.reddit.budget import BudgetGate, _local_lock
+
+    _, ctx = run.context()
+    gate = BudgetGate(store, "a-credential", ctx)
+    failure: list[BaseException] = []
+
+    def wait_for_lock() -> None:
+        try:
+            with gate.one_at_a_time(ctx.job_id):
+                pass
+        except BaseException as exc:
+            failure.append(exc)
+
+    held = _local_lock("a-credential")
+    held.acquire()  # another job of this process is in its morechildren call
+    try:
+        waiter = threading.Thread(target=wait_for_lock)
+        waiter.start()
+        time.sleep(0.3)
+        ctx.cancel(CancelReason.REQUESTED)
+        waiter.join(2)
+        assert not waiter.is_alive() and failure and isinstance(failure[0], JobCancelled)
+    finally:
+        held.release()
+        waiter.join()
 
 
 @pytest.mark.parametrize("kind", ["user"])

@@ -114,7 +114,7 @@ class MediaFetcher:
                     audio = self._get(audios[0].url, folder, "audio", "video")
                     merged = folder / "merged.mp4"
                     assert self.ffmpeg is not None
-                    problem = merge(self.ffmpeg, video, audio, merged)
+                    problem = merge(self.ffmpeg, video, audio, merged, self.ctx)
                 except DownloadFailed as exc:
                     problem = f"the audio track could not be fetched: {exc}"
                 if problem is None:

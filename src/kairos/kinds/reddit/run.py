@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from kairos.domain.reddit import RedditComment, RedditCursor, RedditMedia, RedditPage, RedditPost
+from kairos.exceptions import JobCancelled
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
 from kairos.kinds.reddit.budget import BudgetGate
@@ -160,27 +161,36 @@ class RedditRun:
         stored: list[RedditPost] = []
         comment_rows: list[RedditComment] = []
         media_rows: list[RedditMedia] = []
-        for data in posts:
-            self.ctx.check_cancelled()
-            item = post_item(data)
-            created = float(data.get("created_utc") or 0)
-            if self.newest is None or created > self.newest[0]:
-                self.newest = (created, item["name"])
-            if self.payload.get("scrape_comments", True):
-                item["comments"], rows = self._comments(item)
+        try:
+            for data in posts:
+                self.ctx.check_cancelled()
+                item = post_item(data)
+                rows: list[RedditComment] = []
+                if self.payload.get("scrape_comments", True):
+                    item["comments"], rows = self._comments(item)
+                for_post: list[RedditMedia] = []
+                if self.payload.get("download_media", True):
+                    self.report("media")
+                    for_post = [self.media.fetch(item["id"], ref) for ref in media_refs(data)]
+                    item["media"] = [row.as_item() for row in for_post]
+                item = run_plugins(list(self.payload.get("plugins") or []), item, self.config)
+                # Counted only now that the post is taken: a cancel inside a post leaves no trace of it.
+                created = float(data.get("created_utc") or 0)
+                if self.newest is None or created > self.newest[0]:
+                    self.newest = (created, item["name"])
                 comment_rows.extend(rows)
-            if self.payload.get("download_media", True):
-                self.report("media")
-                for_post = [self.media.fetch(item["id"], ref) for ref in media_refs(data)]
                 media_rows.extend(for_post)
-                item["media"] = [row.as_item() for row in for_post]
-            item = run_plugins(list(self.payload.get("plugins") or []), item, self.config)
-            stored.append(stored_post(item, data))
-            self.items.append(item)
-            self.report("listing")
-            if len(stored) >= BATCH_POSTS:
-                self._flush(stored, comment_rows, media_rows)
-                stored, comment_rows, media_rows = [], [], []
+                self.comments += len(rows)
+                stored.append(stored_post(item, data))
+                self.items.append(item)
+                self.report("listing")
+                if len(stored) >= BATCH_POSTS:
+                    self._flush(stored, comment_rows, media_rows)
+                    stored, comment_rows, media_rows = [], [], []
+        except JobCancelled:
+            # The posts taken so far are stored, so the counters the job reports are what it kept.
+            self._flush(stored, comment_rows, media_rows)
+            raise
         self._flush(stored, comment_rows, media_rows)
 
     def _flush(self, posts: list[RedditPost], comments: list[RedditComment], media: list[RedditMedia]) -> None:
@@ -194,7 +204,6 @@ class RedditRun:
             return [], []
         self.report("comments")
         found = fetch_comments(self.client, item["id"], max_more=self.max_more, owner=self.ctx.job_id)
-        self.comments += len(found.flat)
         self.unexpanded += found.unexpanded
         rows = [comment_row(comment, item["id"], found.created.get(comment["id"], 0.0)) for comment in found.flat]
         return found.tree, rows
