@@ -167,4 +167,6 @@ def start_job_process(run: Runner, fake: FakeReddit, database_url: str, tmp_path
             "schedule_id": schedule_id, "payload": payload}
     return subprocess.Popen([sys.executable, "-m", "tests.fake_reddit.run_job", json.dumps(spec)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            # The child imports the same kairos as the tests (a PYTHONPATH=src run too).
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))})

@@ -64,6 +64,49 @@ def test_history_walks_back_run_after_run_until_the_listing_ends(
     assert runs[3].result["requests"] == 0
 
 
+def test_history_picks_up_after_the_post_it_stopped_at_was_removed(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
+    fake.corpus.add_posts("technology", 300, variety=False, comments=0)
+    everything = listing_ids(fake)
+    options = {"mode": "history", "limit": 100, "scrape_comments": False, "download_media": False}
+    first = run(schedule_id, **options)
+    assert [item["id"] for item in first.items] == everything[:100]
+    # The post the cursor points at is removed: Reddit answers an empty page after it.
+    fake.corpus.listings["r/technology"].pop(99)
+    second = run(schedule_id, **options)
+    assert second.result["listing_end"] is False
+    assert [item["id"] for item in second.items] == everything[100:200]
+    third = run(schedule_id, **options)
+    assert [item["id"] for item in third.items] == everything[200:300] and third.result["listing_end"] is True
+
+
+def test_history_says_the_listing_ended_only_with_the_last_batch_stored(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str, database_url: str) -> None:
+    import dataclasses
+
+    class FailsOnTheLastBatch(SqlStore):
+        def save_reddit_page(self, workspace_id, page, now):  # type: ignore[no-untyped-def]
+            if len(page.posts) == 5:
+                raise RuntimeError("the process died here")
+            super().save_reddit_page(workspace_id, page, now)
+
+    fake.corpus.add_posts("technology", 30, variety=False, comments=0)
+    options = {"mode": "history", "limit": 100, "scrape_comments": False, "download_media": False}
+    dying = FailsOnTheLastBatch(database_url)
+    try:
+        run.services = dataclasses.replace(run.services, store=dying)
+        with pytest.raises(RuntimeError):
+            run(schedule_id, **options)
+    finally:
+        dying.close()
+    cursor = store.get_reddit_cursor(ws, schedule_id)
+    assert cursor is not None and cursor.listing_end is False  # 25 of the page's 30 were stored
+    run.services = dataclasses.replace(run.services, store=store)
+    again = run(schedule_id, **options)
+    assert again.result["posts_scraped"] == 5 and again.result["listing_end"] is True
+    assert len(stored_ids(store, ws)) == 30
+
+
 def test_monitor_takes_only_what_is_new_paging_through_a_150_post_gap(
         fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
     fake.corpus.add_posts("technology", 300, variety=False, comments=0)

@@ -36,6 +36,8 @@ from kairos.timeutil import utcnow
 # Posts stored per transaction: small enough that a cancel keeps nearly everything fetched, large
 # enough that a 1,000-post run is a few dozen writes.
 BATCH_POSTS = 25
+# Stored posts tried, one after the other, when the post a history walk resumes from is gone.
+REANCHOR_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,18 +123,35 @@ class RedditRun:
         elif self.mode == "monitor" and start is not None and start.newest:
             # Every post newer than the newest stored, page after page while whole pages are new.
             want, stop = None, (start.newest_created or 0.0, start.newest)
-        path = listing_path(str(self.payload["target"]), str(self.payload.get("target_type") or "subreddit"))
         if want != 0:
-            for page in pages(self.client, path, after=after, want=want):
-                posts, reached = self._cut(page, stop)
-                if self.mode == "history":
-                    self.listing_end = page.after is None
-                self._take_page(posts)
-                if reached or page.after is None:
-                    break
+            self._walk(after, want, stop)
         self._save([], [], [], self._cursor())
         self.report("done")
         return RedditOutcome(items=self.items, result=self.result())
+
+    def _walk(self, after: str | None, want: int | None, stop: tuple[float, str] | None) -> None:
+        """Take pages from `after` on. An empty first page after an anchor means Reddit no longer
+        lists that post (removed, or pushed past the listing's end): the walk picks up from the
+        next stored post after it instead of taking the listing as ended."""
+        target_type = str(self.payload.get("target_type") or "subreddit")
+        path = listing_path(str(self.payload["target"]), target_type)
+        for _ in range(REANCHOR_ATTEMPTS + 1):
+            first = True
+            for page in pages(self.client, path, after=after, want=want):
+                if first and after is not None and not page.posts:
+                    break
+                first = False
+                posts, reached = self._cut(page, stop)
+                self._take_page(posts, ends=page.after is None)
+                if reached or page.after is None:
+                    return
+            if not first or after is None:
+                return  # the wanted posts were taken
+            candidates = self.store.reddit_posts_after(
+                self.ctx.workspace_id, after.removeprefix("t3_"),
+                same="author" if target_type == "user" else "subreddit", limit=1)
+            # With no stored post to pick up from, the walk starts again from the newest.
+            after = f"t3_{candidates[0]}" if candidates else None
 
     def _cut(self, page: ListingPage, stop: tuple[float, str] | None) -> tuple[list[dict[str, Any]], bool]:
         """Monitor: the posts newer than the newest stored, and whether that mark was reached."""
@@ -155,9 +174,10 @@ class RedditRun:
                             newest=newest, newest_created=newest_created,
                             listing_end=self.listing_end if history else bool(start and start.listing_end))
 
-    def _take_page(self, posts: list[dict[str, Any]]) -> None:
+    def _take_page(self, posts: list[dict[str, Any]], *, ends: bool) -> None:
         """Fetch each post's comments and media, and store them in small batches: a cancel or a
-        crash keeps all but the last few, and history's cursor moves with each batch."""
+        crash keeps all but the last few, and history's cursor moves with each batch. `ends`: the
+        listing ends with this page, which history's cursor says with the page's last batch only."""
         stored: list[RedditPost] = []
         comment_rows: list[RedditComment] = []
         media_rows: list[RedditMedia] = []
@@ -191,6 +211,8 @@ class RedditRun:
             # The posts taken so far are stored, so the counters the job reports are what it kept.
             self._flush(stored, comment_rows, media_rows)
             raise
+        if self.mode == "history":
+            self.listing_end = ends
         self._flush(stored, comment_rows, media_rows)
 
     def _flush(self, posts: list[RedditPost], comments: list[RedditComment], media: list[RedditMedia]) -> None:

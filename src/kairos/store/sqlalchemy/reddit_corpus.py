@@ -113,13 +113,21 @@ class RedditCorpusStoreMixin:
                 reddit_media.c.status.in_(_MEDIA_KEEPING)).limit(1)).mappings().first()
         return None if row is None else _media(row)
 
-    def known_posts(self, workspace_id: str, reddit_ids: list[str]) -> set[str]:
-        if not reddit_ids:
-            return set()
+    def reddit_posts_after(self, workspace_id: str, reddit_id: str, *, same: str, limit: int) -> list[str]:
+        column = reddit_posts.c.author if same == "author" else reddit_posts.c.subreddit
         with self.db.read() as conn:
-            rows = conn.execute(sa.select(reddit_posts.c.reddit_id).where(
-                reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id.in_(reddit_ids)))
-            return {row[0] for row in rows}
+            anchor = conn.execute(sa.select(reddit_posts.c.created_utc, column).where(
+                reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id == reddit_id)).first()
+            if anchor is None:
+                return []
+            created, value = anchor
+            rows = conn.execute(
+                sa.select(reddit_posts.c.reddit_id).where(
+                    reddit_posts.c.workspace_id == workspace_id, sa.func.lower(column) == str(value).lower(),
+                    sa.or_(reddit_posts.c.created_utc > created,
+                           sa.and_(reddit_posts.c.created_utc == created, reddit_posts.c.reddit_id > reddit_id)))
+                .order_by(reddit_posts.c.created_utc, reddit_posts.c.reddit_id).limit(limit))
+            return [row[0] for row in rows]
 
     # --- reading -------------------------------------------------------------------------------
 
