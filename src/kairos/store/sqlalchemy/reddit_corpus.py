@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -49,8 +50,11 @@ def _encode(created: float, reddit_id: str) -> str:
 def _decode(cursor: str) -> tuple[float, str]:
     try:
         created, reddit_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return float(created), str(reddit_id)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        when = float(created)  # an integer too large for a float is an OverflowError
+        if not math.isfinite(when):
+            raise ValueError("not a finite time")
+        return when, str(reddit_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise InvalidInput.field(("query", "cursor"), "not a cursor this API returned") from exc
 
 
