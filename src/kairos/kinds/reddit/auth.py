@@ -77,7 +77,6 @@ class TokenCache:
         self._tokens: dict[str, tuple[str, float]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()  # over the two dicts only, never while fetching
-        self.issued = 0
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._guard:
@@ -99,7 +98,6 @@ class TokenCache:
             margin = min(REFRESH_MARGIN_SECONDS, lifetime / 10)
             with self._guard:
                 self._tokens[key] = (token, self.clock() + lifetime - margin)
-                self.issued += 1
             return token
 
     def forget(self, credentials: Credentials, token: str) -> None:

@@ -35,10 +35,6 @@ class RedditClient:
         self.requests = 0  # API calls that got an answer (throttled ones included)
         self.user_agent = (credentials.user_agent if credentials else None) or settings.user_agent
 
-    @property
-    def anonymous(self) -> bool:
-        return self.credentials is None
-
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._call("GET", path, params=params or {})
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kairos import __version__
 from kairos.domain.reddit import RedditConnection
+from kairos.kinds.reddit.files import media_root
 from kairos.settings import Settings
 
 ANONYMOUS = "anonymous"
@@ -59,7 +60,7 @@ class RedditSettings:
     oauth_url: str
     user_agent: str
     instance: Credentials | None
-    media_dir: Path
+    media_dir: Path  # files.media_root of the settings: where the API serves the files from
     ffmpeg: str  # "" for imageio-ffmpeg's, a path, or "off"
     media_max_bytes: int  # a video (or an audio track)
     image_max_bytes: int
@@ -74,6 +75,6 @@ class RedditSettings:
         # generic agents; operators should name themselves in KAIROS_REDDIT_USER_AGENT.
         agent = settings.reddit_user_agent or f"server:kairos:{__version__} (self-hosted Kairos scheduler)"
         return cls(base_url=settings.reddit_base_url.rstrip("/"), oauth_url=settings.reddit_oauth_url.rstrip("/"),
-                   user_agent=agent, instance=instance, media_dir=settings.data_dir / "media",  # files.media_root
+                   user_agent=agent, instance=instance, media_dir=media_root(settings),
                    ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes,
                    image_max_bytes=settings.reddit_image_max_bytes)
