@@ -116,10 +116,33 @@ def test_monitor_takes_only_what_is_new_paging_through_a_150_post_gap(
     fake.corpus.add_posts("technology", 150, variety=False, comments=0)
     second = run(schedule_id, **options)
     assert [item["id"] for item in second.items] == listing_ids(fake)[:150]
-    assert second.result["requests"] == 2  # a whole new page, then the page where the mark is
+    # A whole new page, then the page where the mark is, then /api/info for the posts seen before.
+    assert second.result["requests"] == 3 and second.result["posts_refreshed"] == 100
     third = run(schedule_id, **options)
     assert third.result["posts_scraped"] == 0
     assert len(stored_ids(store, ws)) == 250
+
+
+def test_monitor_refreshes_the_posts_it_stored_before_through_api_info(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
+    fake.corpus.add_posts("technology", 20, variety=False, comments=0)
+    options = {"mode": "monitor", "limit": 20, "scrape_comments": False, "download_media": False,
+               "plugins": ["mask_pii"]}
+    first = run(schedule_id, **options)
+    assert first.result["posts_refreshed"] == 0  # nothing was stored before it
+    old = fake.corpus.listings["r/technology"][5]
+    old.data.update(score=4321, num_comments=7, selftext="new text, mail me at x@example.com")
+    fake.corpus.add_posts("technology", 3, variety=False, comments=0)
+    second = run(schedule_id, **options)
+    assert len(second.items) == 3 and second.result["posts_refreshed"] == 20
+    info = fake.api_requests("/api/info")
+    assert len(info) == 1 and f"t3_{old.id}" in info[0].query["id"][0].split(",")
+    refreshed = store.get_reddit_post(ws, old.id)
+    assert (refreshed.item["score"], refreshed.item["num_comments"]) == (4321, 7)
+    assert "x@example.com" not in refreshed.item["selftext"]  # the text stays as the plugins left it
+    assert refreshed.last_seen_at > refreshed.first_seen_at
+    shown = store.list_reddit_posts(ws, PostFilters(), Page(limit=50))
+    assert shown.total == 23
 
 
 def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from kairos.domain.reddit import RedditComment, RedditCursor, RedditMedia, RedditPage, RedditPost
+from kairos.domain.reddit import PostFilters, RedditComment, RedditCursor, RedditMedia, RedditPage, RedditPost
 from kairos.exceptions import JobCancelled
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
@@ -30,6 +30,7 @@ from kairos.kinds.reddit.listings import ListingPage, listing_path, pages
 from kairos.kinds.reddit.media import MediaFetcher
 from kairos.kinds.reddit.media_refs import media_refs
 from kairos.kinds.reddit.plugins import run_plugins
+from kairos.store.pages import Page
 from kairos.store.reddit import RedditStore
 from kairos.timeutil import utcnow
 
@@ -38,6 +39,9 @@ from kairos.timeutil import utcnow
 BATCH_POSTS = 25
 # Stored posts tried, one after the other, when the post a history walk resumes from is gone.
 REANCHOR_ATTEMPTS = 3
+# Stored posts a monitor run refreshes through /api/info (its most a call), and what it refreshes.
+REFRESH_POSTS = 100
+REFRESHED_FIELDS = ("score", "upvote_ratio", "num_comments", "edited", "removed", "locked", "stickied")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +99,7 @@ class RedditRun:
         self.comments = 0
         self.unexpanded = 0
         self.listing_end = False
+        self.refreshed = 0
         self.newest: tuple[float, str] | None = None
 
     def report(self, phase: str) -> None:
@@ -125,6 +130,8 @@ class RedditRun:
             want, stop = None, (start.newest_created or 0.0, start.newest)
         if want != 0:
             self._walk(after, want, stop)
+        if self.mode == "monitor" and start is not None:
+            self.refreshed = self._refresh()
         self._save([], [], [], self._cursor())
         self.report("done")
         return RedditOutcome(items=self.items, result=self.result())
@@ -152,6 +159,36 @@ class RedditRun:
                 same="author" if target_type == "user" else "subreddit", limit=1)
             # With no stored post to pick up from, the walk starts again from the newest.
             after = f"t3_{candidates[0]}" if candidates else None
+
+    def _refresh(self) -> int:
+        """Monitor never lists old posts again: the newest stored ones it did not take now get
+        their counts and states from `/api/info` (one call of up to 100), as SPEC 11 asks."""
+        taken = {item["id"] for item in self.items}
+        target = str(self.payload["target"])
+        if self.ctx.schedule_id:
+            filters = PostFilters(schedule_id=self.ctx.schedule_id)
+        elif self.payload.get("target_type") == "user":
+            filters = PostFilters(author=target)
+        else:
+            filters = PostFilters(subreddit=target)
+        found = self.store.list_reddit_posts(self.ctx.workspace_id, filters, Page(limit=REFRESH_POSTS + len(taken)))
+        seen = [post for post in found.items if post.reddit_id not in taken][:REFRESH_POSTS]
+        if not seen:
+            return 0
+        self.ctx.check_cancelled()
+        body = self.client.get("/api/info", {"id": ",".join(f"t3_{post.reddit_id}" for post in seen)})
+        data = body.get("data", {}) if isinstance(body, dict) else {}
+        fresh = {child["data"].get("id"): child["data"] for child in data.get("children", [])
+                 if child.get("kind") == "t3" and isinstance(child.get("data"), dict)}
+        updates = []
+        for post in seen:
+            if (thing := fresh.get(post.reddit_id)) is None:
+                continue
+            new = post_item(thing)
+            # Only what changes on Reddit: the text stays as the plugins left it.
+            item = {**post.item, **{key: new[key] for key in REFRESHED_FIELDS}}
+            updates.append(stored_post(item, thing))
+        return self.store.refresh_reddit_posts(self.ctx.workspace_id, updates, self.services.clock())
 
     def _cut(self, page: ListingPage, stop: tuple[float, str] | None) -> tuple[list[dict[str, Any]], bool]:
         """Monitor: the posts newer than the newest stored, and whether that mark was reached."""
@@ -242,6 +279,7 @@ class RedditRun:
                 "posts_scraped": len(self.items), "comments_scraped": self.comments,
                 "media_downloaded": self.media.new_files, "media_failed": self.media.failed,
                 "comments_unexpanded": self.unexpanded, "listing_end": self.listing_end,
+                "posts_refreshed": self.refreshed,
                 "requests": self.client.requests, "waited_seconds": round(self.gate.waited_seconds, 1)}
 
 

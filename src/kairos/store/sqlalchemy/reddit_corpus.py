@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kairos.domain.reddit import PostFilters, RedditCursor, RedditMedia, RedditPage
+from kairos.domain.reddit import PostFilters, RedditCursor, RedditMedia, RedditPage, RedditPost
 from kairos.exceptions import InvalidInput, RedditPostNotFound
 from kairos.store.pages import Page, PageResult
 from kairos.store.reddit import StoredFile, StoredPost
@@ -109,6 +109,16 @@ class RedditCorpusStoreMixin:
             upsert(conn, reddit_post_schedules, [
                 {"workspace_id": workspace_id, "reddit_id": p.reddit_id, "schedule_id": page.schedule_id}
                 for p in page.posts], keys=["workspace_id", "reddit_id", "schedule_id"])
+
+    def refresh_reddit_posts(self, workspace_id: str, posts: list[RedditPost], now: datetime) -> int:
+        updated = 0
+        with self.db.write() as conn:
+            for post in posts:
+                updated += conn.execute(sa.update(reddit_posts).where(
+                    reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id == post.reddit_id)
+                    .values(score=post.score, num_comments=post.num_comments, item=post.item,
+                            last_seen_at=now)).rowcount
+        return updated
 
     def stored_media(self, workspace_id: str, media_key: str) -> RedditMedia | None:
         with self.db.read() as conn:
