@@ -69,7 +69,7 @@ def _kairos(fake: FakeReddit, url: str, media: Path, posts: int) -> tuple[dict[s
     ws = store.ensure_workspace("default", "Default", utcnow()).id
     settings = RedditSettings(base_url=fake.base_url, oauth_url=fake.oauth_url, user_agent=AGENT,
                               instance=Credentials(client_id="app-id", client_secret="app-secret"),
-                              media_dir=media, ffmpeg="off", media_max_bytes=1 << 20)
+                              media_dir=media, ffmpeg="off", media_max_bytes=1 << 20, image_max_bytes=1 << 20)
     services = RedditServices(store=store, settings=settings,
                               http_client=partial(make_client, allow_private_networks=True))
     results, cpus = [], []

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     # The ffmpeg that merges v.redd.it audio: empty for the one imageio-ffmpeg ships, a path, or
     # "off" to keep videos without their sound.
     reddit_ffmpeg: str = ""
+    # Size caps per media file: videos (and their audio tracks), and pictures (docs/reddit.md).
     reddit_media_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    reddit_image_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Metrics (docs/metrics.md): `GET /metrics` on the API; `kairos scheduler` and `kairos worker`
     # serve it on metrics_port when set. With a token, scrapes must send `Authorization: Bearer …`.
     metrics_token: str = ""

@@ -107,7 +107,8 @@ def test_schedules_list_read_and_delete_in_the_seed_000_shapes(world: World) -> 
 def test_jobs_list_read_and_cancel_in_the_seed_001_shapes(world: World) -> None:
     (body,) = requests("001", "POST")
     done, pending = stored_job(world, body), stored_job(world, body)
-    world.finish(done.id, JobStatus.COMPLETED, utcnow(), progress={"posts": 100, "comments": 450})
+    world.finish(done.id, JobStatus.COMPLETED, utcnow(), progress={"posts": 100, "comments": 450,
+                                                                   "posts_scraped": 100, "comments_scraped": 450})
     _, list_curl, get_curl, cancel_curl = curl_commands(seed_text("001"))
     listed = send_curl(world, list_curl, curl_path(world, list_curl.path))
     assert listed.status_code == 200, listed.text

@@ -24,7 +24,8 @@ def main() -> None:
     settings = RedditSettings(base_url=spec["base_url"], oauth_url=spec["oauth_url"],
                               user_agent="test:kairos-reddit-tests:1.0 (by /u/kairos_tests)",
                               instance=Credentials(client_id="app-id", client_secret="app-secret"),
-                              media_dir=Path(spec["media_dir"]), ffmpeg="off", media_max_bytes=10 * 1024 * 1024)
+                              media_dir=Path(spec["media_dir"]), ffmpeg="off",
+                              media_max_bytes=10 * 1024 * 1024, image_max_bytes=10 * 1024 * 1024)
     services = RedditServices(store=store, settings=settings,
                               http_client=partial(make_client, allow_private_networks=True))
     ctx = TaskContext(job_id=spec["job_id"], workspace_id=spec["workspace_id"], schedule_id=spec["schedule_id"],

@@ -10,7 +10,12 @@ What a test can script or read back:
 - morechildren answers 429 when two calls overlap (`morechildren_overlaps`);
 - `anonymous`: "allow" (the .json endpoints answer), "block" (403 with the HTML block page) or
   "html" (200 with the HTML block page);
-- `latency`: seconds every API call takes; every request is logged in `requests`.
+- `token_failures`: the next token requests answer that status (429 with Retry-After: 1), or hang up
+  ("drop");
+- `media_replies`: what a media path answers instead (a wrong type, a redirect, a body that breaks
+  off: `Reply.length`);
+- `latency`: seconds every API call takes; `token_delay`: seconds a token request of an app takes;
+  every request is logged in `requests`.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    length: int | None = None  # a Content-Length other than the body's: the connection breaks off
 
 
 def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -77,6 +83,9 @@ class FakeReddit:
         self.scripted: list[str | None] = []
         self.anonymous = "block"
         self.latency = 0.0
+        self.token_delay: dict[str, float] = {}  # seconds the token endpoint takes, per client id
+        self.token_failures: list[int | str] = []  # the next token answers: a status, or "drop"
+        self.media_replies: dict[str, Reply] = {}  # a media path's answer in place of the real one
         self.morechildren_hold = 0.0
         self._more_in_flight = 0
         self.morechildren_overlaps = 0
@@ -144,12 +153,20 @@ class FakeReddit:
 
     # --- answers -----------------------------------------------------------------------------
 
-    def token(self, headers: dict[str, str], form: dict[str, str]) -> Reply:
+    def token(self, headers: dict[str, str], form: dict[str, str]) -> Reply | None:
+        with self.lock:
+            failure = self.token_failures.pop(0) if self.token_failures else None
+        if failure == "drop":
+            return None
+        if failure is not None:
+            return _json({"message": "failing", "error": failure}, int(failure), {"Retry-After": "1"})
         auth = headers.get("authorization", "")
         try:
             client_id, _, secret = base64.b64decode(auth.split(" ", 1)[1]).decode().partition(":")
         except (IndexError, ValueError):
             return _json({"message": "Unauthorized", "error": 401}, 401)
+        if delay := self.token_delay.get(client_id):
+            time.sleep(delay)
         if self.apps.get(client_id) != secret:
             return _json({"message": "Unauthorized", "error": 401}, 401)
         grant = form.get("grant_type", "")
@@ -263,6 +280,8 @@ class FakeReddit:
         return self.read(path.removesuffix(".json"), query, query.get("raw_json") == "1")
 
     def media(self, path: str) -> Reply:
+        if path in self.media_replies:
+            return self.media_replies[path]
         if m := re.fullmatch(r"/[ip]/([^/]+)", path):
             name = m.group(1)
             if name in self.corpus.failed_images or name not in self.corpus.images:
@@ -312,7 +331,11 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.requests.append(Logged(server, method, path, parse_qs(parts.query), app,
                                             time.time(), headers.get("user-agent", ""), form))
-            self._send(self._route(method, path, query, form, headers, app))
+            reply = self._route(method, path, query, form, headers, app)
+            if reply is None:  # hang up without an answer, as a dropped connection does
+                self.close_connection = True
+                return
+            self._send(reply)
 
         def _app(self, headers: dict[str, str]) -> str | None:
             auth = headers.get("authorization", "")
@@ -325,7 +348,7 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             return found[0]
 
         def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str],
-                   headers: dict[str, str], app: str | None) -> Reply:
+                   headers: dict[str, str], app: str | None) -> Reply | None:
             if server == "www":
                 if path == "/api/v1/access_token" and method == "POST":
                     return fake.token(headers, form)
@@ -341,9 +364,11 @@ def _handler(fake: FakeReddit, server: str) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Content-Length", str(len(reply.body) if reply.length is None else reply.length))
             self.end_headers()
             self.wfile.write(reply.body)
+            if reply.length is not None:
+                self.close_connection = True
 
     return Handler
 

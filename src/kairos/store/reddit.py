@@ -21,6 +21,7 @@ from kairos.domain.reddit import (
     RedditCursor,
     RedditMedia,
     RedditPage,
+    RedditPost,
 )
 from kairos.store.pages import Page, PageResult
 
@@ -67,11 +68,21 @@ class RedditStore(Protocol):
     # --- the corpus (jobs) -----------------------------------------------------------------------
     def get_reddit_cursor(self, workspace_id: str, scope: str) -> RedditCursor | None: ...
     def save_reddit_page(self, workspace_id: str, page: RedditPage, now: datetime) -> None: ...
+    def refresh_reddit_posts(self, workspace_id: str, posts: list[RedditPost], now: datetime) -> int:
+        """Update posts already stored from a fresh look (score, comment count, item,
+        last_seen_at), without making them any job's posts; a post not stored is left alone.
+        Returns how many were updated."""
+        ...
+
     def stored_media(self, workspace_id: str, media_key: str) -> RedditMedia | None:
         """A media row of this key already stored (status stored or video_only), if any."""
         ...
 
-    def known_posts(self, workspace_id: str, reddit_ids: list[str]) -> set[str]: ...
+    def reddit_posts_after(self, workspace_id: str, reddit_id: str, *, same: str, limit: int) -> list[str]:
+        """Ids of stored posts created after post `reddit_id`, oldest first, from the same
+        subreddit (`same="subreddit"`) or by the same author (`same="author"`): where a listing
+        walk can pick up again when Reddit no longer lists that post. Empty if it is not stored."""
+        ...
 
     # --- reading it back (the API) ---------------------------------------------------------------
     def list_reddit_posts(self, workspace_id: str, filters: PostFilters, page: Page) -> PageResult[StoredPost]: ...

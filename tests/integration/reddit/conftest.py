@@ -66,7 +66,8 @@ def fake(tracks: dict[str, bytes]) -> Iterator[FakeReddit]:
 def reddit_settings(fake: FakeReddit, media_dir: Path, *, instance: bool = True, ffmpeg: str = "") -> RedditSettings:
     return RedditSettings(base_url=fake.base_url, oauth_url=fake.oauth_url, user_agent=USER_AGENT,
                           instance=Credentials(client_id="app-id", client_secret="app-secret") if instance else None,
-                          media_dir=media_dir, ffmpeg=ffmpeg, media_max_bytes=50 * 1024 * 1024)
+                          media_dir=media_dir, ffmpeg=ffmpeg, media_max_bytes=50 * 1024 * 1024,
+                          image_max_bytes=50 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -166,4 +167,6 @@ def start_job_process(run: Runner, fake: FakeReddit, database_url: str, tmp_path
             "schedule_id": schedule_id, "payload": payload}
     return subprocess.Popen([sys.executable, "-m", "tests.fake_reddit.run_job", json.dumps(spec)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            # The child imports the same kairos as the tests (a PYTHONPATH=src run too).
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))})

@@ -11,6 +11,7 @@ import pytest
 
 from kairos.exceptions import RedditUnavailable
 from tests.fake_reddit import FakeReddit
+from tests.integration.helpers import workspace_id
 from tests.integration.reddit.conftest import USER_AGENT, Runner, progress_of
 
 
@@ -119,3 +120,58 @@ def test_the_budget_is_spread_so_reddit_never_says_no(fake: FakeReddit, run: Run
     outcome = run(limit=12, download_media=False)
     assert outcome.result["requests"] == 13
     assert fake.over_budget == 0
+
+
+def _connect(store, ws: str, client_id: str, secret: str, **extra: str) -> None:  # type: ignore[no-untyped-def]
+    from kairos.domain.reddit import RedditConnection
+    from kairos.timeutil import utcnow
+
+    store.put_reddit_connection(RedditConnection(workspace_id=ws, client_id=client_id, client_secret=secret,
+                                                 created_at=utcnow(), updated_at=utcnow(), **extra))
+
+
+def test_a_token_is_never_shared_with_another_secret(fake: FakeReddit, run: Runner, store) -> None:  # type: ignore[no-untyped-def]
+
+    fake.corpus.add_posts("technology", 3, variety=False, comments=0)
+    user = {"username": "scriptuser", "password": "hunter2"}
+    _connect(store, run.ws, "app-id", "app-secret", **user)
+    assert len(run(limit=3).items) == 3
+    # Same app id and user, a wrong secret: the token of the right one must not be handed over.
+    other = Runner(store, run.services, workspace_id(store, "other"))
+    _connect(store, other.ws, "app-id", "guessed-secret", **user)
+    with pytest.raises(RedditUnavailable, match="client_id and client_secret"):
+        other(limit=3)
+    # A changed connection (PUT /connections/reddit) asks for a token of its own.
+    fake.apps["app-id"] = "rotated-secret"
+    _connect(store, run.ws, "app-id", "rotated-secret", **user)
+    assert len(run(limit=3).items) == 3
+    assert fake.grants == ["password", "password"]
+
+
+def test_a_slow_token_request_does_not_hold_up_another_app(fake: FakeReddit, run: Runner, store) -> None:  # type: ignore[no-untyped-def]
+    from kairos.kinds.reddit.run import run_reddit
+
+    fake.corpus.add_posts("technology", 2, variety=False, comments=0)
+    fake.apps["slow-app"] = "slow-secret"
+    fake.token_delay["slow-app"] = 2.0
+    slow = Runner(store, run.services, workspace_id(store, "slow"))
+    _connect(store, slow.ws, "slow-app", "slow-secret")
+    payload, ctx = slow.context(limit=2, download_media=False)
+    thread = threading.Thread(target=run_reddit, args=(payload, ctx, slow.services))
+    thread.start()
+    try:
+        time.sleep(0.3)  # the slow app's token request is under way
+        began = time.monotonic()
+        assert len(run(limit=2, download_media=False).items) == 2
+        assert time.monotonic() - began < 1.5
+    finally:
+        thread.join()
+
+
+def test_a_throttled_or_failing_token_endpoint_is_waited_out(fake: FakeReddit, run: Runner) -> None:
+    fake.corpus.add_posts("technology", 3, variety=False, comments=0)
+    fake.token_failures = [429, 503, "drop"]
+    outcome = run(limit=3, download_media=False)
+    assert len(outcome.items) == 3 and fake.grants == ["client_credentials"]
+    assert not fake.token_failures
+    assert outcome.result["waited_seconds"] >= 1  # Retry-After: 1, then the backoffs

@@ -70,3 +70,34 @@ def test_a_jobs_media_and_files_are_served_to_its_workspace_only(
     assert reddit_api.get(f"{base}/media/{media[0]['sha256']}", headers=other).status_code == 404
     assert reddit_api.get(f"{base}/jobs/{job_id}/media", headers=other).status_code == 404
     assert reddit_api.get("/media/not-a-hash").status_code == 404
+
+
+def test_a_cursor_with_a_huge_number_is_a_400_naming_the_cursor(reddit_api: TestClient) -> None:
+    import base64
+
+    for raw in (b'[' + b'9' * 400 + b', "abc"]', b'[Infinity, "abc"]'):
+        cursor = base64.urlsafe_b64encode(raw).decode()
+        answer = reddit_api.get("/reddit/posts", params={"cursor": cursor})
+        assert answer.status_code == 400, answer.text
+        assert [e["loc"] for e in answer.json()["errors"]] == [["query", "cursor"]]
+
+
+def test_a_plugin_cannot_break_the_post_listing(fake: FakeReddit, run: Runner,
+                                                reddit_api: TestClient) -> None:
+    from kairos.kinds.reddit.plugins import available
+
+    def meddling(post, config):  # type: ignore[no-untyped-def]
+        return {**post, "first_seen_at": "yesterday", "score": None, "title": 5, "mood": "curious"}
+
+    available()["meddling"] = meddling
+    try:
+        fake.corpus.add_posts("technology", 2, variety=False, comments=0)
+        outcome = run(limit=2, plugins=["meddling"])
+    finally:
+        del available()["meddling"]
+    assert all("score must stay int" in " ".join(item["plugin_errors"]) for item in outcome.items)
+    listed = reddit_api.get("/reddit/posts")
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [item["score"] for item in items] == [10, 10] and all(item["mood"] == "curious" for item in items)
+    assert all(item["first_seen_at"] != "yesterday" and item["title"].startswith("Post ") for item in items)

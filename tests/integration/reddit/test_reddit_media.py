@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from kairos.kinds.reddit.files import path_for
+from kairos.kinds.reddit.run import RedditServices
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.fake_reddit import FakeReddit
+from tests.integration.helpers import workspace_id
 from tests.integration.reddit.conftest import Runner, ffprobe_streams, media_files
 
 
@@ -82,3 +84,106 @@ def test_without_ffmpeg_the_video_is_kept_and_says_why(fake: FakeReddit, run: Ru
     fake.corpus.make_post("technology", "video", audio=True)
     media = run(limit=1, scrape_comments=False).items[0]["media"][0]
     assert media["status"] == "video_only" and "no ffmpeg" in media["note"]
+
+
+def test_a_file_another_workspace_holds_counts_as_downloaded_here(fake: FakeReddit, store: SqlStore,
+                                                                  services: RedditServices,
+                                                                  services_root: Path) -> None:
+    fake.corpus.make_post("technology", "image")
+    first = Runner(store, services, workspace_id(store, "alpha"))(limit=1, scrape_comments=False)
+    second = Runner(store, services, workspace_id(store, "beta"))(limit=1, scrape_comments=False)
+    # Each workspace fetched the picture and now has it; the shared folder keeps one copy.
+    assert first.result["media_downloaded"] == 1 and second.result["media_downloaded"] == 1
+    assert len(media_files(services_root)) == 1
+    assert not list((services_root / ".incoming").glob(".part-*"))
+
+
+def test_a_broken_media_host_fails_its_media_row_not_the_job(fake: FakeReddit, run: Runner) -> None:
+    from tests.fake_reddit.server import Reply
+
+    image = fake.corpus.make_post("technology", "image")
+    video = fake.corpus.make_post("technology", "video", audio=True)
+    fake.media_replies[f"/i/{image.id}.png"] = Reply(200, b"\x89PNG partial", {"Content-Type": "image/png"},
+                                                     length=100_000)
+    fake.media_replies[f"/v/v{video.id}/DASHPlaylist.mpd"] = Reply(302, b"", {"Location": "ftp://127.0.0.1/x"})
+    outcome = run(limit=2, scrape_comments=False)
+    by_id = {item["id"]: item["media"][0] for item in outcome.items}
+    assert by_id[image.id]["status"] == "failed" and "broke off" in by_id[image.id]["note"]
+    assert by_id[video.id]["status"] == "video_only" and "redirect" in by_id[video.id]["note"]
+    assert outcome.result["media_failed"] == 1 and outcome.result["media_downloaded"] == 1
+
+
+def test_only_pictures_and_video_are_stored_and_pictures_have_the_smaller_cap(fake: FakeReddit,
+                                                                              run: Runner) -> None:
+    from tests.fake_reddit.server import Reply
+
+    run.services = dataclasses.replace(run.services, settings=dataclasses.replace(
+        run.services.settings, ffmpeg="off", image_max_bytes=40))
+    page = fake.corpus.make_post("technology", "image")
+    fake.media_replies[f"/i/{page.id}.png"] = Reply(200, b"<html>imgur</html>",
+                                                    {"Content-Type": "text/html; charset=utf-8"})
+    big = fake.corpus.make_post("technology", "image")  # a real PNG, larger than 40 bytes
+    video = fake.corpus.make_post("technology", "video", audio=False)  # kilobytes, under the video cap
+    outcome = run(limit=3, scrape_comments=False)
+    by_id = {item["id"]: item["media"][0] for item in outcome.items}
+    assert by_id[page.id]["status"] == "failed" and "text/html" in by_id[page.id]["note"]
+    assert by_id[big.id]["status"] == "failed" and "larger than 40 bytes" in by_id[big.id]["note"]
+    assert by_id[video.id]["status"] == "video_only" and by_id[video.id]["mime"] == "video/mp4"
+    assert outcome.result["media_downloaded"] == 1 and outcome.result["media_failed"] == 2
+
+
+def _fake_ffmpeg(tmp_path: Path, script: str, *, executable: bool = True, name: str = "ffmpeg") -> str:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755 if executable else 0o644)
+    return str(path)
+
+
+def test_an_ffmpeg_that_cannot_start_or_hangs_leaves_the_video_alone(fake: FakeReddit, run: Runner,
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from kairos.kinds.reddit import dash
+
+    monkeypatch.setattr(dash, "MERGE_TIMEOUT_SECONDS", 0.5)
+    broken = _fake_ffmpeg(tmp_path, "exit 0", executable=False, name="not-executable")
+    for ffmpeg, why in ((broken, "could not be started"),
+                        (_fake_ffmpeg(tmp_path, "exec sleep 30"), "took longer than 0.5 s")):
+        run.services = dataclasses.replace(run.services, settings=dataclasses.replace(run.services.settings,
+                                                                                      ffmpeg=ffmpeg))
+        fake.corpus.make_post("technology", "video", audio=True)
+        media = run(limit=1, scrape_comments=False).items[0]["media"][0]
+        assert media["status"] == "video_only" and why in media["note"], media
+
+
+def test_a_cancel_stops_a_merge_at_once(fake: FakeReddit, run: Runner, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from kairos.domain.finish import CancelReason
+    from kairos.exceptions import JobCancelled
+    from kairos.kinds.reddit.run import run_reddit
+
+    started = tmp_path / "merging"
+    ffmpeg = _fake_ffmpeg(tmp_path, f"touch {started}\nexec sleep 30")
+    run.services = dataclasses.replace(run.services, settings=dataclasses.replace(run.services.settings,
+                                                                                  ffmpeg=ffmpeg))
+    fake.corpus.make_post("technology", "video", audio=True)
+    payload, ctx = run.context(limit=1, scrape_comments=False)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_reddit(payload, ctx, run.services)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ctx.cancel(CancelReason.REQUESTED)
+    began = time.monotonic()
+    thread.join(10)
+    assert time.monotonic() - began < 2
+    assert failure and isinstance(failure[0], JobCancelled)

@@ -64,6 +64,49 @@ def test_history_walks_back_run_after_run_until_the_listing_ends(
     assert runs[3].result["requests"] == 0
 
 
+def test_history_picks_up_after_the_post_it_stopped_at_was_removed(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
+    fake.corpus.add_posts("technology", 300, variety=False, comments=0)
+    everything = listing_ids(fake)
+    options = {"mode": "history", "limit": 100, "scrape_comments": False, "download_media": False}
+    first = run(schedule_id, **options)
+    assert [item["id"] for item in first.items] == everything[:100]
+    # The post the cursor points at is removed: Reddit answers an empty page after it.
+    fake.corpus.listings["r/technology"].pop(99)
+    second = run(schedule_id, **options)
+    assert second.result["listing_end"] is False
+    assert [item["id"] for item in second.items] == everything[100:200]
+    third = run(schedule_id, **options)
+    assert [item["id"] for item in third.items] == everything[200:300] and third.result["listing_end"] is True
+
+
+def test_history_says_the_listing_ended_only_with_the_last_batch_stored(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str, database_url: str) -> None:
+    import dataclasses
+
+    class FailsOnTheLastBatch(SqlStore):
+        def save_reddit_page(self, workspace_id, page, now):  # type: ignore[no-untyped-def]
+            if len(page.posts) == 5:
+                raise RuntimeError("the process died here")
+            super().save_reddit_page(workspace_id, page, now)
+
+    fake.corpus.add_posts("technology", 30, variety=False, comments=0)
+    options = {"mode": "history", "limit": 100, "scrape_comments": False, "download_media": False}
+    dying = FailsOnTheLastBatch(database_url)
+    try:
+        run.services = dataclasses.replace(run.services, store=dying)
+        with pytest.raises(RuntimeError):
+            run(schedule_id, **options)
+    finally:
+        dying.close()
+    cursor = store.get_reddit_cursor(ws, schedule_id)
+    assert cursor is not None and cursor.listing_end is False  # 25 of the page's 30 were stored
+    run.services = dataclasses.replace(run.services, store=store)
+    again = run(schedule_id, **options)
+    assert again.result["posts_scraped"] == 5 and again.result["listing_end"] is True
+    assert len(stored_ids(store, ws)) == 30
+
+
 def test_monitor_takes_only_what_is_new_paging_through_a_150_post_gap(
         fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
     fake.corpus.add_posts("technology", 300, variety=False, comments=0)
@@ -73,10 +116,33 @@ def test_monitor_takes_only_what_is_new_paging_through_a_150_post_gap(
     fake.corpus.add_posts("technology", 150, variety=False, comments=0)
     second = run(schedule_id, **options)
     assert [item["id"] for item in second.items] == listing_ids(fake)[:150]
-    assert second.result["requests"] == 2  # a whole new page, then the page where the mark is
+    # A whole new page, then the page where the mark is, then /api/info for the posts seen before.
+    assert second.result["requests"] == 3 and second.result["posts_refreshed"] == 100
     third = run(schedule_id, **options)
     assert third.result["posts_scraped"] == 0
     assert len(stored_ids(store, ws)) == 250
+
+
+def test_monitor_refreshes_the_posts_it_stored_before_through_api_info(
+        fake: FakeReddit, run: Runner, store: SqlStore, ws: str, schedule_id: str) -> None:
+    fake.corpus.add_posts("technology", 20, variety=False, comments=0)
+    options = {"mode": "monitor", "limit": 20, "scrape_comments": False, "download_media": False,
+               "plugins": ["mask_pii"]}
+    first = run(schedule_id, **options)
+    assert first.result["posts_refreshed"] == 0  # nothing was stored before it
+    old = fake.corpus.listings["r/technology"][5]
+    old.data.update(score=4321, num_comments=7, selftext="new text, mail me at x@example.com")
+    fake.corpus.add_posts("technology", 3, variety=False, comments=0)
+    second = run(schedule_id, **options)
+    assert len(second.items) == 3 and second.result["posts_refreshed"] == 20
+    info = fake.api_requests("/api/info")
+    assert len(info) == 1 and f"t3_{old.id}" in info[0].query["id"][0].split(",")
+    refreshed = store.get_reddit_post(ws, old.id)
+    assert (refreshed.item["score"], refreshed.item["num_comments"]) == (4321, 7)
+    assert "x@example.com" not in refreshed.item["selftext"]  # the text stays as the plugins left it
+    assert refreshed.last_seen_at > refreshed.first_seen_at
+    shown = store.list_reddit_posts(ws, PostFilters(), Page(limit=50))
+    assert shown.total == 23
 
 
 def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
@@ -105,8 +171,42 @@ def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
     assert time.monotonic() - started < 2
     assert failure and isinstance(failure[0], JobCancelled)
     kept = stored_ids(store, ws)
-    assert 25 <= len(kept) < 200  # every whole batch of 25 stored before the cancel
-    assert progress_of(ctx)["phase"] in ("comments", "listing")
+    assert 30 <= len(kept) < 200
+    # The posts taken before the cancel are stored, not only the whole batches: the counters the
+    # job reports are what it kept.
+    progress = progress_of(ctx)
+    assert progress["posts"] == progress["posts_scraped"] == len(kept)
+    assert progress["comments"] == len(kept) * 2
+    assert progress["phase"] in ("comments", "listing")
+
+
+def test_a_job_waiting_for_the_single_call_lock_is_cancelled_promptly(
+        store: SqlStore, run: Runner) -> None:
+    from kairos.kinds.reddit.budget import BudgetGate, _local_lock
+
+    _, ctx = run.context()
+    gate = BudgetGate(store, "a-credential", ctx)
+    failure: list[BaseException] = []
+
+    def wait_for_lock() -> None:
+        try:
+            with gate.one_at_a_time(ctx.job_id):
+                pass
+        except BaseException as exc:
+            failure.append(exc)
+
+    held = _local_lock("a-credential")
+    held.acquire()  # another job of this process is in its morechildren call
+    try:
+        waiter = threading.Thread(target=wait_for_lock)
+        waiter.start()
+        time.sleep(0.3)
+        ctx.cancel(CancelReason.REQUESTED)
+        waiter.join(2)
+        assert not waiter.is_alive() and failure and isinstance(failure[0], JobCancelled)
+    finally:
+        held.release()
+        waiter.join()
 
 
 @pytest.mark.parametrize("kind", ["user"])

@@ -130,16 +130,14 @@ def present_job(job: Job) -> RedditJob:
     public = job_public(job)
     counters = public.model_dump()  # the reddit kind's counters, as the canonical API reports them
     payload = job.payload
-    live = job.progress or {}
     return RedditJob(
         id=job.id, workspace_id=job.workspace_id, schedule_id=job.schedule_id,
         target=payload.get("target"), target_type=payload.get("target_type"), mode=payload.get("mode"),
         limit=payload.get("limit"), config=payload.get("config") or {}, status=public.status,
         started_at=job.started_at, completed_at=job.completed_at, duration_seconds=job.duration_seconds,
-        # A running job has no result yet: its live progress counts what it fetched so far.
-        posts_scraped=counters.get("posts_scraped") or live.get("posts") or 0,
-        comments_scraped=counters.get("comments_scraped") or live.get("comments") or 0,
-        media_downloaded=counters.get("media_downloaded") or live.get("media") or 0, error_message=job.error_message,
+        # job_public reads them from the job's progress: a running job shows what it fetched so far.
+        posts_scraped=counters.get("posts_scraped", 0), comments_scraped=counters.get("comments_scraped", 0),
+        media_downloaded=counters.get("media_downloaded", 0), error_message=job.error_message,
         progress=job.progress, created_at=job.created_at,
     )
 

@@ -19,8 +19,13 @@ router = APIRouter(tags=["reddit"], responses={
 })
 
 
+# Keys the API itself sets: a stored item (a plugin's output from before plugins were checked)
+# never overrides them.
+_OWN_KEYS = ("comments", "first_seen_at", "last_seen_at")
+
+
 def post_public(post: StoredPost, *, comments: list[dict[str, Any]] | None = None) -> RedditPostPublic:
-    item = {key: value for key, value in post.item.items() if key != "comments"}
+    item = {key: value for key, value in post.item.items() if key not in _OWN_KEYS}
     return RedditPostPublic(**item, first_seen_at=post.first_seen_at, last_seen_at=post.last_seen_at,
                             comments=comments)
 

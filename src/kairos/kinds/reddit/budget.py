@@ -69,10 +69,15 @@ class BudgetGate:
     @contextmanager
     def one_at_a_time(self, owner: str) -> Iterator[None]:
         """Hold the credential's single-call lease (morechildren answers 429 to overlapping calls)."""
-        with _local_lock(self.key):
+        lock = _local_lock(self.key)
+        while not lock.acquire(timeout=0.2):  # another job of this process holds it: stay cancellable
+            self.ctx.check_cancelled()
+        try:
             while not self.store.reddit_lock(self.key, owner, self.clock(), LOCK_LEASE_SECONDS):
                 self.ctx.sleep(0.05)
             try:
                 yield
             finally:
                 self.store.reddit_unlock(self.key, owner)
+        finally:
+            lock.release()

@@ -8,37 +8,23 @@ client, so the private-network guard applies.
 
 from __future__ import annotations
 
-import email.utils
-import time
 from typing import Any
 
 import httpx
 
 from kairos import outbound
 from kairos.exceptions import RedditUnavailable
-from kairos.kinds.reddit.auth import TokenCache, request_token
+from kairos.kinds.reddit.auth import DEFAULT_429_WAIT, TokenCache, TokenNotYet, request_token, retry_after_seconds
 from kairos.kinds.reddit.budget import BudgetGate
 from kairos.kinds.reddit.config import Credentials, RedditSettings
 
 CONFIGURE = ("give this workspace a Reddit app with PUT /connections/reddit (client_id, client_secret), "
              "or set KAIROS_REDDIT_CLIENT_ID and KAIROS_REDDIT_CLIENT_SECRET for the instance")
 SERVER_ERROR_ATTEMPTS = 4
-DEFAULT_429_WAIT = 5.0
 
 
 class NotOnReddit(RedditUnavailable):
     """Reddit has no such subreddit or user (or it is private or banned)."""
-
-
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        return None if when is None else max(0.0, when.timestamp() - time.time())
 
 
 class RedditClient:
@@ -48,10 +34,6 @@ class RedditClient:
         self.tokens, self.gate = tokens, gate
         self.requests = 0  # API calls that got an answer (throttled ones included)
         self.user_agent = (credentials.user_agent if credentials else None) or settings.user_agent
-
-    @property
-    def anonymous(self) -> bool:
-        return self.credentials is None
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._call("GET", path, params=params or {})
@@ -71,14 +53,31 @@ class RedditClient:
         server_errors = 0
         while True:
             self.gate.ctx.check_cancelled()
-            self.gate.acquire()
             headers = {"User-Agent": self.user_agent}
             if self.credentials is None:
                 url = f"{self.settings.base_url}{path}.json"
             else:
-                token = self._token()
-                headers["Authorization"] = f"bearer {token}"
                 url = f"{self.settings.oauth_url}{path}"
+                try:
+                    token = self._token()
+                except TokenNotYet as exc:
+                    # Throttled or failing like any API call: waited out, never the job's failure.
+                    if exc.status == 429:
+                        self.gate.wait(max(exc.wait if exc.wait is not None else DEFAULT_429_WAIT, 0.5))
+                        continue
+                    server_errors += 1
+                    if server_errors >= SERVER_ERROR_ATTEMPTS:
+                        raise RedditUnavailable(f"Reddit kept failing to give a token ({exc})") from exc
+                    self.gate.wait(2.0 ** server_errors)
+                    continue
+                except httpx.TransportError as exc:
+                    server_errors += 1
+                    if outbound.is_refused(exc) or server_errors >= SERVER_ERROR_ATTEMPTS:
+                        raise RedditUnavailable(f"could not reach Reddit's token endpoint: {exc}") from exc
+                    self.gate.wait(2.0 ** server_errors)
+                    continue
+                headers["Authorization"] = f"bearer {token}"
+            self.gate.acquire()
             query = {**(params or {}), "raw_json": 1}
             try:
                 response = outbound.request(self.http, method, url, params=query, data=data, headers=headers)

@@ -23,7 +23,6 @@ FIRST_CALL_LIMIT = 500  # comments Reddit may render in the first call
 
 @dataclass
 class Tree:
-    post_id: str
     roots: list[dict[str, Any]] = field(default_factory=list)
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: dict[str, float] = field(default_factory=dict)
@@ -120,19 +119,13 @@ class CommentResult:
     tree: list[dict[str, Any]]
     flat: list[dict[str, Any]]
     created: dict[str, float]
-    post: dict[str, Any] | None  # the post as the comments endpoint gave it (fresher counts)
     unexpanded: int
-    requests: int
 
 
 def fetch_comments(client: RedditClient, post_id: str, *, max_more: int, owner: str) -> CommentResult:
     body = client.get(f"/comments/{post_id}", {"limit": FIRST_CALL_LIMIT, "showmore": "true"})
-    requests = 1
-    post = None
-    tree = Tree(post_id=post_id)
+    tree = Tree()
     if isinstance(body, list) and len(body) >= 2:
-        posts = body[0].get("data", {}).get("children", [])
-        post = posts[0]["data"] if posts else None
         tree.add_things(body[1].get("data", {}).get("children", []))
     extra = 0
     while extra < max_more and (tree.stubs or tree.threads):
@@ -153,11 +146,9 @@ def fetch_comments(client: RedditClient, post_id: str, *, max_more: int, owner: 
             if isinstance(answer, list) and len(answer) >= 2:
                 _graft(tree, parent, answer[1].get("data", {}).get("children", []))
         extra += 1
-        requests += 1
     roots = tree.finish()
     flat = _walk(roots)
-    return CommentResult(tree=roots, flat=flat, created=tree.created, post=post,
-                         unexpanded=tree.unexpanded, requests=requests)
+    return CommentResult(tree=roots, flat=flat, created=tree.created, unexpanded=tree.unexpanded)
 
 
 def _graft(tree: Tree, parent: str, things: list[dict[str, Any]]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from kairos import __version__
 from kairos.domain.reddit import RedditConnection
+from kairos.kinds.reddit.files import media_root
 from kairos.settings import Settings
 
 ANONYMOUS = "anonymous"
@@ -39,6 +41,12 @@ class Credentials:
                                 if self.refresh_token else "")
         return hashlib.sha256(f"{self.client_id}\0{who}".encode()).hexdigest()
 
+    @property
+    def token_key(self) -> str:
+        """Tokens are this exact app and grant's: any field differing (a secret too) is another key."""
+        fields = (self.client_id, self.client_secret, self.username, self.password, self.refresh_token)
+        return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
     @classmethod
     def of(cls, connection: RedditConnection) -> Credentials:
         return cls(client_id=connection.client_id, client_secret=connection.client_secret,
@@ -52,9 +60,10 @@ class RedditSettings:
     oauth_url: str
     user_agent: str
     instance: Credentials | None
-    media_dir: Path
+    media_dir: Path  # files.media_root of the settings: where the API serves the files from
     ffmpeg: str  # "" for imageio-ffmpeg's, a path, or "off"
-    media_max_bytes: int
+    media_max_bytes: int  # a video (or an audio track)
+    image_max_bytes: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedditSettings:
@@ -66,5 +75,6 @@ class RedditSettings:
         # generic agents; operators should name themselves in KAIROS_REDDIT_USER_AGENT.
         agent = settings.reddit_user_agent or f"server:kairos:{__version__} (self-hosted Kairos scheduler)"
         return cls(base_url=settings.reddit_base_url.rstrip("/"), oauth_url=settings.reddit_oauth_url.rstrip("/"),
-                   user_agent=agent, instance=instance, media_dir=settings.data_dir / "media",  # files.media_root
-                   ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes)
+                   user_agent=agent, instance=instance, media_dir=media_root(settings),
+                   ffmpeg=settings.reddit_ffmpeg, media_max_bytes=settings.reddit_media_max_bytes,
+                   image_max_bytes=settings.reddit_image_max_bytes)

@@ -7,12 +7,17 @@ CMAF_AUDIO_128.mp4), so they are read from the manifest, never guessed.
 from __future__ import annotations
 
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+from kairos.kinds.context import TaskContext
+
 MAX_MANIFEST_BYTES = 1024 * 1024
+MERGE_TIMEOUT_SECONDS = 600.0
+POLL_SECONDS = 0.2  # how soon a cancel stops a merge
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,30 @@ def ffmpeg_path(setting: str) -> str | None:
         return None
 
 
-def merge(ffmpeg: str, video: Path, audio: Path, out: Path) -> str | None:
-    """Mux the two tracks without re-encoding; None on success, else ffmpeg's complaint."""
-    result = subprocess.run(
-        [ffmpeg, "-v", "error", "-y", "-i", str(video), "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0",
-         "-c", "copy", "-movflags", "+faststart", str(out)],
-        capture_output=True, timeout=600, check=False)
-    if result.returncode != 0 or not out.exists():
-        return (result.stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+def merge(ffmpeg: str, video: Path, audio: Path, out: Path, ctx: TaskContext) -> str | None:
+    """Mux the two tracks without re-encoding; None on success, else why not (ffmpeg's complaint,
+    or that it could not start or took too long). A cancel stops ffmpeg and raises `JobCancelled`."""
+    try:
+        process = subprocess.Popen(
+            [ffmpeg, "-v", "error", "-y", "-i", str(video), "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0",
+             "-c", "copy", "-movflags", "+faststart", str(out)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as exc:
+        return f"ffmpeg could not be started: {exc}"
+    deadline = time.monotonic() + MERGE_TIMEOUT_SECONDS
+    try:
+        while True:
+            try:
+                _, stderr = process.communicate(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                ctx.check_cancelled()
+                if time.monotonic() > deadline:
+                    return f"ffmpeg took longer than {MERGE_TIMEOUT_SECONDS:g} s"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    if process.returncode != 0 or not out.exists():
+        return (stderr.decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
     return None

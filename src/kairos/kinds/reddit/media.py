@@ -30,10 +30,12 @@ class MediaFetcher:
     workspace_id: str
     root: Path
     ffmpeg: str | None
-    max_bytes: int
+    image_max_bytes: int
+    video_max_bytes: int
     user_agent: str
     ctx: TaskContext
     seen: dict[str, RedditMedia] = field(default_factory=dict)  # this run's media, by media id
+    counted: set[str] = field(default_factory=set)  # this run's new files, by SHA-256
     new_files: int = 0
     failed: int = 0
 
@@ -59,16 +61,25 @@ class MediaFetcher:
                            source_url=ref.url, **values)  # type: ignore[arg-type]
 
     def _keep(self, temporary: Path) -> tuple[str, int]:
-        sha, size, new = store_file(self.root, temporary)
-        self.new_files += new
+        sha, size = store_file(self.root, temporary)
+        # New to this workspace when none of its rows holds these bytes yet (rows of this run are
+        # saved in batches, so the run remembers its own): another workspace having the same file
+        # neither hides this download nor is told.
+        if sha not in self.counted and self.store.media_file(self.workspace_id, sha) is None:
+            self.counted.add(sha)
+            self.new_files += 1
         return sha, size
 
-    def _get(self, url: str, folder: Path) -> Path:
-        return download(self.http, url, folder, max_bytes=self.max_bytes, ctx=self.ctx,
-                        user_agent=self.user_agent).path
+    def _get(self, url: str, folder: Path, *types: str) -> Path:
+        """A DASH track: video tracks must be video, audio tracks audio (v.redd.it often labels
+        them video/mp4 too)."""
+        limits = {kind: self.video_max_bytes for kind in types}
+        return download(self.http, url, folder, limits=limits, ctx=self.ctx, user_agent=self.user_agent).path
 
     def _file(self, post_id: str, ref: MediaRef) -> RedditMedia:
-        got = download(self.http, ref.url, self.root / ".incoming", max_bytes=self.max_bytes, ctx=self.ctx,
+        # Pictures are capped lower than videos; a .gifv or a gif may well be served as video.
+        limits = {"image": self.image_max_bytes, "video": self.video_max_bytes}
+        got = download(self.http, ref.url, self.root / ".incoming", limits=limits, ctx=self.ctx,
                        user_agent=self.user_agent)
         sha, size = self._keep(got.path)
         return self._row(post_id, ref, status="stored", sha256=sha, size=size, mime=got.mime)
@@ -77,7 +88,7 @@ class MediaFetcher:
         assert ref.dash_url is not None
         try:
             response = outbound.request(self.http, "GET", ref.dash_url, headers={"User-Agent": self.user_agent})
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, outbound.RedirectRefused) as exc:
             raise DownloadFailed(f"could not fetch the DASH manifest: {exc}") from exc
         if response.status_code != 200 or len(response.content) > MAX_MANIFEST_BYTES:
             raise DownloadFailed(f"the DASH manifest answered HTTP {response.status_code}")
@@ -95,15 +106,15 @@ class MediaFetcher:
             why = "the video has no audio track"
         with tempfile.TemporaryDirectory(dir=self._incoming()) as work:
             folder = Path(work)
-            video = self._get(videos[0].url if videos else ref.url, folder)
+            video = self._get(videos[0].url if videos else ref.url, folder, "video")
             if audios and self.ffmpeg is None:
                 why = "no ffmpeg to merge the audio track (set KAIROS_REDDIT_FFMPEG or install imageio-ffmpeg)"
             elif audios:
                 try:
-                    audio = self._get(audios[0].url, folder)
+                    audio = self._get(audios[0].url, folder, "audio", "video")
                     merged = folder / "merged.mp4"
                     assert self.ffmpeg is not None
-                    problem = merge(self.ffmpeg, video, audio, merged)
+                    problem = merge(self.ffmpeg, video, audio, merged, self.ctx)
                 except DownloadFailed as exc:
                     problem = f"the audio track could not be fetched: {exc}"
                 if problem is None:

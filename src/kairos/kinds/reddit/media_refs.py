@@ -4,10 +4,13 @@ videos, and a crosspost's media from its parent. Pure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+# A media row's key column holds 1000 characters; keys are built from remote URLs and ids.
+MAX_KEY_LENGTH = 1000
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 IMAGE_HOSTS = ("i.redd.it", "i.imgur.com")
 
@@ -20,6 +23,13 @@ class MediaRef:
     url: str
     dash_url: str | None = None
     failed: str | None = None  # Reddit itself lists the item as not there
+
+
+def bounded_key(key: str) -> str:
+    """`key` itself, or when it is longer than a row holds, a hash that stays unique to it."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _gallery(data: dict[str, Any]) -> list[MediaRef]:
@@ -65,7 +75,9 @@ def _image(data: dict[str, Any]) -> list[MediaRef]:
 def media_refs(data: dict[str, Any]) -> list[MediaRef]:
     source = (data.get("crosspost_parent_list") or [data])[0] or data
     if source.get("is_gallery"):
-        return _gallery(source)
-    if source.get("is_video"):
-        return _video(source)
-    return _image(source)
+        refs = _gallery(source)
+    elif source.get("is_video"):
+        refs = _video(source)
+    else:
+        refs = _image(source)
+    return [replace(ref, media_key=bounded_key(ref.media_key)) for ref in refs]

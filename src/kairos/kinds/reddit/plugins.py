@@ -36,15 +36,39 @@ def unknown(names: list[str]) -> list[str]:
     return [name for name in names if name not in known]
 
 
+# Set by the store when the post is read back: a plugin's value would hide the real one.
+RESERVED = ("first_seen_at", "last_seen_at")
+# The fields every reader relies on, with the types they must keep.
+CORE: dict[str, tuple[type, ...]] = {
+    "id": (str,), "name": (str,), "title": (str,), "score": (int,), "num_comments": (int,),
+    "subreddit": (str, type(None)), "author": (str, type(None)), "created_utc": (str, type(None)),
+    "comments": (list,), "media": (list,),
+}
+
+
 def run_plugins(names: list[str], post: dict[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
-    """Run each plugin in turn; one that raises leaves the post as it was and says so in it."""
+    """Run each plugin in turn; one that raises leaves the post as it was and says so in it. A
+    plugin may add fields, but not the reserved ones (dropped), and a core field it removes or
+    gives the wrong type (a null score) gets its value back, with a note in `plugin_errors`."""
     plugins = available()
     for name in names:
+        before = dict(post)
         try:
             changed = plugins[name](post, config)
         except Exception as exc:
             post.setdefault("plugin_errors", []).append(f"{name}: {exc.__class__.__name__}: {exc}")
             continue
         if isinstance(changed, dict):
-            post = changed
+            post = _checked(name, changed, before)
+    return post
+
+
+def _checked(name: str, post: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    for key in RESERVED:
+        post.pop(key, None)
+    for key, types in CORE.items():
+        if key in before and not isinstance(post.get(key), types):
+            post[key] = before[key]
+            post.setdefault("plugin_errors", []).append(
+                f"{name}: {key} must stay {' or '.join(t.__name__ for t in types)}; Reddit's value was kept")
     return post

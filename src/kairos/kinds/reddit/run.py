@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from kairos.domain.reddit import RedditComment, RedditCursor, RedditMedia, RedditPage, RedditPost
+from kairos.domain.reddit import PostFilters, RedditComment, RedditCursor, RedditMedia, RedditPage, RedditPost
+from kairos.exceptions import JobCancelled
 from kairos.kinds.context import TaskContext
 from kairos.kinds.reddit.auth import TokenCache
 from kairos.kinds.reddit.budget import BudgetGate
@@ -29,12 +30,18 @@ from kairos.kinds.reddit.listings import ListingPage, listing_path, pages
 from kairos.kinds.reddit.media import MediaFetcher
 from kairos.kinds.reddit.media_refs import media_refs
 from kairos.kinds.reddit.plugins import run_plugins
+from kairos.store.pages import Page
 from kairos.store.reddit import RedditStore
 from kairos.timeutil import utcnow
 
 # Posts stored per transaction: small enough that a cancel keeps nearly everything fetched, large
 # enough that a 1,000-post run is a few dozen writes.
 BATCH_POSTS = 25
+# Stored posts tried, one after the other, when the post a history walk resumes from is gone.
+REANCHOR_ATTEMPTS = 3
+# Stored posts a monitor run refreshes through /api/info (its most a call), and what it refreshes.
+REFRESH_POSTS = 100
+REFRESHED_FIELDS = ("score", "upvote_ratio", "num_comments", "edited", "removed", "locked", "stickied")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,13 +91,15 @@ class RedditRun:
                                    tokens=services.tokens, gate=self.gate)
         self.media = MediaFetcher(
             http=http, store=self.store, workspace_id=ctx.workspace_id, root=services.settings.media_dir,
-            ffmpeg=ffmpeg_path(services.settings.ffmpeg), max_bytes=services.settings.media_max_bytes,
+            ffmpeg=ffmpeg_path(services.settings.ffmpeg), image_max_bytes=services.settings.image_max_bytes,
+            video_max_bytes=services.settings.media_max_bytes,
             user_agent=services.settings.user_agent, ctx=ctx)
         self.scope = scope_of(payload, ctx)
         self.items: list[dict[str, Any]] = []
         self.comments = 0
         self.unexpanded = 0
         self.listing_end = False
+        self.refreshed = 0
         self.newest: tuple[float, str] | None = None
 
     def report(self, phase: str) -> None:
@@ -119,18 +128,67 @@ class RedditRun:
         elif self.mode == "monitor" and start is not None and start.newest:
             # Every post newer than the newest stored, page after page while whole pages are new.
             want, stop = None, (start.newest_created or 0.0, start.newest)
-        path = listing_path(str(self.payload["target"]), str(self.payload.get("target_type") or "subreddit"))
         if want != 0:
-            for page in pages(self.client, path, after=after, want=want):
-                posts, reached = self._cut(page, stop)
-                if self.mode == "history":
-                    self.listing_end = page.after is None
-                self._take_page(posts)
-                if reached or page.after is None:
-                    break
+            self._walk(after, want, stop)
+        if self.mode == "monitor" and start is not None:
+            self.refreshed = self._refresh()
         self._save([], [], [], self._cursor())
         self.report("done")
         return RedditOutcome(items=self.items, result=self.result())
+
+    def _walk(self, after: str | None, want: int | None, stop: tuple[float, str] | None) -> None:
+        """Take pages from `after` on. An empty first page after an anchor means Reddit no longer
+        lists that post (removed, or pushed past the listing's end): the walk picks up from the
+        next stored post after it instead of taking the listing as ended."""
+        target_type = str(self.payload.get("target_type") or "subreddit")
+        path = listing_path(str(self.payload["target"]), target_type)
+        for _ in range(REANCHOR_ATTEMPTS + 1):
+            first = True
+            for page in pages(self.client, path, after=after, want=want):
+                if first and after is not None and not page.posts:
+                    break
+                first = False
+                posts, reached = self._cut(page, stop)
+                self._take_page(posts, ends=page.after is None)
+                if reached or page.after is None:
+                    return
+            if not first or after is None:
+                return  # the wanted posts were taken
+            candidates = self.store.reddit_posts_after(
+                self.ctx.workspace_id, after.removeprefix("t3_"),
+                same="author" if target_type == "user" else "subreddit", limit=1)
+            # With no stored post to pick up from, the walk starts again from the newest.
+            after = f"t3_{candidates[0]}" if candidates else None
+
+    def _refresh(self) -> int:
+        """Monitor never lists old posts again: the newest stored ones it did not take now get
+        their counts and states from `/api/info` (one call of up to 100), as SPEC 11 asks."""
+        taken = {item["id"] for item in self.items}
+        target = str(self.payload["target"])
+        if self.ctx.schedule_id:
+            filters = PostFilters(schedule_id=self.ctx.schedule_id)
+        elif self.payload.get("target_type") == "user":
+            filters = PostFilters(author=target)
+        else:
+            filters = PostFilters(subreddit=target)
+        found = self.store.list_reddit_posts(self.ctx.workspace_id, filters, Page(limit=REFRESH_POSTS + len(taken)))
+        seen = [post for post in found.items if post.reddit_id not in taken][:REFRESH_POSTS]
+        if not seen:
+            return 0
+        self.ctx.check_cancelled()
+        body = self.client.get("/api/info", {"id": ",".join(f"t3_{post.reddit_id}" for post in seen)})
+        data = body.get("data", {}) if isinstance(body, dict) else {}
+        fresh = {child["data"].get("id"): child["data"] for child in data.get("children", [])
+                 if child.get("kind") == "t3" and isinstance(child.get("data"), dict)}
+        updates = []
+        for post in seen:
+            if (thing := fresh.get(post.reddit_id)) is None:
+                continue
+            new = post_item(thing)
+            # Only what changes on Reddit: the text stays as the plugins left it.
+            item = {**post.item, **{key: new[key] for key in REFRESHED_FIELDS}}
+            updates.append(stored_post(item, thing))
+        return self.store.refresh_reddit_posts(self.ctx.workspace_id, updates, self.services.clock())
 
     def _cut(self, page: ListingPage, stop: tuple[float, str] | None) -> tuple[list[dict[str, Any]], bool]:
         """Monitor: the posts newer than the newest stored, and whether that mark was reached."""
@@ -153,33 +211,45 @@ class RedditRun:
                             newest=newest, newest_created=newest_created,
                             listing_end=self.listing_end if history else bool(start and start.listing_end))
 
-    def _take_page(self, posts: list[dict[str, Any]]) -> None:
+    def _take_page(self, posts: list[dict[str, Any]], *, ends: bool) -> None:
         """Fetch each post's comments and media, and store them in small batches: a cancel or a
-        crash keeps all but the last few, and history's cursor moves with each batch."""
+        crash keeps all but the last few, and history's cursor moves with each batch. `ends`: the
+        listing ends with this page, which history's cursor says with the page's last batch only."""
         stored: list[RedditPost] = []
         comment_rows: list[RedditComment] = []
         media_rows: list[RedditMedia] = []
-        for data in posts:
-            self.ctx.check_cancelled()
-            item = post_item(data)
-            created = float(data.get("created_utc") or 0)
-            if self.newest is None or created > self.newest[0]:
-                self.newest = (created, item["name"])
-            if self.payload.get("scrape_comments", True):
-                item["comments"], rows = self._comments(item)
+        try:
+            for data in posts:
+                self.ctx.check_cancelled()
+                item = post_item(data)
+                rows: list[RedditComment] = []
+                if self.payload.get("scrape_comments", True):
+                    item["comments"], rows = self._comments(item)
+                for_post: list[RedditMedia] = []
+                if self.payload.get("download_media", True):
+                    self.report("media")
+                    for_post = [self.media.fetch(item["id"], ref) for ref in media_refs(data)]
+                    item["media"] = [row.as_item() for row in for_post]
+                item = run_plugins(list(self.payload.get("plugins") or []), item, self.config)
+                # Counted only now that the post is taken: a cancel inside a post leaves no trace of it.
+                created = float(data.get("created_utc") or 0)
+                if self.newest is None or created > self.newest[0]:
+                    self.newest = (created, item["name"])
                 comment_rows.extend(rows)
-            if self.payload.get("download_media", True):
-                self.report("media")
-                for_post = [self.media.fetch(item["id"], ref) for ref in media_refs(data)]
                 media_rows.extend(for_post)
-                item["media"] = [row.as_item() for row in for_post]
-            item = run_plugins(list(self.payload.get("plugins") or []), item, self.config)
-            stored.append(stored_post(item, data))
-            self.items.append(item)
-            self.report("listing")
-            if len(stored) >= BATCH_POSTS:
-                self._flush(stored, comment_rows, media_rows)
-                stored, comment_rows, media_rows = [], [], []
+                self.comments += len(rows)
+                stored.append(stored_post(item, data))
+                self.items.append(item)
+                self.report("listing")
+                if len(stored) >= BATCH_POSTS:
+                    self._flush(stored, comment_rows, media_rows)
+                    stored, comment_rows, media_rows = [], [], []
+        except JobCancelled:
+            # The posts taken so far are stored, so the counters the job reports are what it kept.
+            self._flush(stored, comment_rows, media_rows)
+            raise
+        if self.mode == "history":
+            self.listing_end = ends
         self._flush(stored, comment_rows, media_rows)
 
     def _flush(self, posts: list[RedditPost], comments: list[RedditComment], media: list[RedditMedia]) -> None:
@@ -193,7 +263,6 @@ class RedditRun:
             return [], []
         self.report("comments")
         found = fetch_comments(self.client, item["id"], max_more=self.max_more, owner=self.ctx.job_id)
-        self.comments += len(found.flat)
         self.unexpanded += found.unexpanded
         rows = [comment_row(comment, item["id"], found.created.get(comment["id"], 0.0)) for comment in found.flat]
         return found.tree, rows
@@ -210,6 +279,7 @@ class RedditRun:
                 "posts_scraped": len(self.items), "comments_scraped": self.comments,
                 "media_downloaded": self.media.new_files, "media_failed": self.media.failed,
                 "comments_unexpanded": self.unexpanded, "listing_end": self.listing_end,
+                "posts_refreshed": self.refreshed,
                 "requests": self.client.requests, "waited_seconds": round(self.gate.waited_seconds, 1)}
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kairos.domain.reddit import PostFilters, RedditCursor, RedditMedia, RedditPage
+from kairos.domain.reddit import PostFilters, RedditCursor, RedditMedia, RedditPage, RedditPost
 from kairos.exceptions import InvalidInput, RedditPostNotFound
 from kairos.store.pages import Page, PageResult
 from kairos.store.reddit import StoredFile, StoredPost
@@ -49,8 +50,11 @@ def _encode(created: float, reddit_id: str) -> str:
 def _decode(cursor: str) -> tuple[float, str]:
     try:
         created, reddit_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return float(created), str(reddit_id)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        when = float(created)  # an integer too large for a float is an OverflowError
+        if not math.isfinite(when):
+            raise ValueError("not a finite time")
+        return when, str(reddit_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise InvalidInput.field(("query", "cursor"), "not a cursor this API returned") from exc
 
 
@@ -106,6 +110,16 @@ class RedditCorpusStoreMixin:
                 {"workspace_id": workspace_id, "reddit_id": p.reddit_id, "schedule_id": page.schedule_id}
                 for p in page.posts], keys=["workspace_id", "reddit_id", "schedule_id"])
 
+    def refresh_reddit_posts(self, workspace_id: str, posts: list[RedditPost], now: datetime) -> int:
+        updated = 0
+        with self.db.write() as conn:
+            for post in posts:
+                updated += conn.execute(sa.update(reddit_posts).where(
+                    reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id == post.reddit_id)
+                    .values(score=post.score, num_comments=post.num_comments, item=post.item,
+                            last_seen_at=now)).rowcount
+        return updated
+
     def stored_media(self, workspace_id: str, media_key: str) -> RedditMedia | None:
         with self.db.read() as conn:
             row = conn.execute(sa.select(reddit_media).where(
@@ -113,13 +127,21 @@ class RedditCorpusStoreMixin:
                 reddit_media.c.status.in_(_MEDIA_KEEPING)).limit(1)).mappings().first()
         return None if row is None else _media(row)
 
-    def known_posts(self, workspace_id: str, reddit_ids: list[str]) -> set[str]:
-        if not reddit_ids:
-            return set()
+    def reddit_posts_after(self, workspace_id: str, reddit_id: str, *, same: str, limit: int) -> list[str]:
+        column = reddit_posts.c.author if same == "author" else reddit_posts.c.subreddit
         with self.db.read() as conn:
-            rows = conn.execute(sa.select(reddit_posts.c.reddit_id).where(
-                reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id.in_(reddit_ids)))
-            return {row[0] for row in rows}
+            anchor = conn.execute(sa.select(reddit_posts.c.created_utc, column).where(
+                reddit_posts.c.workspace_id == workspace_id, reddit_posts.c.reddit_id == reddit_id)).first()
+            if anchor is None:
+                return []
+            created, value = anchor
+            rows = conn.execute(
+                sa.select(reddit_posts.c.reddit_id).where(
+                    reddit_posts.c.workspace_id == workspace_id, sa.func.lower(column) == str(value).lower(),
+                    sa.or_(reddit_posts.c.created_utc > created,
+                           sa.and_(reddit_posts.c.created_utc == created, reddit_posts.c.reddit_id > reddit_id)))
+                .order_by(reddit_posts.c.created_utc, reddit_posts.c.reddit_id).limit(limit))
+            return [row[0] for row in rows]
 
     # --- reading -------------------------------------------------------------------------------
 
