@@ -19,6 +19,7 @@ from kairos.api.linked_writes import bind_executor, create_linked, delete_linked
 from kairos.domain.definition import Limits, apply_changes, build_job, build_schedule
 from kairos.domain.finish import CancelReason
 from kairos.domain.jobs import Fire, Job
+from kairos.domain.payload_secrets import restore_payload_secrets
 from kairos.domain.schedules import Kind, Schedule
 from kairos.domain.webhooks import new_secret
 from kairos.exceptions import Conflict, InvalidInput, JobNotFound, ScheduleNotFound
@@ -120,8 +121,10 @@ class Operations:
             sent["kind"] = self.kind.value  # another kind's fields cannot switch it out of sight
         self.runtime.kinds.check_stored(self.store, self.workspace_id, sent)
         settings, rulebook = self.runtime.settings, self.runtime.kinds.rulebook
+        # A secret sent back as it was shown (masked) keeps the stored value.
         return self.change_schedule(schedule_id, lambda current, now: with_executor(self.store, apply_changes(
-            current, sent, now=now, limits=limits(settings), kinds=rulebook)))
+            current, restore_payload_secrets(sent, current.payload), now=now, limits=limits(settings),
+            kinds=rulebook)))
 
     def delete_schedule(self, schedule_id: str) -> None:
         delete_linked(self.store, self.runtime.settings, self.get_schedule(schedule_id))

@@ -24,6 +24,7 @@ from kairos.api.schemas.changes import ChangesResponse
 from kairos.api.schemas.common import Timestamp
 from kairos.api.schemas.deliveries import WebhookSecretPublic
 from kairos.api.schemas.schedules import ScheduleCreate, ScheduleUpdate
+from kairos.domain.payload_secrets import masked_payload
 from kairos.domain.schedules import Kind, Schedule
 from kairos.exceptions import StrategyNotFound, UnknownStrategy
 from kairos.store.base import Page, ScheduleFilters
@@ -101,7 +102,7 @@ class CreatedScrapeSchedule(ScrapeSchedule):
 
 
 def present(schedule: Schedule) -> ScrapeSchedule:
-    payload = schedule.payload
+    payload = masked_payload(schedule.payload)  # credentials in parameters and URLs are write-only
     return ScrapeSchedule(
         schedule_id=schedule.id, name=schedule.name, strategy_id=payload.get("strategy_id"),
         url=payload.get("url"), urls=payload.get("urls"), schedule_type=str(schedule.trigger_type),
