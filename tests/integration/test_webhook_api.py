@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
+from tests.integration.test_scrape_api import add_strategy
 from tests.integration.webhook_receivers import finish_job
 
 HOOK = "https://hooks.example.com/kairos"
@@ -34,6 +35,39 @@ def test_the_secret_is_shown_on_create_and_never_again(api: TestClient) -> None:
     assert all(s["webhook_secret"] is None for s in api.get("/schedules").json()["items"])
     patched = api.patch(f"/schedules/{sid}", json={"name": "renamed"})
     assert patched.status_code == 200 and patched.json()["webhook_secret"] is None
+
+
+def test_an_idempotent_replay_never_shows_the_secret_again(api: TestClient, store: SqlStore) -> None:
+    """The replayed answer is stored: it keeps no secret, and says the secret was shown once."""
+    root = "http://testserver"
+    strategy = add_strategy(store)
+    scrape = {"strategy_id": strategy.id, "url": "https://example.com/p", "interval_seconds": 3600,
+              "webhook_url": HOOK}
+    first_task = create(api, webhook_url=HOOK)
+    sid = first_task.json()["id"]
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("/schedules", {"task": "kairos.echo", "interval_seconds": 3600, "webhook_url": HOOK}),
+        ("/schedules:batch", {"items": [{"task": "kairos.echo", "interval_seconds": 3600, "webhook_url": HOOK},
+                                        {"task": "kairos.echo", "interval_seconds": 3600}]}),
+        (f"{root}/api/schedules", scrape),
+        (f"{root}/api/schedules/{sid}/webhook-secret/regenerate", {}),
+        (f"/schedules/{sid}/webhook-secret/regenerate", {}),
+    ]
+    for index, (path, body) in enumerate(requests):
+        if path.startswith(f"{root}/api/schedules/"):
+            path = path.replace(sid, api.post(f"{root}/api/schedules", json=scrape).json()["schedule_id"])
+        headers = {"Idempotency-Key": f"replay-{index}"}
+        first = api.post(path, json=body, headers=headers)
+        assert first.status_code in (200, 201), (path, first.text)
+        again = api.post(path, json=body, headers=headers)
+        assert again.headers.get("Idempotent-Replayed") == "true", path
+        shown = first.json()["items"] if "items" in first.json() else [first.json()]
+        replayed = again.json()["items"] if "items" in again.json() else [again.json()]
+        assert shown[0]["webhook_secret"].startswith("whsec_"), path
+        assert "whsec_" not in str(again.json()), (path, again.json())
+        assert replayed[0]["webhook_secret"] is None and "shown once" in replayed[0]["secret_note"], path
+        if len(replayed) > 1:  # an item without a secret has nothing to explain
+            assert replayed[1]["webhook_secret"] is None and replayed[1].get("secret_note") is None
 
 
 def test_a_given_secret_is_kept_and_a_bad_one_refused(api: TestClient) -> None:

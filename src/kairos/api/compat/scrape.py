@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 
 from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
-from kairos.api.idempotency import idempotent
+from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.operations import Operations
 from kairos.api.routers.changes import changes_feed
 from kairos.api.schemas.changes import ChangesResponse
@@ -98,6 +98,7 @@ class CreatedScrapeSchedule(ScrapeSchedule):
     model_config = ConfigDict(json_schema_extra={"examples": [{**SEED_SCHEDULE, "webhook_secret": SECRET}]})
 
     webhook_secret: str | None
+    secret_note: str | None = None  # set on an Idempotency-Key replay: where the secret went
 
 
 
@@ -140,7 +141,7 @@ def create_schedule(
         schedule = _strategy_404(lambda: ops.create_schedule(body.sent()))
         return CreatedScrapeSchedule(**present(schedule).model_dump(), webhook_secret=schedule.webhook_secret)
 
-    return idempotent(request, store, access, body.sent(), 201, produce)
+    return idempotent(request, store, access, body.sent(), 201, produce, replay=without_webhook_secrets)
 
 
 @router.get("/schedules", response_model=list[ScrapeSchedule], summary="List schedules (a bare array)")
@@ -182,7 +183,8 @@ def regenerate_secret(schedule_id: str, request: Request, access: Operator, stor
                       runtime: RuntimeDep) -> JSONResponse:
     ops = _ops(runtime, access)
     return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
-        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)),
+                      replay=without_webhook_secrets)
 
 
 @router.get("/schedules/{schedule_id}/changes", response_model=ChangesResponse,

@@ -170,7 +170,9 @@ class SchedulePublic(WhatFields):
     webhook_url: str | None
     webhook_type: str | None
     webhook_metadata: dict[str, Any]
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(default=None, description=(
+        "Shown by create only (null on reads, and when an Idempotency-Key replays the answer)"))
+    secret_note: str | None = Field(default=None, description="Set on a replay: where the secret went")
     enabled: bool
     status: str
     next_run_at: Timestamp | None
