@@ -12,7 +12,7 @@ from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, RuntimeDep, SettingsDep, StoreDep
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
-from kairos.api.schemas.links import DiffResponse, ResyncRequest, SyncRequest, SyncResponse
+from kairos.api.schemas.links import NO_BODY, DiffResponse, ResyncRequest, SyncRequest, SyncResponse
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
@@ -22,14 +22,15 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["schedules"], responses={
 
 @router.post("/schedules:diff", response_model=DiffResponse, openapi_extra=CHANGES_NOTHING,
              summary="How Kairos's copies differ from the linked scheduler (writes nothing)")
-def diff_schedules(body: SyncRequest, access: Operator, store: StoreDep, settings: SettingsDep) -> DiffResponse:
+def diff_schedules(access: Operator, store: StoreDep, settings: SettingsDep,
+                   body: SyncRequest = NO_BODY) -> DiffResponse:
     return sync.diff_schedules(body, access, store, settings)
 
 
 @router.post("/schedules:import", response_model=SyncResponse,
              summary="Materialise the linked scheduler's schedules in Kairos (adds and updates)")
-def import_schedules(body: SyncRequest, request: Request, access: Operator, store: StoreDep,
-                     settings: SettingsDep, runtime: RuntimeDep) -> SyncResponse:
+def import_schedules(request: Request, access: Operator, store: StoreDep, settings: SettingsDep,
+                     runtime: RuntimeDep, body: SyncRequest = NO_BODY) -> SyncResponse:
     return sync.import_schedules(body, request, access, store, settings, runtime)
 
 
