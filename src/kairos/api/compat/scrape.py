@@ -15,7 +15,7 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
+from kairos.api.compat.routing import Message, bare_list_page, canonical, dialect_router, every_item
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
 from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.operations import Operations
@@ -146,12 +146,11 @@ def create_schedule(
 
 @router.get("/schedules", response_model=list[ScrapeSchedule], summary="List schedules (a bare array)")
 def list_schedules(
-    access: Viewer, store: StoreDep, page: Annotated[Page, Depends(dialect_page)],
+    access: Viewer, store: StoreDep, page: Annotated[Page | None, Depends(bare_list_page)],
     enabled: bool | None = None,
 ) -> list[ScrapeSchedule]:
-    result = store.list_schedules(access.workspace.id, ScheduleFilters(kind=Kind.SCRAPE.value, enabled=enabled),
-                                  page)
-    return [present(s) for s in result.items]
+    filters = ScheduleFilters(kind=Kind.SCRAPE.value, enabled=enabled)
+    return [present(s) for s in every_item(lambda p: store.list_schedules(access.workspace.id, filters, p), page)]
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScrapeSchedule, summary="Get schedule")
