@@ -89,6 +89,20 @@ def test_errors_of_whole_body_checks_name_their_field(api: TestClient) -> None:
     assert [e["loc"] for e in batch.json()["errors"]] == [["body", "items", 1, "type"]], batch.json()
 
 
+def test_a_schedule_kairos_runs_names_no_scheduler_link(api: TestClient) -> None:
+    body = {"task": "kairos.sleep", "cron_expression": "0 9 * * *", "link_id": "link_x"}
+    refused = api.post("/schedules", json=body)
+    assert refused.status_code == 400, refused.text
+    assert problem_fields(refused) == ["body.link_id"]
+    sid = api.post("/schedules", json={k: v for k, v in body.items() if k != "link_id"}).json()["id"]
+    patched = api.patch(f"/schedules/{sid}", json={"link_id": "link_x"})
+    assert patched.status_code == 400 and problem_fields(patched) == ["body.link_id"], patched.text
+    # With the Celery executor, link_id names its link (and an unknown one says so).
+    celery = api.post("/schedules", json={**body, "executor": "celery"})
+    assert celery.status_code == 400 and problem_fields(celery) == ["body.link_id"]
+    assert "scheduler 'kairos'" not in celery.json()["detail"]
+
+
 def test_bad_inputs_are_400_not_500(api: TestClient) -> None:
     cases: list[tuple[Any, str]] = [
         ({"task": "t", "interval_seconds": 5}, "body.interval_seconds"),
