@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from kairos.api.routers.scheduler_links import resolve_link, source_policy
+from kairos.api.link_lookup import resolve_link, source_policy
 from kairos.domain.external import entry_name, entry_of
 from kairos.domain.schedules import Schedule
 from kairos.exceptions import Conflict, FieldError, InvalidInput

@@ -15,11 +15,11 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from kairos.api.changes_feed import changes_feed
 from kairos.api.compat.routing import Message, bare_list_page, canonical, dialect_router, every_item
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
 from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.operations import Operations
-from kairos.api.routers.changes import changes_feed
 from kairos.api.schemas.changes import ChangesResponse
 from kairos.api.schemas.common import Timestamp
 from kairos.api.schemas.deliveries import WebhookSecretPublic
