@@ -78,6 +78,13 @@ def test_a_given_secret_is_kept_and_a_bad_one_refused(api: TestClient) -> None:
     assert error_fields(create(api, webhook_url=HOOK, webhook_secret="whsec_!!!")) == ["webhook_secret"]
 
 
+def test_a_numeric_private_webhook_url_is_a_400_at_create_time(api: TestClient) -> None:
+    for url in ("http://0/hook", "http://2130706433/hook"):
+        assert error_fields(create(api, webhook_url=url)) == ["webhook_url"], url
+    sid = create(api, webhook_url=HOOK).json()["id"]
+    assert error_fields(api.patch(f"/schedules/{sid}", json={"webhook_url": "http://0x7f.1/h"})) == ["webhook_url"]
+
+
 def test_slack_is_detected_from_the_url(api: TestClient) -> None:
     created = create(api, webhook_url="https://hooks.slack.com/services/T000/B000/XXXX")
     assert created.json()["webhook_type"] == "slack"
