@@ -115,3 +115,29 @@ def test_dialect_bodies_are_read_as_strictly_as_canonical_ones(world: World) -> 
         "X-API-Key": world.key, "Content-Type": "application/x-www-form-urlencoded; charset=latin-1"})
     problem(latin, 400, "charset")
     problem(world.client.post(agents, content=b'{"delay_seconds": NaN}', headers={"X-API-Key": world.key}), 400)
+
+
+def test_bare_array_lists_hold_every_schedule(world: World) -> None:
+    """Seeds 000 and 004 list "all schedules" as a bare array: there is no page to follow."""
+    from kairos.domain.strategies import build_strategy
+
+    strategy = build_strategy({"name": "products", "type": "css", "item": "li", "fields": {"name": "span"}},
+                              strategy_id=new_id("strat"), workspace_id=world.workspace_id, now=utcnow())
+    world.store.add_strategy(strategy)
+    count = 205
+    reddit = [{"target": f"sub{i}", "cron_expression": "0 */6 * * *"} for i in range(count)]
+    scrape = [{"strategy_id": strategy.id, "url": f"https://example.com/{i}", "interval_seconds": 3600}
+              for i in range(count)]
+    batch = f"/api/v1/workspaces/{world.slug}/schedules:batch"
+    for items in (reddit, scrape):
+        made = world.send("POST", batch, {"items": items}, content_type="application/json")
+        assert made.status_code == 201, made.text
+    for path, key, expected in (
+            (f"/compat/reddit/api/v1/workspaces/{world.slug}/schedules", "target", {f"sub{i}" for i in range(count)}),
+            ("/api/schedules", "url", {f"https://example.com/{i}" for i in range(count)})):
+        listed = world.send("GET", path)
+        assert listed.status_code == 200, listed.text
+        assert {s[key] for s in listed.json()} == expected, path
+        assert len(listed.json()) == count
+        # A page asked for is one page.
+        assert len(world.send("GET", path + "?limit=10").json()) == 10

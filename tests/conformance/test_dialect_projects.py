@@ -204,6 +204,41 @@ def test_import_diff_and_resync_are_the_canonical_sync_with_the_project_id(world
     assert resynced.json()["direction"] == "from_scheduler" and resynced.json()["project_id"] == world.workspace_id
 
 
+def test_import_and_diff_without_a_body_use_the_only_link(world: World) -> None:
+    """The seed's `:import` and `:diff` take an optional body: none at all means `{}`."""
+    link_id = linked(world)
+    canonical = f"/api/v1/workspaces/{world.slug}/schedules"
+    for path in (base(world), base(world, "/compat/projects"), canonical):
+        diffed = world.send("POST", f"{path}:diff")
+        assert diffed.status_code == 200, (path, diffed.text)
+        assert diffed.json()["link_id"] == link_id
+    imported = world.send("POST", f"{base(world)}:import")
+    assert imported.status_code == 200, imported.text
+    assert sorted(e["name"] for e in imported.json()["added"]) == ["cache.warm", "email.daily-digest"]
+    assert world.send("POST", f"{canonical}:import").status_code == 200
+    # :resync still needs its direction.
+    for path in (base(world), canonical):
+        problem(world.send("POST", f"{path}:resync"), 400)
+
+
+def test_import_and_resync_replay_an_idempotency_key_on_both_apis(world: World) -> None:
+    linked(world)
+    canonical = f"/api/v1/workspaces/{world.slug}/schedules"
+    for index, (path, body) in enumerate([(f"{canonical}:import", {}),
+                                          (f"{canonical}:resync", {"direction": "from_scheduler"}),
+                                          (f"{base(world)}:import", {}),
+                                          (f"{base(world)}:resync", {"direction": "from_scheduler"})]):
+        key = {"Idempotency-Key": f"sync-{index}"}
+        first = world.send("POST", path, body, content_type="application/json", **key)
+        assert first.status_code == 200, (path, first.text)
+        again = world.send("POST", path, body, content_type="application/json", **key)
+        assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true", path
+        assert again.json() == first.json()
+        other = world.send("POST", path, {"link_id": "link_other"} if "import" in path else
+                           {"direction": "to_scheduler"}, content_type="application/json", **key)
+        assert other.status_code == 409, (path, other.text)  # the key was used with another body
+
+
 def test_the_sync_takes_the_operator_role_csrf_and_stays_in_its_workspace(world: World) -> None:
     linked(world)
     viewer, operator = world.key_of("viewer"), world.key_of("operator")

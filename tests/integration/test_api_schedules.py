@@ -64,6 +64,45 @@ def test_conflicting_aliases_are_refused(api: TestClient) -> None:
     assert "is_active" in response.json()["detail"]
 
 
+def test_errors_of_whole_body_checks_name_their_field(api: TestClient) -> None:
+    """Conflicting aliases, a bad `status` and NUL characters are named in `loc`, not just "body"."""
+    conflict = api.post("/schedules", json={"task": "t", "cron_expression": "* * * * *",
+                                            "is_active": True, "enabled": False})
+    assert [e["loc"] for e in conflict.json()["errors"]] == [["body", "is_active"]]
+    made = api.post("/schedules", json={"task": "t", "cron_expression": "0 9 * * *"})
+    sid = made.json()["id"]
+    callback = api.post("http://testserver/api/agents/default/schedules", json={
+        "name": "r", "type": "cron", "cron_expression": "0 9 * * *", "callback_type": "workflow",
+        "callback_id": "wf"}).json()["id"]
+    for path, body, loc in (
+            (f"http://testserver/api/agents/default/schedules/{callback}", {"status": "completed"},
+             ["body", "status"]),
+            (f"/schedules/{sid}", {"status": "active", "enabled": False}, ["body", "status"]),
+            (f"/schedules/{sid}", {"name": "a\x00b"}, ["body", "name"]),
+            (f"/schedules/{sid}", {"kwargs": {"k": ["ok", "a\x00"]}}, ["body", "kwargs", "k", 1])):
+        answer = api.put(path, json=body)
+        assert answer.status_code == 400, (body, answer.text)
+        assert [e["loc"] for e in answer.json()["errors"]] == [loc], (body, answer.json())
+    batch = api.post("/schedules:batch", json={"items": [
+        {"task": "t", "cron_expression": "* * * * *"},
+        {"task": "t", "cron_expression": "* * * * *", "type": "cron", "trigger_type": "interval"}]})
+    assert [e["loc"] for e in batch.json()["errors"]] == [["body", "items", 1, "type"]], batch.json()
+
+
+def test_a_schedule_kairos_runs_names_no_scheduler_link(api: TestClient) -> None:
+    body = {"task": "kairos.sleep", "cron_expression": "0 9 * * *", "link_id": "link_x"}
+    refused = api.post("/schedules", json=body)
+    assert refused.status_code == 400, refused.text
+    assert problem_fields(refused) == ["body.link_id"]
+    sid = api.post("/schedules", json={k: v for k, v in body.items() if k != "link_id"}).json()["id"]
+    patched = api.patch(f"/schedules/{sid}", json={"link_id": "link_x"})
+    assert patched.status_code == 400 and problem_fields(patched) == ["body.link_id"], patched.text
+    # With the Celery executor, link_id names its link (and an unknown one says so).
+    celery = api.post("/schedules", json={**body, "executor": "celery"})
+    assert celery.status_code == 400 and problem_fields(celery) == ["body.link_id"]
+    assert "scheduler 'kairos'" not in celery.json()["detail"]
+
+
 def test_bad_inputs_are_400_not_500(api: TestClient) -> None:
     cases: list[tuple[Any, str]] = [
         ({"task": "t", "interval_seconds": 5}, "body.interval_seconds"),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from kairos.api.json_body import StrictJSONRoute
 from kairos.store.sqlalchemy.store import SqlStore
 
 JSON = {"Content-Type": "application/json"}
@@ -70,3 +74,33 @@ def test_broken_json_says_where(module_api: TestClient) -> None:
     response = module_api.post("/jobs", content='{"task": ', headers=JSON)
     assert response.status_code == 400
     assert "line 1 column" in _errors(response)[0]["msg"]
+
+
+def test_the_reddit_connection_refuses_a_duplicate_key_and_stores_nothing(module_api: TestClient) -> None:
+    before = module_api.get("/connections/reddit").json()
+    body = '{"client_id": "app-1", "client_secret": "s-1", "client_secret": "s-2"}'
+    response = module_api.put("/connections/reddit", content=body, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert _errors(response)[0]["loc"] == ["body", "client_secret"]
+    assert module_api.get("/connections/reddit").json() == before
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute of the app, through included routers (kept as such by FastAPI) and mounts."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _api_routes(included.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+        else:
+            yield from _api_routes(getattr(route, "routes", None) or [])
+
+
+def test_every_route_reads_its_body_strictly(module_api: TestClient) -> None:
+    """A route with a body is a StrictJSONRoute (or a dialect's, made from it)."""
+    routes = list(_api_routes(module_api.app.routes))  # type: ignore[attr-defined]
+    assert any(r.path.endswith("/connections/reddit") for r in routes)
+    loose = [f"{sorted(r.methods)} {r.path}" for r in routes
+             if r.body_field is not None and not isinstance(r, StrictJSONRoute)]
+    assert loose == []

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
+from tests.integration.test_scrape_api import add_strategy
 from tests.integration.webhook_receivers import finish_job
 
 HOOK = "https://hooks.example.com/kairos"
@@ -36,12 +37,52 @@ def test_the_secret_is_shown_on_create_and_never_again(api: TestClient) -> None:
     assert patched.status_code == 200 and patched.json()["webhook_secret"] is None
 
 
+def test_an_idempotent_replay_never_shows_the_secret_again(api: TestClient, store: SqlStore) -> None:
+    """The replayed answer is stored: it keeps no secret, and says the secret was shown once."""
+    root = "http://testserver"
+    strategy = add_strategy(store)
+    scrape = {"strategy_id": strategy.id, "url": "https://example.com/p", "interval_seconds": 3600,
+              "webhook_url": HOOK}
+    first_task = create(api, webhook_url=HOOK)
+    sid = first_task.json()["id"]
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("/schedules", {"task": "kairos.echo", "interval_seconds": 3600, "webhook_url": HOOK}),
+        ("/schedules:batch", {"items": [{"task": "kairos.echo", "interval_seconds": 3600, "webhook_url": HOOK},
+                                        {"task": "kairos.echo", "interval_seconds": 3600}]}),
+        (f"{root}/api/schedules", scrape),
+        (f"{root}/api/schedules/{sid}/webhook-secret/regenerate", {}),
+        (f"/schedules/{sid}/webhook-secret/regenerate", {}),
+    ]
+    for index, (path, body) in enumerate(requests):
+        if path.startswith(f"{root}/api/schedules/"):
+            path = path.replace(sid, api.post(f"{root}/api/schedules", json=scrape).json()["schedule_id"])
+        headers = {"Idempotency-Key": f"replay-{index}"}
+        first = api.post(path, json=body, headers=headers)
+        assert first.status_code in (200, 201), (path, first.text)
+        again = api.post(path, json=body, headers=headers)
+        assert again.headers.get("Idempotent-Replayed") == "true", path
+        shown = first.json()["items"] if "items" in first.json() else [first.json()]
+        replayed = again.json()["items"] if "items" in again.json() else [again.json()]
+        assert shown[0]["webhook_secret"].startswith("whsec_"), path
+        assert "whsec_" not in str(again.json()), (path, again.json())
+        assert replayed[0]["webhook_secret"] is None and "shown once" in replayed[0]["secret_note"], path
+        if len(replayed) > 1:  # an item without a secret has nothing to explain
+            assert replayed[1]["webhook_secret"] is None and replayed[1].get("secret_note") is None
+
+
 def test_a_given_secret_is_kept_and_a_bad_one_refused(api: TestClient) -> None:
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     created = create(api, webhook_url=HOOK, webhook_secret=secret)
     assert created.status_code == 201 and created.json()["webhook_secret"] == secret
     assert error_fields(create(api, webhook_url=HOOK, webhook_secret="hunter2")) == ["webhook_secret"]
     assert error_fields(create(api, webhook_url=HOOK, webhook_secret="whsec_!!!")) == ["webhook_secret"]
+
+
+def test_a_numeric_private_webhook_url_is_a_400_at_create_time(api: TestClient) -> None:
+    for url in ("http://0/hook", "http://2130706433/hook"):
+        assert error_fields(create(api, webhook_url=url)) == ["webhook_url"], url
+    sid = create(api, webhook_url=HOOK).json()["id"]
+    assert error_fields(api.patch(f"/schedules/{sid}", json={"webhook_url": "http://0x7f.1/h"})) == ["webhook_url"]
 
 
 def test_slack_is_detected_from_the_url(api: TestClient) -> None:

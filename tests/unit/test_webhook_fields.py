@@ -26,6 +26,16 @@ def test_private_addresses_are_allowed_only_when_configured() -> None:
     assert errors == [] and result["webhook_type"] == "standard"
 
 
+def test_addresses_written_as_numbers_are_read_as_the_resolver_reads_them() -> None:
+    """`0`, decimal, hex, octal and short forms reach loopback or 0.0.0.0 at connect time: refused on save."""
+    for url in ("http://0/", "http://0:8080/h", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
+                "http://127.1/", "http://[::ffff:127.0.0.1]/", "http://LOCALHOST./", "http://169.254.169.254/"):
+        assert columns({"webhook_url": url})[1] == ["webhook_url"], url
+        assert columns({"webhook_url": url}, private=True)[1] == [], url
+    for url in ("https://hooks.example.com/k", "http://134744072/", "http://8.8.8.8/", "http://0x08080808/"):
+        assert columns({"webhook_url": url})[1] == [], url
+
+
 def test_an_update_keeps_what_it_does_not_touch() -> None:
     current = {"webhook_url": "https://hooks.slack.com/services/x", "webhook_type": "slack",
                "webhook_metadata": {"a": 1}, "webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kairos.api.schemas.common import FIELD_LOC
 from kairos.exceptions import InvalidInput, KairosError
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,9 @@ def _loc(raw: tuple[Any, ...] | list[Any]) -> list[str | int]:
 def validation_errors(raw_errors: list[Any], prefix: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
     errors = []
     for err in raw_errors:
-        loc = _loc(tuple(prefix) + tuple(err.get("loc", ())))
+        # A model-level validator's error names its field in its context (schemas.common.field_error).
+        field_loc = (err.get("ctx") or {}).get(FIELD_LOC, ())
+        loc = _loc(tuple(prefix) + tuple(err.get("loc", ())) + tuple(field_loc))
         msg = str(err.get("msg", "invalid"))
         if "input" in err and err["input"] is None and str(err.get("type", "")).endswith(("_type", "literal_error")):
             msg = "may not be null: leave the field out to keep its value"

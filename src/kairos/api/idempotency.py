@@ -34,6 +34,25 @@ PARAMETER: dict[str, Any] = {
 }
 
 
+WEBHOOK_SECRET_SHOWN_ONCE = (
+    "the webhook secret was shown once, in the first answer to this request, and is not kept for "
+    "replays (regenerate it at /schedules/{id}/webhook-secret/regenerate if it was lost)")
+
+
+def without_webhook_secrets(first: Any) -> Any:
+    """A first answer as its replays show it: every `webhook_secret` blanked, with a note saying why.
+
+    Serves a schedule, a batch of them (`items`) and a regenerated secret alike; answers that
+    carried no secret stay as they were.
+    """
+    if isinstance(first, dict):
+        if isinstance(first.get("items"), list):
+            return {**first, "items": [without_webhook_secrets(item) for item in first["items"]]}
+        if first.get("webhook_secret") is not None:
+            return {**first, "webhook_secret": None, "secret_note": WEBHOOK_SECRET_SHOWN_ONCE}
+    return first
+
+
 def _request_hash(request: Request, caller: Caller, body: Any) -> str:
     canonical = json.dumps(jsonable_encoder(body), sort_keys=True, separators=(",", ":"))
     text = f"{request.method} {request.url.path}\n{caller.type}:{caller.id}\n{canonical}"

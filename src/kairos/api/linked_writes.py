@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from kairos.api.routers.scheduler_links import resolve_link, source_policy
+from kairos.api.link_lookup import resolve_link, source_policy
 from kairos.domain.external import entry_name, entry_of
 from kairos.domain.schedules import Schedule
 from kairos.exceptions import Conflict, FieldError, InvalidInput
@@ -35,14 +35,31 @@ def _reject_read_only_entry(schedule: Schedule) -> None:
         raise Conflict(f"schedule {schedule.name!r} is read-only in Kairos: {reason}")
 
 
-def create_linked(store: Store, settings: Settings, schedule: Schedule) -> Schedule:
-    """A new schedule of a linked scheduler: written to its store, then kept as Kairos's copy."""
-    schedule, link_id = _writable_link(store, schedule, schedule.link_id)
-    schedule = dataclasses.replace(schedule, external={"entry": schedule.name, "options": {}})
-    link = store.get_link(schedule.workspace_id, link_id)
-    entry = entry_of(schedule)
-    write_entries(link, source_policy(settings), [entry], [], {entry.name: schedule.next_run_at}, utcnow())
-    return schedule
+def bind_linked(store: Store, schedule: Schedule) -> Schedule:
+    """A new schedule of a linked scheduler, bound to its writable link; nothing is written yet."""
+    schedule, _ = _writable_link(store, schedule, schedule.link_id)
+    return dataclasses.replace(schedule, external={"entry": schedule.name, "options": {}})
+
+
+def create_linked(store: Store, settings: Settings, schedules: list[Schedule]) -> None:
+    """Write new linked schedules (bound by `bind_linked`) to their schedulers' stores.
+
+    The external scheduler is authoritative (SPEC 8), so its store is written before Kairos keeps
+    its copies; when one write fails, the entries already written are deleted again.
+    """
+    written: list[Schedule] = []
+    try:
+        for schedule in schedules:
+            assert schedule.link_id is not None
+            link = store.get_link(schedule.workspace_id, schedule.link_id)
+            entry = entry_of(schedule)
+            write_entries(link, source_policy(settings), [entry], [], {entry.name: schedule.next_run_at},
+                          utcnow())
+            written.append(schedule)
+    except BaseException:
+        for schedule in written:
+            delete_linked(store, settings, schedule)
+        raise
 
 
 def write_through(

@@ -15,10 +15,18 @@ from datetime import datetime
 from typing import Any
 
 from kairos.api.deps import Access
-from kairos.api.linked_writes import bind_executor, create_linked, delete_linked, with_executor, write_through
+from kairos.api.linked_writes import (
+    bind_executor,
+    bind_linked,
+    create_linked,
+    delete_linked,
+    with_executor,
+    write_through,
+)
 from kairos.domain.definition import Limits, apply_changes, build_job, build_schedule
 from kairos.domain.finish import CancelReason
 from kairos.domain.jobs import Fire, Job
+from kairos.domain.payload_secrets import restore_payload_secrets
 from kairos.domain.schedules import Kind, Schedule
 from kairos.domain.webhooks import new_secret
 from kairos.exceptions import Conflict, InvalidInput, JobNotFound, ScheduleNotFound
@@ -73,19 +81,25 @@ class Operations:
     # schedules
 
     def build_schedule(self, fields: Mapping[str, Any], now: datetime) -> Schedule:
-        """A valid new schedule of the workspace (not stored), its strategy checked."""
+        """A valid new schedule of the workspace (not stored, nor written anywhere), its strategy checked."""
         schedule = build_schedule(self._fields(fields), schedule_id=new_id("sched"),
                                   workspace_id=self.workspace_id, now=now,
                                   limits=limits(self.runtime.settings), kinds=self.runtime.kinds.rulebook)
         self.runtime.kinds.check_stored(self.store, self.workspace_id, schedule.payload)
         schedule = with_executor(self.store, schedule)
-        if schedule.linked:
-            # The external scheduler is authoritative: its store is written first (SPEC 8).
-            schedule = create_linked(self.store, self.runtime.settings, schedule)
-        return schedule
+        # A linked schedule is bound to its link here, and written to its scheduler's store only
+        # by `add_schedules`, so that a batch with a bad item writes nothing anywhere.
+        return bind_linked(self.store, schedule) if schedule.linked else schedule
 
     def add_schedules(self, schedules: list[Schedule]) -> None:
-        self.store.add_schedules(schedules)
+        """Store schedules built by `build_schedule`, linked ones written to their scheduler first."""
+        create_linked(self.store, self.runtime.settings, [s for s in schedules if s.linked])
+        try:
+            self.store.add_schedules(schedules)
+        except BaseException:
+            for schedule in schedules:
+                delete_linked(self.store, self.runtime.settings, schedule)
+            raise
         self.runtime.schedule_changed()
 
     def create_schedule(self, fields: Mapping[str, Any]) -> Schedule:
@@ -120,8 +134,10 @@ class Operations:
             sent["kind"] = self.kind.value  # another kind's fields cannot switch it out of sight
         self.runtime.kinds.check_stored(self.store, self.workspace_id, sent)
         settings, rulebook = self.runtime.settings, self.runtime.kinds.rulebook
+        # A secret sent back as it was shown (masked) keeps the stored value.
         return self.change_schedule(schedule_id, lambda current, now: with_executor(self.store, apply_changes(
-            current, sent, now=now, limits=limits(settings), kinds=rulebook)))
+            current, restore_payload_secrets(sent, current.payload), now=now, limits=limits(settings),
+            kinds=rulebook)))
 
     def delete_schedule(self, schedule_id: str) -> None:
         delete_linked(self.store, self.runtime.settings, self.get_schedule(schedule_id))

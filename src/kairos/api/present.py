@@ -6,6 +6,7 @@ from kairos.api.schemas.jobs import JobPublic
 from kairos.api.schemas.schedules import FirePublic, SchedulePublic
 from kairos.domain.describe import cron_to_celery, describe, describe_delay
 from kairos.domain.jobs import Fire, Job
+from kairos.domain.payload_secrets import masked_payload
 from kairos.domain.schedules import Schedule, TriggerType
 from kairos.kinds.catalog import KINDS
 
@@ -31,7 +32,7 @@ def schedule_text(schedule: Schedule) -> str:
 def schedule_public(
     schedule: Schedule, *, fires: list[Fire] | None = None, show_secret: bool = False
 ) -> SchedulePublic:
-    payload = {k: v for k, v in schedule.payload.items() if k in PAYLOAD_FIELDS}
+    payload = {k: v for k, v in masked_payload(schedule.payload).items() if k in PAYLOAD_FIELDS}
     return SchedulePublic(
         id=schedule.id,
         workspace_id=schedule.workspace_id,
@@ -76,7 +77,7 @@ def schedule_public(
 
 
 def job_public(job: Job) -> JobPublic:
-    payload = {k: v for k, v in job.payload.items() if k in PAYLOAD_FIELDS}
+    payload = {k: v for k, v in masked_payload(job.payload).items() if k in PAYLOAD_FIELDS}
     # The counters the job's kind reports in its progress, shown as fields of their own.
     spec = KINDS.get(job.kind)
     # A job that has not reported yet has counted nothing: 0, as seed 001's pending job shows.

@@ -14,7 +14,7 @@ from fastapi import Request
 
 from kairos.api.audit import audit_entry
 from kairos.api.deps import Access
-from kairos.api.routers.scheduler_links import resolve_link, source_policy
+from kairos.api.link_lookup import resolve_link, source_policy
 from kairos.api.schemas.links import DiffResponse, ResyncRequest, SyncRequest, SyncResponse
 from kairos.domain.external import Diff, diff, entry_view
 from kairos.domain.links import SchedulerLink

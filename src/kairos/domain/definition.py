@@ -178,6 +178,14 @@ def _check_rest(values: Mapping[str, Any], errors: FieldErrors) -> None:
         errors.add("name", "must be 1-200 characters")
 
 
+def _check_link_id(scheduler: str, link_id: Any, payload: Mapping[str, Any], errors: FieldErrors) -> None:
+    """A schedule Kairos runs itself names a link only for its Celery executor (SPEC 8)."""
+    if link_id is not None and scheduler == "kairos" and payload.get("executor") != "celery":
+        errors.add("link_id", "a schedule that Kairos runs itself (scheduler 'kairos') has no scheduler link; "
+                              "link_id names the link of a celery-beat or apscheduler schedule, or the Celery "
+                              "link of executor 'celery'")
+
+
 def _trigger_columns(values: Mapping[str, Any], trigger_type: TriggerType, now: datetime) -> dict[str, Any]:
     run_at = values.get("run_at")
     if trigger_type == TriggerType.DELAYED:
@@ -218,6 +226,7 @@ def build_schedule(
         _check_trigger(fields, trigger_type, limits, errors)
     _check_policies(fields, errors)
     _check_rest(fields, errors)
+    _check_link_id(fields.get("scheduler") or "kairos", fields.get("link_id"), payload, errors)
     webhook, webhook_errors = webhook_columns(
         fields, None, allow_private_networks=limits.allow_private_networks)
     errors.items += webhook_errors
@@ -295,6 +304,7 @@ def apply_changes(
         _check_trigger(merged, trigger_type, limits, errors)
     _check_policies(merged, errors)
     _check_rest({k: v for k, v in changed.items() if k in ("scheduler", "name", "link_id")}, errors)
+    _check_link_id(schedule.scheduler, changed.get("link_id"), payload, errors)
     if "scheduler" in changed and (changed["scheduler"] or "kairos") != schedule.scheduler:
         errors.add("scheduler", "a schedule's scheduler cannot change: create it anew under the other one")
     webhook: dict[str, Any] = {}

@@ -1,12 +1,15 @@
 """Which addresses user-supplied URLs may not reach: the private-network rule, pure.
 
 The guard in `kairos.outbound` applies it to every resolved address at connect time; the domain
-applies it to literal addresses when a URL is saved, so the mistake shows at once.
+applies it to literal addresses when a URL is saved, so the mistake shows at once. A literal is
+read as the resolver reads it (`literal_address`): `0`, `2130706433`, `0x7f.1` and `127.1` are
+addresses to it, not names, so they are refused on save as they would be on connect.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 # Networks no user-supplied URL may reach: beside what `ipaddress` calls private, loopback,
 # link-local (which holds the cloud metadata address 169.254.169.254), multicast, reserved and
@@ -44,3 +47,34 @@ def is_blocked(address: str) -> bool:
         or ip.is_reserved or ip.is_unspecified or not ip.is_global
         or any(ip in net for net in _EXTRA_BLOCKED)
     )
+
+
+def literal_address(host: str) -> str | None:
+    """The IP address `host` spells as a number, read as the connect-time resolver reads it; None for a name.
+
+    The guard resolves with `getaddrinfo`, which takes every inet_aton form (`0`, decimal
+    `2130706433`, hex `0x7f000001`, octal `0177.0.0.1`, short `127.1`); asking it with
+    AI_NUMERICHOST reads those the same way and never looks a name up.
+    """
+    bare = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(bare, None, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None
+    return str(infos[0][4][0]) if infos else None
+
+
+def is_local_name(host: str) -> bool:
+    """`localhost` and its subdomains (RFC 6761), which always resolve to loopback."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
+
+
+def is_blocked_host(host: str) -> bool:
+    """Whether a URL's host is refused without a lookup: a blocked literal address, or localhost."""
+    address = literal_address(host)
+    return is_blocked(address) if address is not None else is_local_name(host)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from kairos.domain.payload_secrets import masked_payload
 from kairos.domain.schedules import Kind
 from kairos.exceptions import FieldError, InvalidInput
 
@@ -98,7 +99,8 @@ class KindRulebook:
 
     def default_name(self, kind: Kind | None, payload: Mapping[str, Any]) -> str:
         rule = self._rules.get(kind) if kind is not None else None
-        return rule.default_name(payload) if rule is not None else "schedule"
+        # A name is shown to every reader: it is made from the payload as answers show it.
+        return rule.default_name(masked_payload(payload)) if rule is not None else "schedule"
 
 
 def json_size(value: Any) -> int:

@@ -82,13 +82,17 @@ def masked_request(request: RequestTemplate) -> RequestTemplate:
     )
 
 
+def mask_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters with the value of each secret-named one replaced by `MASK`."""
+    return {k: MASK if is_secret_name(k) and _literal_value(v) else v for k, v in parameters.items()}
+
+
 def masked(strategy: Strategy) -> Strategy:
     """The strategy as any answer shows it: every secret replaced by `MASK`."""
     return dataclasses.replace(
         strategy,
         request=masked_request(strategy.request) if strategy.request else None,
-        parameters={k: MASK if is_secret_name(k) and _literal_value(v) else v
-                    for k, v in strategy.parameters.items()},
+        parameters=mask_parameters(strategy.parameters),
     )
 
 

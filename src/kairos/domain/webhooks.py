@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import json
 import secrets
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kairos.domain.finish import WebhookNotice
-from kairos.domain.networks import is_blocked
+from kairos.domain.networks import is_blocked_host
 from kairos.exceptions import FieldError
 from kairos.timeutil import isoformat_z
 
@@ -85,14 +84,9 @@ def _url_problem(url: Any, allow_private_networks: bool) -> str | None:
         return "must be an absolute http:// or https:// URL"
     if allow_private_networks:
         return None
-    host = parts.hostname.lower()
     # Names are checked again on the resolved address at send time; what can be refused now
     # without a DNS lookup is refused now, so the mistake shows when the schedule is saved.
-    try:
-        private = is_blocked(str(ipaddress.ip_address(host)))
-    except ValueError:
-        private = host == "localhost" or host.endswith(".localhost")
-    if private:
+    if is_blocked_host(parts.hostname):
         return ("points to a private, loopback or internal address, which webhooks may not reach "
                 "(set KAIROS_ALLOW_PRIVATE_NETWORKS=1 to allow it)")
     return None

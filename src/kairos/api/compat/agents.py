@@ -20,6 +20,7 @@ from kairos.api.operations import Operations
 from kairos.api.schemas.common import Timestamp
 from kairos.api.schemas.schedules import DeletedResponse, ScheduleCreate, ScheduleUpdate
 from kairos.domain.jobs import Fire, FireStatus
+from kairos.domain.payload_secrets import masked_payload
 from kairos.domain.schedules import Kind, Schedule
 from kairos.store.base import Page, ScheduleFilters
 
@@ -123,7 +124,7 @@ def present(schedule: Schedule) -> AgentSchedule:
         delay_seconds=schedule.delay_seconds, interval_seconds=schedule.interval_seconds,
         timezone=schedule.timezone, next_run=schedule.next_run_at if schedule.firing else None,
         last_run=schedule.last_run_at, callback_type=schedule.payload.get("callback_type"),
-        callback_id=schedule.payload.get("callback_id"),
+        callback_id=masked_payload(schedule.payload).get("callback_id"),
         status="paused" if shown == "disabled" else shown,
         run_count=schedule.run_count, created_at=schedule.created_at, updated_at=schedule.updated_at,
     )

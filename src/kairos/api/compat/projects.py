@@ -23,7 +23,7 @@ from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
 from kairos.api.present import fire_public
 from kairos.api.schemas.common import Timestamp
-from kairos.api.schemas.links import DiffResponse, ResyncRequest, SyncRequest, SyncResponse
+from kairos.api.schemas.links import NO_BODY, DiffResponse, ResyncRequest, SyncRequest, SyncResponse
 from kairos.api.schemas.schedules import DeletedResponse, FirePublic, ScheduleCreate, ScheduleUpdate
 from kairos.domain.describe import cron_to_celery
 from kairos.domain.schedules import Kind, Schedule, set_enabled
@@ -269,7 +269,7 @@ RESYNC_EXAMPLES = {
 @router.post("/schedules:diff", response_model=ProjectDiff, summary="What differs from the scheduler (operator)",
              openapi_extra={**canonical("/schedules:diff"), **CHANGES_NOTHING})
 def diff_schedules(access: Operator, store: StoreDep, settings: SettingsDep,
-                   body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)]) -> ProjectDiff:
+                   body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)] = NO_BODY) -> ProjectDiff:
     found = sync.diff_schedules(body, access, store, settings)
     return ProjectDiff(**found.model_dump(), project_id=access.workspace.id)
 
@@ -278,7 +278,7 @@ def diff_schedules(access: Operator, store: StoreDep, settings: SettingsDep,
              summary="Materialise the scheduler's schedules (operator)", openapi_extra=canonical("/schedules:import"))
 def import_schedules(access: Operator, request: Request, store: StoreDep, settings: SettingsDep,
                      runtime: RuntimeDep,
-                     body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)]) -> JSONResponse:
+                     body: Annotated[SyncRequest, Body(openapi_examples=SYNC_EXAMPLES)] = NO_BODY) -> JSONResponse:
     return idempotent(request, store, access, body.model_dump(), 200, lambda: ProjectSync(
         **sync.import_schedules(body, request, access, store, settings, runtime).model_dump(),
         project_id=access.workspace.id))

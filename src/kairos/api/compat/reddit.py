@@ -13,7 +13,7 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
+from kairos.api.compat.routing import Message, bare_list_page, canonical, dialect_router, every_item
 from kairos.api.deps import Access, PageDep, RuntimeDep, StoreDep, require
 from kairos.api.idempotency import idempotent
 from kairos.api.operations import Operations
@@ -148,9 +148,9 @@ def _ops(runtime: RuntimeDep, access: Access) -> Operations:
 
 @router.get("/schedules", response_model=list[RedditSchedule], summary="List Schedules (a bare array)")
 def list_schedules(access: Viewer, store: StoreDep,
-                   page: Annotated[Page, Depends(dialect_page)]) -> list[RedditSchedule]:
-    result = store.list_schedules(access.workspace.id, ScheduleFilters(kind=Kind.REDDIT.value), page)
-    return [present(s) for s in result.items]
+                   page: Annotated[Page | None, Depends(bare_list_page)]) -> list[RedditSchedule]:
+    filters = ScheduleFilters(kind=Kind.REDDIT.value)
+    return [present(s) for s in every_item(lambda p: store.list_schedules(access.workspace.id, filters, p), page)]
 
 
 @router.post("/schedules", status_code=201, response_model=RedditSchedule, summary="Create Schedule",

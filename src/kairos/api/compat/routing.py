@@ -10,7 +10,7 @@ validation, OpenAPI and the 400 answers stay the canonical ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +19,9 @@ from kairos.api.audit import audited_as
 from kairos.api.json_body import StrictJSONRoute, charset_of, is_json_content_type
 from kairos.api.schemas.common import Problem
 from kairos.store.base import Page
+from kairos.store.pages import PageResult
+
+T = TypeVar("T")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
@@ -75,3 +78,32 @@ def dialect_page(
 ) -> Page:
     """Paging of dialect lists: the seeds show no paging, so one page holds up to 200 items."""
     return Page(limit=limit, offset=offset, cursor=cursor)
+
+
+def bare_list_page(
+    limit: Annotated[int | None, Query(ge=1, le=200, description="Items per page (1-200); all when absent")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=10_000, description="Items to skip")] = None,
+    cursor: Annotated[str | None, Query(description="Where the previous page stopped")] = None,
+) -> Page | None:
+    """Paging of a bare-array list: none asked for (None) means every item, as seeds 000 and 004 say."""
+    if limit is None and offset is None and cursor is None:
+        return None
+    return Page(limit=limit or 200, offset=offset or 0, cursor=cursor)
+
+
+def every_item(fetch: Callable[[Page], PageResult[T]], page: Page | None) -> list[T]:
+    """The page asked for, or without one every item, read from the store a page at a time.
+
+    A bare array has no `next_cursor` to follow, so "Get all schedules" (seeds 000, 004) must not
+    stop at a page's end.
+    """
+    if page is not None:
+        return fetch(page).items
+    items: list[T] = []
+    cursor: str | None = None
+    while True:
+        result = fetch(Page(limit=200, cursor=cursor))
+        items += result.items
+        if not result.has_more or not result.next_cursor or not result.items:
+            return items
+        cursor = result.next_cursor

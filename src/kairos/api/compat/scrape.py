@@ -15,15 +15,16 @@ from fastapi import Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kairos.api.compat.routing import Message, canonical, dialect_page, dialect_router
+from kairos.api.changes_feed import changes_feed
+from kairos.api.compat.routing import Message, bare_list_page, canonical, dialect_router, every_item
 from kairos.api.deps import Access, RuntimeDep, StoreDep, require_own
-from kairos.api.idempotency import idempotent
+from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.operations import Operations
-from kairos.api.routers.changes import changes_feed
 from kairos.api.schemas.changes import ChangesResponse
 from kairos.api.schemas.common import Timestamp
 from kairos.api.schemas.deliveries import WebhookSecretPublic
 from kairos.api.schemas.schedules import ScheduleCreate, ScheduleUpdate
+from kairos.domain.payload_secrets import masked_payload
 from kairos.domain.schedules import Kind, Schedule
 from kairos.exceptions import StrategyNotFound, UnknownStrategy
 from kairos.store.base import Page, ScheduleFilters
@@ -97,11 +98,12 @@ class CreatedScrapeSchedule(ScrapeSchedule):
     model_config = ConfigDict(json_schema_extra={"examples": [{**SEED_SCHEDULE, "webhook_secret": SECRET}]})
 
     webhook_secret: str | None
+    secret_note: str | None = None  # set on an Idempotency-Key replay: where the secret went
 
 
 
 def present(schedule: Schedule) -> ScrapeSchedule:
-    payload = schedule.payload
+    payload = masked_payload(schedule.payload)  # credentials in parameters and URLs are write-only
     return ScrapeSchedule(
         schedule_id=schedule.id, name=schedule.name, strategy_id=payload.get("strategy_id"),
         url=payload.get("url"), urls=payload.get("urls"), schedule_type=str(schedule.trigger_type),
@@ -139,17 +141,16 @@ def create_schedule(
         schedule = _strategy_404(lambda: ops.create_schedule(body.sent()))
         return CreatedScrapeSchedule(**present(schedule).model_dump(), webhook_secret=schedule.webhook_secret)
 
-    return idempotent(request, store, access, body.sent(), 201, produce)
+    return idempotent(request, store, access, body.sent(), 201, produce, replay=without_webhook_secrets)
 
 
 @router.get("/schedules", response_model=list[ScrapeSchedule], summary="List schedules (a bare array)")
 def list_schedules(
-    access: Viewer, store: StoreDep, page: Annotated[Page, Depends(dialect_page)],
+    access: Viewer, store: StoreDep, page: Annotated[Page | None, Depends(bare_list_page)],
     enabled: bool | None = None,
 ) -> list[ScrapeSchedule]:
-    result = store.list_schedules(access.workspace.id, ScheduleFilters(kind=Kind.SCRAPE.value, enabled=enabled),
-                                  page)
-    return [present(s) for s in result.items]
+    filters = ScheduleFilters(kind=Kind.SCRAPE.value, enabled=enabled)
+    return [present(s) for s in every_item(lambda p: store.list_schedules(access.workspace.id, filters, p), page)]
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScrapeSchedule, summary="Get schedule")
@@ -181,7 +182,8 @@ def regenerate_secret(schedule_id: str, request: Request, access: Operator, stor
                       runtime: RuntimeDep) -> JSONResponse:
     ops = _ops(runtime, access)
     return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
-        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)),
+                      replay=without_webhook_secrets)
 
 
 @router.get("/schedules/{schedule_id}/changes", response_model=ChangesResponse,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Operator, StoreDep
 from kairos.api.json_body import StrictJSONRoute
-from kairos.api.routers.scheduler_links import resolve_link
+from kairos.api.link_lookup import resolve_link
 from kairos.api.schemas.common import InputBody, Problem, Timestamp
 from kairos.integrations.celery.trigger import fire_headers
 from kairos.store.base import Page

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from kairos.api.deps import Operator, PageDep, RuntimeDep, StoreDep, Viewer
-from kairos.api.idempotency import idempotent
+from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.schemas.common import ListResponse, Problem
@@ -68,4 +68,5 @@ def regenerate_secret(schedule_id: str, request: Request, access: Operator, stor
                       runtime: RuntimeDep) -> JSONResponse:
     ops = Operations(runtime, access)
     return idempotent(request, store, access, {}, 200, lambda: WebhookSecretPublic(
-        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)))
+        schedule_id=schedule_id, webhook_secret=ops.regenerate_secret(schedule_id)),
+                      replay=without_webhook_secrets)

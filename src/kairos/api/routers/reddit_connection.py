@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kairos.api.deps import Admin, Operator, SettingsDep, StoreDep, Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.reddit import RedditConnectionPublic, RedditConnectionPut
 from kairos.api.schemas.schedules import DeletedResponse
@@ -13,7 +14,7 @@ from kairos.exceptions import FieldError, InvalidInput, RedditConnectionNotFound
 from kairos.settings import Settings
 from kairos.timeutil import utcnow
 
-router = APIRouter(tags=["reddit"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["reddit"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from kairos.api.deps import SettingsDep, StoreDep, Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.reddit import MediaList, MediaPublic
 from kairos.domain.reddit import RedditMedia
 from kairos.exceptions import MediaNotFound
 from kairos.kinds.reddit.files import media_root, path_for
 
-router = APIRouter(tags=["reddit"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["reddit"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 SHA256 = re.compile(r"[0-9a-f]{64}")

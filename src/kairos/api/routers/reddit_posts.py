@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from kairos.api.deps import PageDep, StoreDep, Viewer
+from kairos.api.json_body import StrictJSONRoute
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.reddit import RedditPostList, RedditPostPublic
 from kairos.domain.reddit import PostFilters
 from kairos.exceptions import InvalidInput
 from kairos.store.reddit import StoredPost
 
-router = APIRouter(tags=["reddit"], responses={
+router = APIRouter(route_class=StrictJSONRoute, tags=["reddit"], responses={
     400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
 })
 

@@ -9,6 +9,7 @@ from kairos.api.audit import CHANGES_NOTHING
 from kairos.api.deps import Admin, Operator, PageDep, SettingsDep, StoreDep, Viewer
 from kairos.api.idempotency import idempotent
 from kairos.api.json_body import StrictJSONRoute
+from kairos.api.link_lookup import source_policy
 from kairos.api.schemas.common import Problem
 from kairos.api.schemas.links import (
     LinkCreate,
@@ -20,12 +21,11 @@ from kairos.api.schemas.links import (
 )
 from kairos.api.schemas.schedules import DeletedResponse
 from kairos.domain.links import SchedulerLink, build_link, change_link, mask_url, masked_source
-from kairos.exceptions import InvalidInput, LinkNotFound, LinkUnavailable
+from kairos.exceptions import LinkUnavailable
 from kairos.ids import new_id
 from kairos.integrations.celery.publish import ping_broker
-from kairos.integrations.sources import SourcePolicy, check_addresses, read_entries
+from kairos.integrations.sources import check_addresses, read_entries
 from kairos.settings import Settings
-from kairos.store.base import Page, Store
 from kairos.timeutil import utcnow
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["scheduler links"], responses={
@@ -33,35 +33,6 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["scheduler links"], respon
 })
 NO_EVENTS = ("no worker events seen yet: Kairos records fires and outcomes from Celery's events, "
              "so start the workers with -E (or run `celery control enable_events`)")
-
-
-def resolve_link(store: Store, workspace_id: str, link_id: str | None, link_type: str | None = None) -> SchedulerLink:
-    """The named link, or the workspace's only one (of `link_type`); a 400 asking for `link_id` otherwise.
-
-    Without a `link_id`, a schedule naming its `scheduler` is at fault in that field.
-    """
-    loc = "scheduler" if link_id is None and link_type is not None else "link_id"
-    if link_id is not None:
-        try:
-            link = store.get_link(workspace_id, link_id)
-        except LinkNotFound:
-            raise InvalidInput.field(loc, f"no scheduler link {link_id!r} in this workspace") from None
-        if link_type is not None and link.type != link_type:
-            raise InvalidInput.field(loc, f"link {link_id!r} is a {link.type} link, not {link_type}")
-        return link
-    found = store.list_links(workspace_id, Page(limit=2), type=link_type).items
-    what = f"{link_type} " if link_type else ""
-    if not found:
-        raise InvalidInput.field(loc, f"this workspace has no {what}scheduler link: create one at "
-                                      "/scheduler-links first")
-    if len(found) > 1:
-        raise InvalidInput.field(loc, f"this workspace has several {what}links: say which with link_id")
-    return found[0]
-
-
-def source_policy(settings: Settings) -> SourcePolicy:
-    return SourcePolicy(allow_private_networks=settings.allow_private_networks,
-                        allow_app_imports=settings.link_app_imports)
 
 
 def link_public(link: SchedulerLink) -> LinkPublic:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from kairos.api.deps import Admin, Operator, PageDep, RuntimeDep, StoreDep, Viewer
 from kairos.api.errors import validation_errors
-from kairos.api.idempotency import idempotent
+from kairos.api.idempotency import idempotent, without_webhook_secrets
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.operations import Operations
 from kairos.api.present import schedule_public
@@ -40,7 +40,8 @@ def create_schedule(body: ScheduleCreate, request: Request, access: Operator, st
                     runtime: RuntimeDep) -> JSONResponse:
     ops = Operations(runtime, access)
     return idempotent(request, store, access, body.sent(), 201,
-                      lambda: schedule_public(ops.create_schedule(body.sent()), show_secret=True))
+                      lambda: schedule_public(ops.create_schedule(body.sent()), show_secret=True),
+                      replay=without_webhook_secrets)
 
 
 @router.post("/schedules:batch", status_code=201, response_model=ScheduleList,
@@ -67,7 +68,7 @@ def create_batch(body: ScheduleBatch, request: Request, access: Operator, store:
         items = [schedule_public(s, show_secret=True) for s in built]
         return ScheduleList(items=items, total=len(items), has_more=False)
 
-    return idempotent(request, store, access, body.model_dump(), 201, produce)
+    return idempotent(request, store, access, body.model_dump(), 201, produce, replay=without_webhook_secrets)
 
 
 @router.get("/schedules", response_model=ScheduleList, summary="List schedules")

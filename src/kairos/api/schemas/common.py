@@ -138,12 +138,21 @@ def find_nul(value: Any, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ..
     return None
 
 
+# Where an error raised by a model-level validator belongs: such an error has no `loc` of its own,
+# so it carries the field's in its context, and api/errors.py appends it to the body's `loc`.
+FIELD_LOC = "kairos_field_loc"
+
+
+def field_error(loc: tuple[str | int, ...], error_type: str, msg: str) -> PydanticCustomError:
+    """An error of a model-level validator that names its field in `loc`, as a field's own would."""
+    return PydanticCustomError(error_type, msg, {FIELD_LOC: loc})
+
+
 def refuse_nul(raw: Any) -> None:
     """Text may not contain NUL characters: PostgreSQL can store none, and no user needs one."""
     where = find_nul(raw)
     if where is not None:
-        field = ".".join(str(p) for p in where) or "body"
-        raise PydanticCustomError("nul_character", f"{field}: must not contain NUL characters")
+        raise field_error(where, "nul_character", "must not contain NUL characters")
 
 
 class InputBody(BaseModel):

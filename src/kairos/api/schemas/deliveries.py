@@ -35,4 +35,6 @@ class DeliveryPublic(BaseModel):
 
 class WebhookSecretPublic(BaseModel):
     schedule_id: str
-    webhook_secret: str = Field(description="The new secret; the old one no longer signs anything")
+    webhook_secret: str | None = Field(description="The new secret; the old one no longer signs anything "
+                                                   "(null when an Idempotency-Key replays the answer)")
+    secret_note: str | None = Field(default=None, description="Set on a replay: where the secret went")

@@ -92,6 +92,10 @@ class SyncRequest(InputBody):
                                 description="The link; optional when the workspace has only one")
 
 
+# `:import` and `:diff` with no body at all mean `{}`: the workspace's only link (seed 003).
+NO_BODY = SyncRequest()
+
+
 class ResyncRequest(SyncRequest):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"link_id": "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192", "direction": "from_scheduler"},

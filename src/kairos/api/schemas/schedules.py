@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, model_validator
-from pydantic_core import PydanticCustomError
 
-from kairos.api.schemas.common import Instant, ListResponse, NotNull, Timestamp, Url, refuse_nul, resolve_aliases
+from kairos.api.schemas.common import (
+    Instant,
+    ListResponse,
+    NotNull,
+    Timestamp,
+    Url,
+    field_error,
+    refuse_nul,
+    resolve_aliases,
+)
 from kairos.api.schemas.kinds import WhatFields
 
 ALIASES = {
@@ -39,10 +47,10 @@ def _map_status(body: dict[str, Any]) -> None:
     elif status == "active":
         body["paused"] = False
         if body.get("enabled") is False:
-            raise PydanticCustomError("conflict", "status 'active' conflicts with enabled false")
+            raise field_error(("status",), "conflict", "'active' conflicts with enabled false")
         body.setdefault("enabled", True)
     else:
-        raise PydanticCustomError("status", "status may be set to 'active' or 'paused'")
+        raise field_error(("status",), "status", "may be set to 'active' or 'paused'")
 
 
 class ScheduleFields(WhatFields):
@@ -90,7 +98,7 @@ class ScheduleFields(WhatFields):
         body, conflicts = resolve_aliases(raw, ALIASES)
         if conflicts:
             name, msg = conflicts[0]
-            raise PydanticCustomError("alias_conflict", f"{name}: {msg}")
+            raise field_error((name,), "alias_conflict", msg)
         if isinstance(body, dict):
             _map_status(body)
         return body
@@ -170,7 +178,9 @@ class SchedulePublic(WhatFields):
     webhook_url: str | None
     webhook_type: str | None
     webhook_metadata: dict[str, Any]
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(default=None, description=(
+        "Shown by create only (null on reads, and when an Idempotency-Key replays the answer)"))
+    secret_note: str | None = Field(default=None, description="Set on a replay: where the secret went")
     enabled: bool
     status: str
     next_run_at: Timestamp | None
