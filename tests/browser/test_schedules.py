@@ -4,12 +4,36 @@ reviewed before it is saved (history and webhook secret kept), a compact form, r
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from tests.acceptance.conftest import KairosProcess
 from tests.browser.conftest import EMAIL, PASSWORD, open_tab
 from tests.browser.tab import PHONE, Tab
+
+
+VIEWER_ZONE = ZoneInfo("Europe/Berlin")  # the browser contexts' timezone_id
+
+
+def berlin_zone_name(instant: datetime) -> str:
+    """What the page calls the viewer's zone at `instant`: CET in winter, CEST in summer."""
+    return instant.astimezone(VIEWER_ZONE).tzname() or ""
+
+
+def gmt_offset(instant: datetime, zone: str) -> str:
+    """Intl's en-GB short name for a zone without an abbreviation: "GMT-5", "GMT-4"."""
+    offset = instant.astimezone(ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    hours = int(offset.total_seconds() // 3600)
+    return f"GMT{hours:+d}"
+
+
+def upcoming_instants(page: Any) -> list[datetime]:
+    return [datetime.fromisoformat(iso.replace("Z", "+00:00")) for iso in page.locator(
+        "aside.preview .upcoming__time, .upcoming .upcoming__time").evaluate_all(
+        "(els) => els.map((el) => el.getAttribute('datetime'))")]
 
 
 def preview_items(page: Any) -> list[str]:
@@ -23,9 +47,13 @@ def test_each_trigger_type_previews_as_it_is_typed_and_creates(desktop: Tab, api
     page.get_by_label("Time zone").select_option("America/New_York")
     page.locator(".preview__description", has_text="Monday through Friday").wait_for()
     times = preview_items(page)
-    assert len(times) == 5 and all("CET" in t for t in times), times  # the viewer's zone, named
+    instants = upcoming_instants(page)
+    assert len(times) == 5 and len(instants) == 5, times
+    for shown, instant in zip(times, instants, strict=True):  # the viewer's zone, named
+        assert shown.endswith(" " + berlin_zone_name(instant)), (shown, instant)
     own = page.locator("aside.preview .upcoming li").first.inner_text()
-    assert "09:00 GMT-5 (America/New_York)" in own, "the schedule's own zone is shown beside the viewer's"
+    expected = f"09:00 {gmt_offset(instants[0], 'America/New_York')} (America/New_York)"
+    assert expected in own, f"the schedule's own zone is shown beside the viewer's: {own!r}, not {expected!r}"
 
     page.get_by_role("radio", name="Interval").check()
     page.locator("[data-field=interval_seconds]").fill("5")
@@ -34,7 +62,9 @@ def test_each_trigger_type_previews_as_it_is_typed_and_creates(desktop: Tab, api
     times = preview_items(page)
     assert len(set(times)) == 5, f"a 5 s interval needs seconds to tell its fires apart: {times}"
     described = page.locator(".preview__description").inner_text()
-    assert re.search(r"counted from \d+ \w{3} \d{4}, \d\d:\d\d(:\d\d)? CET$", described), described
+    # Counted from now; seconds either side of a clock change are not worth a flaky test.
+    zone = berlin_zone_name(datetime.now(VIEWER_ZONE))
+    assert re.search(rf"counted from \d+ \w{{3}} \d{{4}}, \d\d:\d\d(:\d\d)? {zone}$", described), (described, zone)
     assert not re.search(r"\d{4}-\d\d-\d\dT", page.locator(".preview__description").inner_text()), \
         "no raw UTC string beside local times"
 
@@ -144,7 +174,10 @@ def test_times_switch_between_local_and_utc(desktop: Tab, api: httpx.Client) -> 
                                         "task": "kairos.echo", "enabled": False}).json()
     page = desktop.go(f"/schedules/{made['id']}")
     first = page.locator(".upcoming__time").first
-    assert first.inner_text().endswith("13:00 CET")
+    first.wait_for()
+    noon = upcoming_instants(page)[0]
+    local = noon.astimezone(VIEWER_ZONE)
+    assert first.inner_text().endswith(f"{local:%H:%M} {local.tzname()}"), (first.inner_text(), local)
     assert "12:00:00 UTC" in (first.get_attribute("title") or ""), "the exact time in the other zone on hover"
     page.get_by_label("Show times in").select_option("utc")
     page.locator(".upcoming__time").first.wait_for()
