@@ -4,6 +4,7 @@ reviewed before it is saved (history and webhook secret kept), a compact form, r
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import httpx
 from tests.acceptance.conftest import KairosProcess
 from tests.browser.conftest import EMAIL, PASSWORD, open_tab
 from tests.browser.tab import PHONE, Tab
+from tests.local_site import Answer
 
 
 VIEWER_ZONE = ZoneInfo("Europe/Berlin")  # the browser contexts' timezone_id
@@ -92,6 +94,7 @@ def test_each_trigger_type_previews_as_it_is_typed_and_creates(desktop: Tab, api
 
 def test_a_schedule_is_edited_in_its_form_after_a_review_of_what_changes(
         desktop: Tab, api: httpx.Client, site: Any) -> None:
+    site.route("/hook-edit", Answer(status=204))
     made = api.post("/schedules", json={
         "name": "nightly report", "cron_expression": "0 3 * * *", "timezone": "Europe/Berlin",
         "task": "kairos.echo", "kwargs": {"x": 1}, "webhook_url": site.url("/hook-edit"), "enabled": False})
@@ -126,8 +129,26 @@ def test_a_schedule_is_edited_in_its_form_after_a_review_of_what_changes(
     assert after["cron_expression"] == "30 4 * * *" and after["kwargs"] == {"x": 2}
     assert after["webhook_url"] == schedule["webhook_url"]
     assert fired["id"] in [f["job_id"] for f in after["recent_fires"]], "the fire history is kept"
-    # The secret is the one made with the schedule: the edit did not regenerate it.
-    assert not after.get("webhook_secret")
+    # The secret is the one made with the schedule (shown once, in the create answer): the edit did
+    # not regenerate or drop it, so the next delivery still carries it.
+    secret = schedule["webhook_secret"]
+    assert secret and not after.get("webhook_secret"), "a read never returns the secret"
+    api.post(f"/schedules/{schedule['id']}/trigger").raise_for_status()
+    delivered = webhook_headers(site, "/hook-edit", count=2)  # the fire before the edit, and this one
+    assert [h.get("x-webhook-secret") for h in delivered] == [secret, secret], delivered
+
+
+def webhook_headers(site: Any, path: str, *, count: int, timeout: float = 20.0) -> list[dict[str, str]]:
+    """The headers (names lower-cased) of the first `count` requests the site got at `path`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = [{k.lower(): v for k, v in headers.items()}
+                for headers, (_, at, _) in zip(site.seen_headers, site.seen_bodies, strict=False)
+                if at.split("?", 1)[0] == path]
+        if len(seen) >= count:
+            return seen[:count]
+        assert time.monotonic() < deadline, f"{len(seen)} of {count} requests reached {path}"
+        time.sleep(0.2)
 
 
 def test_an_unchanged_form_says_nothing_will_change(desktop: Tab, api: httpx.Client) -> None:
