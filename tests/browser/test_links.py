@@ -5,6 +5,7 @@ the link's schedule changed, and a resync that makes Kairos follow the scheduler
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -69,3 +70,19 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
     # A JSON upload is read-only: the scheduler cannot be made to follow Kairos.
     option = card(page, "browser beat").locator('option[value="to_scheduler"]')
     assert option.is_disabled()
+
+
+def test_a_broker_that_refuses_says_why(desktop: Tab, api: httpx.Client) -> None:
+    with socket.socket() as sock:  # a port nothing listens on once this closes
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    made = api.post("/scheduler-links", json={
+        "name": "browser dead broker", "type": "celery-beat", "broker_url": f"redis://127.0.0.1:{port}/0",
+        "source": {"kind": "json", "beat_schedule": BEAT}})
+    assert made.status_code == 201, made.text
+    page = desktop.go("/links")
+    card(page, "browser dead broker").get_by_role("button", name="Test connection").click()
+    output = card(page, "browser dead broker").locator(".link-output p")
+    output.wait_for()
+    text = output.inner_text()
+    assert text.startswith("Not reachable: ") and "undefined" not in text and "Connection" in text, text

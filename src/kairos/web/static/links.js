@@ -143,7 +143,8 @@ function linkCard(ctx, link, reload, outputs) {
   const actions = ctx.can("operator") ? [
     run("Test connection", () => schedulerLinks.test(link.id), (t) => h("p", { class: t.ok ? null : "preview__error" },
       t.ok ? `Reachable: ${t.entries ?? 0} entries (${t.read_only ?? 0} read-only)${t.broker ? `, broker ${t.broker}` : ""}.`
-        : `Not reachable: ${t.error}`)),
+        // A failed broker ping leaves `error` empty and says what went wrong in `broker`.
+        : `Not reachable: ${t.error || t.broker || "no reason given"}`)),
     run("Show diff", () => scheduleSync.diff({ link_id: link.id }), diffView),
     run("Import", () => scheduleSync.import({ link_id: link.id }), (d) => [h("p", null, "Imported."), diffView(d)], { primary: true }),
     h("span", { class: "input-group" }, direction,
