@@ -45,6 +45,19 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
     page = desktop.go(f"/schedules?link_id={link_id}")
     page.locator("tbody tr").nth(1).wait_for()
     assert page.locator("tbody tr .linked", has_text="celery-beat").count() == 2, "linked schedules say whose they are"
+    # An uploaded beat_schedule cannot be written back: each row offers only Run now (the server
+    # answers 409 to the rest), and says why.
+    for row in page.locator("tbody tr").all():
+        assert row.get_by_role("button").all_inner_texts() == ["Run now"], row.inner_text()
+        assert row.get_by_text("Read-only").is_visible()
+    page = desktop.go(f"/schedules/{imported[0]['id']}")
+    head = page.locator(".detail-head")
+    head.get_by_role("button", name="Run now").wait_for()
+    assert head.get_by_role("button").all_inner_texts() == ["Run now"]
+    assert head.get_by_role("link", name="Edit").count() == 0
+    reason = api.get(f"/scheduler-links/{link_id}").json()["read_only_reason"]
+    assert reason and head.get_by_text(f"Read-only: {reason}").is_visible()
+    assert reason in (head.get_by_role("button", name="Run now").get_attribute("title") or "")
 
     # The scheduler's side changes: one entry moves, one goes, one arrives.
     assert api.patch(f"/scheduler-links/{link_id}",
