@@ -75,7 +75,15 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
 
     link = card(page, "browser beat")
     link.get_by_label("Resync direction for browser beat").select_option("from_scheduler")
+    # Resync deletes Kairos's copies the scheduler dropped: it asks first, with the diff's counts.
     link.get_by_role("button", name="Resync").click()
+    dialog = page.get_by_role("dialog")
+    assert "1 added · 1 removed · 1 changed" in dialog.inner_text(), dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert sorted(s["task"] for s in api.get("/schedules", params={"link_id": link_id}).json()["items"]) == \
+        ["feeds.poll", "reports.nightly"], "a cancelled resync changes nothing"
+    link.get_by_role("button", name="Resync").click()
+    page.get_by_role("dialog").get_by_role("button", name="Resync").click()
     card(page, "browser beat").locator(".link-output", has_text="Resynced (from_scheduler).").wait_for()
     after = api.get("/schedules", params={"link_id": link_id}).json()["items"]
     assert sorted(s["task"] for s in after) == ["files.cleanup", "reports.nightly"]

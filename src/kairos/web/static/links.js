@@ -121,6 +121,39 @@ export function diffView(diff) {
       : h("p", null, "Kairos and the scheduler agree."), readOnly);
 }
 
+const RESYNC_EFFECT = {
+  from_scheduler: "Kairos's copies are made to match the scheduler: copies of entries it no longer has are deleted.",
+  to_scheduler: "The scheduler's live store is written to match Kairos: its workers act on it at once.",
+};
+
+/** Resync deletes or writes on one side: the diff is fetched and its counts confirmed first. */
+function resyncButton(ctx, link, direction, output, reload) {
+  const button = h("button", { type: "button", class: "btn" }, "Resync");
+  button.addEventListener("click", () => busy(button, async () => {
+    try {
+      const chosen = direction.value;
+      const diff = await scheduleSync.diff({ link_id: link.id });
+      const counts = `${diff.added.length} added · ${diff.removed.length} removed · ${diff.changed.length} changed · ` +
+        `${diff.unchanged} unchanged`;
+      const sure = await ctx.confirm({
+        title: `Resync “${link.name}”?`,
+        body: `${counts}. ${RESYNC_EFFECT[chosen] || ""}`,
+        confirmLabel: "Resync",
+      });
+      if (!sure) {
+        fill(output, diffView(diff));
+        return;
+      }
+      const done = await scheduleSync.resync({ link_id: link.id, direction: chosen });
+      fill(output, h("p", null, `Resynced (${done.direction}).`), diffView(done));
+      reload();
+    } catch (error) {
+      ctx.fail(error);
+    }
+  }));
+  return button;
+}
+
 function linkCard(ctx, link, reload, outputs) {
   // A card is redrawn when its link changes (an import moves last_sync_at): its answer stays.
   if (!outputs.has(link.id)) outputs.set(link.id, h("div", { class: "link-output", "aria-live": "polite" }));
@@ -147,9 +180,7 @@ function linkCard(ctx, link, reload, outputs) {
         : `Not reachable: ${t.error || t.broker || "no reason given"}`)),
     run("Show diff", () => scheduleSync.diff({ link_id: link.id }), diffView),
     run("Import", () => scheduleSync.import({ link_id: link.id }), (d) => [h("p", null, "Imported."), diffView(d)], { primary: true }),
-    h("span", { class: "input-group" }, direction,
-      run("Resync", () => scheduleSync.resync({ link_id: link.id, direction: direction.value }),
-        (d) => [h("p", null, `Resynced (${d.direction}).`), diffView(d)]))] : [];
+    h("span", { class: "input-group" }, direction, resyncButton(ctx, link, direction, output, reload))] : [];
   const remove = ctx.can("admin") ? h("button", { type: "button", class: "btn btn--danger", onclick: async () => {
     if (!await ctx.confirm({ title: `Delete the link “${link.name}”?`,
       body: "Kairos's copies of its schedules are deleted; the scheduler's entries stay.", confirmLabel: "Delete" })) return;
