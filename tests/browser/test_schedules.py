@@ -211,6 +211,27 @@ def test_times_switch_between_local_and_utc(desktop: Tab, api: httpx.Client) -> 
         page.get_by_label("Show times in").select_option("local")
 
 
+def test_the_times_switch_keeps_a_half_filled_form(desktop: Tab) -> None:
+    page = desktop.go("/schedules/new")
+    page.get_by_label("Name", exact=True).fill("half typed")
+    page.get_by_role("radio", name="Once").check()
+    page.locator("[data-field=run_at]").fill("2031-06-01T10:30:00")
+    page.locator(".preview__description", has_text="Once").wait_for()
+    page.get_by_label("Show times in").select_option("utc")
+    try:
+        # The same instant, now written in UTC; nothing typed is lost.
+        page.locator("aside.preview .upcoming__time", has_text="08:30 UTC").wait_for()
+        assert preview_items(page) == ["1 Jun 2031, 08:30 UTC"]
+        assert page.get_by_label("Name", exact=True).input_value() == "half typed"
+        assert page.locator("[data-field=run_at]").input_value().startswith("2031-06-01T08:30")
+        assert page.get_by_role("radio", name="Once").is_checked()
+        assert "in UTC" in page.locator("aside.preview").inner_text()
+    finally:
+        page.get_by_label("Show times in").select_option("local")
+    page.locator("aside.preview .upcoming__time", has_text="10:30 CEST").wait_for()
+    assert page.get_by_label("Name", exact=True).input_value() == "half typed"
+
+
 def test_a_clock_change_is_noted_beside_the_fire_it_moves(desktop: Tab) -> None:
     page = desktop.go("/schedules/new")
     page.get_by_label("Cron expression").fill("30 2 * * *")

@@ -294,9 +294,14 @@ async function start() {
   times.title = `Local time is ${LOCAL_ZONE}`;
   times.value = timeMode();
   times.addEventListener("change", () => {
-    setTimeMode(times.value);
-    // Every view draws its times once per refresh: draw this one again in the new zone.
-    route();
+    const apply = () => setTimeMode(times.value);
+    // A view with a form redraws its times itself, keeping what is typed; any other view draws its
+    // times as it mounts, so it is mounted again in the new zone.
+    if (current && current.view.switchTimes) current.view.switchTimes(apply);
+    else {
+      apply();
+      route();
+    }
   });
   window.addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => {
