@@ -232,6 +232,23 @@ def test_the_times_switch_keeps_a_half_filled_form(desktop: Tab) -> None:
     assert page.get_by_label("Name", exact=True).input_value() == "half typed"
 
 
+def test_a_disabled_schedule_has_one_disabled_badge_and_its_own_filter(desktop: Tab, api: httpx.Client) -> None:
+    made = api.post("/schedules", json={"name": "switched off one", "interval_seconds": 3600, "task": "kairos.echo",
+                                        "enabled": False}).json()
+    assert made["status"] == "disabled"
+    page = desktop.go("/schedules?q=switched off one")
+    row = page.locator("tbody tr", has_text="switched off one")
+    row.wait_for()
+    assert row.locator(".badge").all_inner_texts().count("disabled") == 1, row.locator(".badge").all_inner_texts()
+    page = desktop.go("/schedules")
+    page.get_by_label("Status", exact=True).select_option("disabled")
+    page.wait_for_function("() => location.hash.includes('status=disabled')")
+    page.locator("tbody tr", has_text="switched off one").wait_for()
+    # The list is the server's answer to status=disabled: nothing switched on is in it.
+    page.wait_for_function("() => [...document.querySelectorAll('.table--schedules tbody tr')]"
+                           ".every((tr) => tr.classList.contains('is-off'))")
+
+
 def test_a_clock_change_is_noted_beside_the_fire_it_moves(desktop: Tab) -> None:
     page = desktop.go("/schedules/new")
     page.get_by_label("Cron expression").fill("30 2 * * *")

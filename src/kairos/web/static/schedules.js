@@ -150,7 +150,8 @@ export function scheduleList(ctx) {
   });
   const filters = [
     select({ "aria-label": "Status", onchange: bind("status") },
-      [["", "Any status"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"]], state.status),
+      [["", "Any status"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"], ["disabled", "Disabled"]],
+      state.status),
     select({ "aria-label": "Enabled", onchange: bind("enabled") },
       [["", "Enabled or not"], ["true", "Enabled"], ["false", "Disabled"]], state.enabled),
     select({ "aria-label": "Kind", onchange: bind("kind") },
