@@ -249,6 +249,16 @@ def test_a_disabled_schedule_has_one_disabled_badge_and_its_own_filter(desktop: 
                            ".every((tr) => tr.classList.contains('is-off'))")
 
 
+def test_leaving_a_list_just_after_typing_keeps_the_next_pages_address(desktop: Tab) -> None:
+    page = desktop.go("/schedules")
+    page.get_by_label("Search schedules").fill("left behind")
+    # Within the search's 300 ms wait: the list is left before its query is written.
+    page.evaluate("() => { location.hash = '#/jobs'; }")
+    page.get_by_role("heading", name=re.compile("^Jobs")).wait_for()
+    page.wait_for_timeout(700)
+    assert page.evaluate("() => location.hash") == "#/jobs"
+
+
 def test_a_clock_change_is_noted_beside_the_fire_it_moves(desktop: Tab) -> None:
     page = desktop.go("/schedules/new")
     page.get_by_label("Cron expression").fill("30 2 * * *")

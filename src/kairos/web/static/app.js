@@ -204,13 +204,16 @@ function route() {
     // Filters live in the URL so a reload or a shared link shows the same list,
     // without re-mounting the view (replaceState fires no hashchange).
     setQuery: (values) => {
+      // A view left since (a late timer, an answer arriving after) must not rewrite the next one's URL.
+      if (!current || current.ctx !== ctx) return;
       const next = new URLSearchParams();
       for (const [name, value] of Object.entries(values)) if (value) next.set(name, value);
       const text = next.toString();
       history.replaceState(null, "", `#${path}${text ? `?${text}` : ""}`);
     },
   };
-  current = { view: factory(ctx) };
+  current = { ctx, view: {} };
+  current.view = factory(ctx);
   refresh();
 }
 

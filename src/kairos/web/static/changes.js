@@ -71,14 +71,14 @@ export function changesPanel(ctx, scheduleId) {
   const results = h("div", null, h("p", { class: "loading" }, "Loading changes…"));
   const summary = h("span", { class: "muted small" });
   const remember = () => ctx.setQuery({ tab: "changes", filter, view: view === "history" ? view : "" });
+  const typed = debounce((event) => {
+    filter = event.target.value.trim();
+    remember();
+    ctx.refresh();
+  }, 400);
   const search = h("input", {
     type: "search", class: "toolbar__search mono", value: filter, maxlength: 500,
-    placeholder: "+price -sold \"free shipping\" title:kairos", "aria-label": "Filter items",
-    oninput: debounce((event) => {
-      filter = event.target.value.trim();
-      remember();
-      ctx.refresh();
-    }, 400),
+    placeholder: "+price -sold \"free shipping\" title:kairos", "aria-label": "Filter items", oninput: typed,
   });
   // How many runs the last preview showed: marking takes exactly those (the oldest unseen
   // first), so a change that lands after the preview is not marked unseen-but-unshown.
@@ -150,7 +150,8 @@ export function changesPanel(ctx, scheduleId) {
     return { interval: 15000 };
   }
 
-  return { node, refresh };
+  // Typing then leaving within the debounce must not write this page's query into the next one's URL.
+  return { node, refresh, dispose: () => typed.cancel() };
 }
 
 /** "Regenerate secret" for an operator, on a schedule with a webhook; `onSecret` shows the new one. */

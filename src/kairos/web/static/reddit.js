@@ -135,7 +135,8 @@ export function redditPosts(ctx) {
     return { interval: 30000 };
   }
 
-  return { refresh };
+  // Typing then leaving within the debounce must not write these filters into the next page's URL.
+  return { refresh, dispose: () => changed.cancel() };
 }
 
 /** #/reddit/{id}: one stored post with its comment tree. */

@@ -144,9 +144,10 @@ export function scheduleList(ctx) {
     state[name] = event.target.value.trim();
     changed();
   };
+  const typed = debounce(bind("q"), 300);
   const search = h("input", {
     type: "search", class: "toolbar__search", placeholder: "Search names and targets", value: state.q,
-    "aria-label": "Search schedules", "data-search": true, maxlength: 200, oninput: debounce(bind("q"), 300),
+    "aria-label": "Search schedules", "data-search": true, maxlength: 200, oninput: typed,
   });
   const filters = [
     select({ "aria-label": "Status", onchange: bind("status") },
@@ -220,7 +221,8 @@ export function scheduleList(ctx) {
     return {};
   }
 
-  return { refresh };
+  // Typing then leaving within the debounce must not write this list's query into the next page's URL.
+  return { refresh, dispose: () => typed.cancel() };
 }
 
 // ---- one schedule ----------------------------------------------------------------------------
@@ -412,5 +414,10 @@ export function scheduleDetail(ctx) {
     return live ? { interval: RUNNING_REFRESH_MS } : {};
   }
 
-  return { refresh };
+  return {
+    refresh,
+    dispose() {
+      for (const panel of Object.values(panels)) if (panel.dispose) panel.dispose();
+    },
+  };
 }
