@@ -173,6 +173,23 @@ function callRoot(method, path, { query, ...options } = {}) {
 
 const id = (value) => encodeURIComponent(value);
 
+/**
+ * Follow `next_cursor` from page to page of `list(query)`. Stops at the end, once `enough(items)`
+ * says the pages so far answer the question, or past `max` items; `truncated` is true only in the
+ * last case, so a view can say "first N".
+ */
+export async function everyPage(list, query = {}, { max = 1000, enough = null } = {}) {
+  const items = [];
+  let cursor = null;
+  for (;;) {
+    const page = await list(cursor ? { ...query, cursor } : query);
+    items.push(...page.items);
+    cursor = page.has_more ? page.next_cursor : null;
+    if (!cursor || (enough && enough(items))) return { items, truncated: false };
+    if (items.length >= max) return { items, truncated: true };
+  }
+}
+
 export const auth = {
   login: (body) => callRoot("POST", "/auth/login", { body }),
   session: () => callRoot("GET", "/auth/session"),

@@ -12,6 +12,7 @@ import { badge, emptyState, jobHref, table, when } from "./widgets.js";
 
 const CHANGES_LIMIT = 20;
 const HISTORY_PAGE = 20;
+const HISTORY_MAX = 200; // the most runs the API examines in one answer; it has no cursor
 const VIEWS = [["unseen", "Unseen"], ["history", "History, seen too"]];
 
 function itemList(title, items, tone) {
@@ -102,9 +103,11 @@ export function changesPanel(ctx, scheduleId) {
     ctx.refresh();
   }, "Which changes");
   const older = h("button", { type: "button", class: "btn btn--ghost", hidden: true, onclick: () => {
-    historyLimit = Math.min(200, historyLimit + HISTORY_PAGE);
+    historyLimit = Math.min(HISTORY_MAX, historyLimit + HISTORY_PAGE);
     ctx.refresh();
   } }, "Show older");
+  const end = h("p", { class: "muted small", hidden: true },
+    `The newest ${HISTORY_MAX} changed runs are shown; older ones are kept but not listed here.`);
   const filterError = h("p", { class: "preview__error", hidden: true });
   const node = h("div", { class: "tab-panel" },
     h("div", { class: "toolbar" }, viewPicker, search, markSeen, summary),
@@ -112,7 +115,8 @@ export function changesPanel(ctx, scheduleId) {
       "Looking marks nothing as seen; only “Mark seen” does."),
     filterError,
     results,
-    older);
+    older,
+    end);
 
   async function refresh() {
     const history = view === "history";
@@ -141,7 +145,8 @@ export function changesPanel(ctx, scheduleId) {
     markSeen.disabled = !items.length || Boolean(filter);
     markSeen.title = filter ? "Clear the filter to mark runs seen: with a filter, runs it hides would be marked too"
       : "Mark the changes shown here as seen; they stay in the history";
-    older.hidden = !history || items.length < historyLimit || historyLimit >= 200;
+    older.hidden = !history || items.length < historyLimit || historyLimit >= HISTORY_MAX;
+    end.hidden = !history || historyLimit < HISTORY_MAX || items.length < HISTORY_MAX;
     fill(results, newestFirst.length ? newestFirst.map((change) => changeCard(change, { filtered: Boolean(filter) }))
       : emptyState(history ? (filter ? "No changed run matches this filter." : "No changed runs yet.")
         : (filter ? "No unseen change matches this filter." : "No unseen changes."),

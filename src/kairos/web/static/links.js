@@ -2,7 +2,7 @@
 // one (a pasted JSON beat_schedule is the shortest path), test the connection, see the diff
 // between Kairos's copies and the scheduler, import, and resync in a chosen direction.
 
-import { ApiError, schedulerLinks, scheduleSync } from "./api.js";
+import { ApiError, everyPage, schedulerLinks, scheduleSync } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { field, parseJson } from "./form-controls.js";
 import { json } from "./format.js";
@@ -22,6 +22,7 @@ const SOURCES = {
     ["sqlalchemy", "SQLAlchemyJobStore", [["database_url", "Database URL", "text"], ["tablename", "Table", "text"]]],
   ],
 };
+const LINKS_SHOWN = 500;
 const BEAT_EXAMPLE = '{"nightly-report": {"task": "reports.nightly", "schedule": {"type": "crontab", "minute": "0", "hour": "3"}}}';
 
 function linkForm(ctx, onCreated) {
@@ -214,13 +215,14 @@ export function linksPage(ctx) {
   const outputs = new Map();
 
   async function refresh() {
-    const page = await schedulerLinks.list({ limit: 100 });
+    const { items, truncated } = await everyPage(schedulerLinks.list, { limit: 100 }, { max: LINKS_SHOWN });
     // Redraw only when a link changed, so a diff on screen is not wiped by the refresh loop.
-    const key = JSON.stringify(page.items.map((l) => [l.id, l.updated_at, l.last_sync_at]));
+    const key = JSON.stringify([truncated, items.map((l) => [l.id, l.updated_at, l.last_sync_at])]);
     if (key !== shown) {
       shown = key;
-      fill(list, page.items.length ? page.items.map((link) => linkCard(ctx, link, () => ctx.refresh(), outputs))
-        : emptyState("No scheduler links yet.", "Add one below to see a Celery beat's or APScheduler's schedules here."));
+      fill(list, items.length ? items.map((link) => linkCard(ctx, link, () => ctx.refresh(), outputs))
+        : emptyState("No scheduler links yet.", "Add one below to see a Celery beat's or APScheduler's schedules here."),
+      truncated ? h("p", { class: "muted small" }, `The first ${items.length} links are shown.`) : null);
     }
     return { interval: 30000 };
   }

@@ -1,6 +1,6 @@
 // The schedules list (search, filters, paging, row actions) and one schedule's page.
 
-import { ApiError, jobs, schedulerLinks, schedules } from "./api.js";
+import { ApiError, everyPage, jobs, schedulerLinks, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
 import { changesPanel, secretActions } from "./changes.js";
@@ -15,6 +15,7 @@ import {
 } from "./widgets.js";
 
 const PAGE_SIZE = 25;
+const RECENT_JOBS_MAX = 2000;
 const FILTERS = ["q", "status", "enabled", "kind", "trigger_type", "scheduler", "link_id"];
 
 /** The trigger in the schedule's own terms: the cron expression and zone, the interval, the instant. */
@@ -193,11 +194,15 @@ export function scheduleList(ctx) {
 
   async function refresh() {
     const filtersSent = Object.fromEntries(FILTERS.map((name) => [name, state[name]]));
+    const hourAgo = Date.now() - 3600_000;
     const [page, recent] = await Promise.all([
       schedules.list({ ...filtersSent, ...pager.query() }),
-      jobs.list({ limit: 200 }),
+      // Newest first: pages are followed until one reaches past the hour the chart covers.
+      everyPage(jobs.list, { limit: 200 }, { max: RECENT_JOBS_MAX,
+        enough: (items) => new Date(items[items.length - 1].created_at).getTime() < hourAgo }),
     ]);
-    fill(activity, firesPerMinuteChart(recent.items));
+    fill(activity, firesPerMinuteChart(recent.items),
+      recent.truncated ? h("p", { class: "muted small" }, `Counted from the newest ${count(recent.items.length)} jobs.`) : null);
     if (!pager.loaded(page)) {
       // The page emptied under us (its schedules were deleted): step back one.
       pager.previous();
