@@ -4,6 +4,7 @@ refused, a reload resumes, sign-out ends it), API keys, members, the audit log b
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 from tests.acceptance.conftest import API_KEY, KairosProcess
@@ -109,12 +110,53 @@ def test_a_workspace_is_created_opened_and_left(desktop: Tab, api: httpx.Client)
     assert page.get_by_text("No schedules yet.").count() == 0
 
 
-def test_a_viewer_sees_no_button_it_cannot_use(fresh: Tab, api: httpx.Client) -> None:
+ACTIONS = re.compile(r"^(Run now|Pause|Resume|Enable|Disable|Edit|Delete|Cancel|Retry now|Regenerate webhook secret"
+                     r"|Test connection|Show diff|Import|Resync|Add link|Create)")
+
+
+def acting_controls(page: Any) -> list[str]:
+    """The buttons and button-looking links in the view that would change something."""
+    texts = page.locator("#view").locator("button, a.btn").all_inner_texts()
+    return [t.strip() for t in texts if ACTIONS.match(t.strip())]
+
+
+def test_a_viewer_sees_no_button_it_cannot_use(fresh: Tab, api: httpx.Client, site: Any) -> None:
+    schedule = api.post("/schedules", json={
+        "name": "viewer looks", "interval_seconds": 3600, "task": "kairos.sleep", "kwargs": {"seconds": 30},
+        "webhook_url": site.url("/viewer-hook"), "enabled": True}).json()
+    running = api.post(f"/schedules/{schedule['id']}/trigger").json()
+    api.post(f"/schedules/{schedule['id']}/pause").raise_for_status()
+    api.post("/scheduler-links", json={"name": "viewer link", "type": "celery-beat",
+                                       "source": {"kind": "json", "beat_schedule": {}}}).raise_for_status()
     key = api.post("/api-keys", json={"name": "read only", "role": "viewer"}).json()["secret"]
-    fresh.sign_in_with_key(key)
-    page = fresh.page
-    assert page.get_by_role("link", name="New schedule").count() == 0
-    assert page.get_by_role("link", name="API keys").is_hidden()
-    fresh.go("/keys")
-    page.get_by_text("This page needs the admin role.").wait_for()
-    fresh.check("viewer-refused")
+    try:
+        fresh.sign_in_with_key(key)
+        page = fresh.page
+        assert page.get_by_role("link", name="New schedule").count() == 0
+        assert page.get_by_role("link", name="API keys").is_hidden()
+
+        page = fresh.go("/schedules?q=viewer looks")
+        page.locator("tbody tr", has_text="viewer looks").wait_for()
+        assert acting_controls(page) == [], "no row actions (Run now, Pause, Edit, Delete)"
+        page = fresh.go(f"/schedules/{schedule['id']}")
+        page.get_by_role("heading", name=re.compile("viewer looks")).wait_for()
+        page.locator(".card", has_text="Webhook").first.wait_for()
+        assert acting_controls(page) == [], "no Run now, Resume, Edit, Delete or Regenerate webhook secret"
+        page.get_by_role("tab", name="Deliveries").click()
+        page.locator("#panel-deliveries .loading").wait_for(state="hidden")
+        assert acting_controls(page) == [], "no Retry now"
+        page = fresh.go(f"/jobs/{running['id']}")
+        page.get_by_role("heading", name=re.compile("^Job")).wait_for()
+        assert acting_controls(page) == [], "no Cancel on a job"
+        page = fresh.go("/links")
+        page.locator('[data-link="viewer link"]').wait_for()
+        assert acting_controls(page) == [], "no link actions, no Add link form"
+        assert page.get_by_label("beat_schedule (JSON object)").count() == 0
+        fresh.check("viewer-links")
+
+        fresh.go("/keys")
+        page.get_by_text("This page needs the admin role.").wait_for()
+        fresh.check("viewer-refused")
+    finally:
+        api.delete(f"/jobs/{running['id']}")
+        api.post(f"/schedules/{schedule['id']}/disable")

@@ -180,7 +180,8 @@ def test_the_top_bar_wraps_on_a_phone(phone: Tab, browser: Any, server: KairosPr
     try:
         for tab in (phone, by_password):
             page = tab.go("/schedules")
-            for name in ("Schedules", "Jobs", "Strategies", "API keys", "Members", "Audit log", "Sign out"):
+            for name in ("Schedules", "Jobs", "Strategies", "Reddit", "Scheduler links", "API keys", "Members",
+                         "Audit log", "Sign out"):
                 box = page.get_by_role("link", name=name, exact=True).bounding_box()
                 assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (tab.name, name, box)
             box = page.get_by_label("Show times in").bounding_box()
