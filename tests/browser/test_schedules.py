@@ -15,7 +15,6 @@ from tests.browser.conftest import EMAIL, PASSWORD, open_tab
 from tests.browser.tab import PHONE, Tab
 from tests.local_site import Answer
 
-
 VIEWER_ZONE = ZoneInfo("Europe/Berlin")  # the browser contexts' timezone_id
 
 
