@@ -44,6 +44,40 @@ def test_sign_in_with_an_api_key(fresh: Tab) -> None:
     assert page.get_by_role("link", name="API keys").is_visible(), "an admin key sees the admin pages"
 
 
+SAVED = "() => [sessionStorage.getItem('kairos.dashboard.session'), localStorage.getItem('kairos.dashboard.session')]"
+
+
+def test_an_api_key_stays_with_its_tab_unless_remembered(fresh: Tab) -> None:
+    page = fresh.page
+    fresh.sign_in_with_key(API_KEY)
+    in_tab, in_browser = page.evaluate(SAVED)
+    assert API_KEY in (in_tab or "") and API_KEY not in (in_browser or ""), (in_tab, in_browser)
+    page.reload()
+    page.get_by_role("heading", name=re.compile("^Schedules")).wait_for()  # a reload keeps the tab's key
+    # Another tab (as after a browser restart) has no key: it asks to sign in.
+    other = page.context.new_page()
+    other.goto(f"{fresh.base_url}/dashboard")
+    other.get_by_role("button", name="Sign in").wait_for()
+    other.close()
+
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Use an API key instead").click()
+    page.get_by_label("API key").fill(API_KEY)
+    page.get_by_label("Remember me on this browser").check()
+    fresh.check("sign-in-key-remember")
+    page.get_by_role("button", name="Use this key").click()
+    page.get_by_role("heading", name=re.compile("^Schedules")).wait_for()
+    in_tab, in_browser = page.evaluate(SAVED)
+    assert API_KEY in (in_browser or "") and not in_tab, (in_tab, in_browser)
+    other = page.context.new_page()
+    other.goto(f"{fresh.base_url}/dashboard")
+    other.get_by_role("heading", name=re.compile("^Schedules")).wait_for()
+    other.close()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert page.evaluate(SAVED) == [None, None], "signing out forgets the key everywhere"
+
+
 def test_an_api_key_is_made_shown_once_and_revoked(desktop: Tab, api: httpx.Client) -> None:
     page = desktop.go("/keys")
     page.get_by_label("Name").fill("browser ci key")
