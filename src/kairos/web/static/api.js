@@ -69,7 +69,7 @@ export const session = {
 // Either storage may be refused (private mode, a sandbox): then the session lasts this page only.
 function tabStorage() {
   try {
-    return window.sessionStorage;
+    return globalThis.sessionStorage || null;
   } catch {
     return null;
   }
@@ -77,7 +77,7 @@ function tabStorage() {
 
 function browserStorage() {
   try {
-    return window.localStorage;
+    return globalThis.localStorage || null;
   } catch {
     return null;
   }
