@@ -18,6 +18,7 @@ import pytest
 from tests.acceptance.conftest import API_KEY, KairosProcess
 from tests.browser.tab import ARTIFACTS, DESKTOP, PHONE, Tab
 from tests.conftest import REQUIRE_SERVICES
+from tests.fake_reddit import FakeReddit
 from tests.local_site import LocalSite
 
 from kairos.api.passwords import hash_password
@@ -52,10 +53,21 @@ def site() -> Iterator[LocalSite]:
 
 
 @pytest.fixture(scope="session")
-def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KairosProcess]:
+def fake_reddit() -> Iterator[FakeReddit]:
+    """Reddit's www and oauth hosts on 127.0.0.1, for the reddit jobs the pages show."""
+    fake = FakeReddit().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory,
+           fake_reddit: FakeReddit) -> Iterator[KairosProcess]:
     """`kairos serve` (API, scheduler and worker) on SQLite, with a person who signs in by password."""
     process = KairosProcess(data_dir=tmp_path_factory.mktemp("kairos-browser"), env_extra={
         "KAIROS_ALLOW_PRIVATE_NETWORKS": "true",
+        "KAIROS_REDDIT_BASE_URL": fake_reddit.base_url, "KAIROS_REDDIT_OAUTH_URL": fake_reddit.oauth_url,
+        "KAIROS_REDDIT_CLIENT_ID": "app-id", "KAIROS_REDDIT_CLIENT_SECRET": "app-secret",
     })
     # A loaded machine may take a while to import and migrate; the browser tests wait longer than most.
     process.start(wait=False)

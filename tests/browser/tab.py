@@ -51,13 +51,26 @@ class Tab:
     # ---- getting around ----
 
     def go(self, route: str) -> Any:
-        """Open `#<route>` (e.g. "/schedules") and wait for the view to draw."""
+        """Open `#<route>` (e.g. "/schedules") in a freshly mounted view and wait for it to draw.
+
+        Setting the hash already shown fires no hashchange, and a hashchange is handled only after
+        this call returns: the view on screen is marked stale first and the wait is for a new one,
+        so a test never checks the view an earlier test left behind."""
         page = self.page
         if not page.url.startswith(self.base_url + "/dashboard"):
             page.goto(f"{self.base_url}/dashboard#{route}")
         else:
-            page.evaluate("(hash) => { location.hash = hash; }", route)
-        page.wait_for_function("() => [...document.querySelectorAll('#view .loading')].every((el) => !el.offsetParent)")
+            page.evaluate("""(hash) => {
+                const old = document.querySelector('#view > .view');
+                if (old) old.dataset.stale = 'true';
+                if (location.hash === `#${hash}`) window.dispatchEvent(new HashChangeEvent('hashchange'));
+                else location.hash = hash;
+            }""", route)
+        page.wait_for_function("""() => {
+            const view = document.querySelector('#view > .view');
+            return Boolean(view) && !view.dataset.stale
+                && [...view.querySelectorAll('.loading')].every((el) => !el.offsetParent);
+        }""")
         return page
 
     def sign_in_with_password(self, email: str, password: str) -> None:

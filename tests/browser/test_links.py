@@ -5,6 +5,7 @@ the link's schedule changed, and a resync that makes Kairos follow the scheduler
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -44,6 +45,19 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
     page = desktop.go(f"/schedules?link_id={link_id}")
     page.locator("tbody tr").nth(1).wait_for()
     assert page.locator("tbody tr .linked", has_text="celery-beat").count() == 2, "linked schedules say whose they are"
+    # An uploaded beat_schedule cannot be written back: each row offers only Run now (the server
+    # answers 409 to the rest), and says why.
+    for row in page.locator("tbody tr").all():
+        assert row.get_by_role("button").all_inner_texts() == ["Run now"], row.inner_text()
+        assert row.get_by_text("Read-only").is_visible()
+    page = desktop.go(f"/schedules/{imported[0]['id']}")
+    head = page.locator(".detail-head")
+    head.get_by_role("button", name="Run now").wait_for()
+    assert head.get_by_role("button").all_inner_texts() == ["Run now"]
+    assert head.get_by_role("link", name="Edit").count() == 0
+    reason = api.get(f"/scheduler-links/{link_id}").json()["read_only_reason"]
+    assert reason and head.get_by_text(f"Read-only: {reason}").is_visible()
+    assert reason in (head.get_by_role("button", name="Run now").get_attribute("title") or "")
 
     # The scheduler's side changes: one entry moves, one goes, one arrives.
     assert api.patch(f"/scheduler-links/{link_id}",
@@ -61,7 +75,15 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
 
     link = card(page, "browser beat")
     link.get_by_label("Resync direction for browser beat").select_option("from_scheduler")
+    # Resync deletes Kairos's copies the scheduler dropped: it asks first, with the diff's counts.
     link.get_by_role("button", name="Resync").click()
+    dialog = page.get_by_role("dialog")
+    assert "1 added · 1 removed · 1 changed" in dialog.inner_text(), dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert sorted(s["task"] for s in api.get("/schedules", params={"link_id": link_id}).json()["items"]) == \
+        ["feeds.poll", "reports.nightly"], "a cancelled resync changes nothing"
+    link.get_by_role("button", name="Resync").click()
+    page.get_by_role("dialog").get_by_role("button", name="Resync").click()
     card(page, "browser beat").locator(".link-output", has_text="Resynced (from_scheduler).").wait_for()
     after = api.get("/schedules", params={"link_id": link_id}).json()["items"]
     assert sorted(s["task"] for s in after) == ["files.cleanup", "reports.nightly"]
@@ -69,3 +91,19 @@ def test_a_beat_schedule_is_linked_imported_diffed_and_resynced(desktop: Tab, ap
     # A JSON upload is read-only: the scheduler cannot be made to follow Kairos.
     option = card(page, "browser beat").locator('option[value="to_scheduler"]')
     assert option.is_disabled()
+
+
+def test_a_broker_that_refuses_says_why(desktop: Tab, api: httpx.Client) -> None:
+    with socket.socket() as sock:  # a port nothing listens on once this closes
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    made = api.post("/scheduler-links", json={
+        "name": "browser dead broker", "type": "celery-beat", "broker_url": f"redis://127.0.0.1:{port}/0",
+        "source": {"kind": "json", "beat_schedule": BEAT}})
+    assert made.status_code == 201, made.text
+    page = desktop.go("/links")
+    card(page, "browser dead broker").get_by_role("button", name="Test connection").click()
+    output = card(page, "browser dead broker").locator(".link-output p")
+    output.wait_for()
+    text = output.inner_text()
+    assert text.startswith("Not reachable: ") and "undefined" not in text and "Connection" in text, text

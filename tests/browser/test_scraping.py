@@ -130,3 +130,21 @@ def test_a_watched_page_from_strategy_to_changes_and_deliveries(
     box = refusal.bounding_box()
     assert box is not None and 0 <= box["y"] <= 800, "the refusal is in view"
     assert api.get(f"/strategies/{strategy_id}").status_code == 200
+
+
+def test_the_strategy_picker_lists_strategies_past_one_page(desktop: Tab, api: httpx.Client) -> None:
+    made = []
+    try:
+        for index in range(201):  # the API answers at most 200 a page
+            answer = api.post("/strategies", json={"name": f"picker {index:03}", "type": "json", "item": "[*]"})
+            assert answer.status_code == 201, answer.text
+            made.append(answer.json()["id"])
+        page = desktop.go("/schedules/new")
+        page.get_by_role("radio", name="Scrape").check()
+        picker = page.locator("select[data-field=strategy_id]")
+        page.wait_for_function("() => document.querySelectorAll('select[data-field=strategy_id] option').length > 201")
+        names = picker.locator("option").all_inner_texts()
+        assert {f"picker {i:03} (json)" for i in range(201)} <= set(names), len(names)
+    finally:
+        for strategy_id in made:
+            api.delete(f"/strategies/{strategy_id}")

@@ -9,65 +9,109 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * How this browser is signed in: `{mode: "cookie", workspace, csrf, user}` after an email sign-in,
- * or `{mode: "key", apiKey, workspace}`. Only the workspace (and an API key the user chose to paste)
- * is kept in localStorage: the session cookie is HttpOnly and the CSRF token is asked for again on load.
+ * or `{mode: "key", apiKey, workspace, remember}`. The session cookie is HttpOnly and the CSRF token
+ * is asked for again on load, so only the workspace is kept in localStorage for a cookie session.
+ * A pasted API key is a bearer secret: it is kept in sessionStorage (this tab, until it closes)
+ * unless the user ticked "Remember me on this browser", which keeps it in localStorage.
  */
 export const session = {
   current: null,
   /** What `GET /me` said about the caller in the current workspace: `{type, id, label, role, workspace}`. */
   me: null,
 
-  /** The saved state: a key session, or the workspace a cookie session last used. */
+  /** The saved state: a key session (this tab's, else a remembered one), or the workspace a cookie session last used. */
   load() {
-    try {
-      const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    for (const [storage, remember] of [[tabStorage(), false], [browserStorage(), true]]) {
+      const saved = read(storage);
       if (saved && typeof saved.apiKey === "string" && typeof saved.workspace === "string") {
-        this.current = { mode: "key", apiKey: saved.apiKey, workspace: saved.workspace };
+        this.current = { mode: "key", apiKey: saved.apiKey, workspace: saved.workspace, remember };
         return { mode: "key" };
       }
-      if (saved && typeof saved.workspace === "string") return { mode: "cookie", workspace: saved.workspace };
-    } catch {
-      // Unreadable storage: start signed out.
     }
+    const saved = read(browserStorage());
     this.current = null;
+    if (saved && typeof saved.workspace === "string") return { mode: "cookie", workspace: saved.workspace };
     return null;
   },
 
-  useKey(apiKey, workspace) {
-    this.current = { mode: "key", apiKey, workspace };
+  useKey(apiKey, workspace, { remember = false } = {}) {
+    this.current = { mode: "key", apiKey, workspace, remember };
     this.me = null;
-    persist({ apiKey, workspace });
+    save(this.current);
   },
 
   useCookie(answer, workspace) {
     this.current = { mode: "cookie", csrf: answer.csrf_token, user: answer.user, workspace };
     this.me = null;
-    persist({ workspace });
+    save(this.current);
   },
 
   switchTo(workspace) {
     if (!this.current) return;
     this.current = { ...this.current, workspace };
     this.me = null;
-    persist(this.current.mode === "key" ? { apiKey: this.current.apiKey, workspace } : { workspace });
+    save(this.current);
   },
 
   clear() {
     this.current = null;
     this.me = null;
-    try {
-      localStorage.removeItem(STORAGE_KEY);
-    } catch {
-      // Nothing was stored.
+    for (const storage of [tabStorage(), browserStorage()]) {
+      try {
+        if (storage) storage.removeItem(STORAGE_KEY);
+      } catch {
+        // Nothing was stored.
+      }
     }
   },
 };
 
-function persist(value) {
+// Either storage may be refused (private mode, a sandbox): then the session lasts this page only.
+function tabStorage() {
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(value));
+    return globalThis.sessionStorage || null;
+  } catch {
+    return null;
+  }
+}
+
+function browserStorage() {
+  try {
+    return globalThis.localStorage || null;
+  } catch {
+    return null;
+  }
+}
+
+function read(storage) {
+  try {
+    return storage ? JSON.parse(storage.getItem(STORAGE_KEY) || "null") : null;
+  } catch {
+    return null; // Unreadable storage: as if nothing were saved.
+  }
+}
+
+function write(storage, value) {
+  try {
+    if (!storage) return;
+    if (value === null) storage.removeItem(STORAGE_KEY);
+    else storage.setItem(STORAGE_KEY, JSON.stringify(value));
   } catch {
     // Storage refused (private mode, quota): stay signed in for this page only.
+  }
+}
+
+/** Keep `current` where it belongs, and a key nowhere else. */
+function save(current) {
+  if (current.mode === "key" && !current.remember) {
+    write(tabStorage(), { apiKey: current.apiKey, workspace: current.workspace });
+    write(browserStorage(), null);
+  } else if (current.mode === "key") {
+    write(browserStorage(), { apiKey: current.apiKey, workspace: current.workspace });
+    write(tabStorage(), null);
+  } else {
+    write(browserStorage(), { workspace: current.workspace });
+    write(tabStorage(), null);
   }
 }
 
@@ -172,6 +216,23 @@ function callRoot(method, path, { query, ...options } = {}) {
 }
 
 const id = (value) => encodeURIComponent(value);
+
+/**
+ * Follow `next_cursor` from page to page of `list(query)`. Stops at the end, once `enough(items)`
+ * says the pages so far answer the question, or past `max` items; `truncated` is true only in the
+ * last case, so a view can say "first N".
+ */
+export async function everyPage(list, query = {}, { max = 1000, enough = null } = {}) {
+  const items = [];
+  let cursor = null;
+  for (;;) {
+    const page = await list(cursor ? { ...query, cursor } : query);
+    items.push(...page.items);
+    cursor = page.has_more ? page.next_cursor : null;
+    if (!cursor || (enough && enough(items))) return { items, truncated: false };
+    if (items.length >= max) return { items, truncated: true };
+  }
+}
 
 export const auth = {
   login: (body) => callRoot("POST", "/auth/login", { body }),

@@ -204,13 +204,16 @@ function route() {
     // Filters live in the URL so a reload or a shared link shows the same list,
     // without re-mounting the view (replaceState fires no hashchange).
     setQuery: (values) => {
+      // A view left since (a late timer, an answer arriving after) must not rewrite the next one's URL.
+      if (!current || current.ctx !== ctx) return;
       const next = new URLSearchParams();
       for (const [name, value] of Object.entries(values)) if (value) next.set(name, value);
       const text = next.toString();
       history.replaceState(null, "", `#${path}${text ? `?${text}` : ""}`);
     },
   };
-  current = { view: factory(ctx) };
+  current = { ctx, view: {} };
+  current.view = factory(ctx);
   refresh();
 }
 
@@ -294,9 +297,14 @@ async function start() {
   times.title = `Local time is ${LOCAL_ZONE}`;
   times.value = timeMode();
   times.addEventListener("change", () => {
-    setTimeMode(times.value);
-    // Every view draws its times once per refresh: draw this one again in the new zone.
-    route();
+    const apply = () => setTimeMode(times.value);
+    // A view with a form redraws its times itself, keeping what is typed; any other view draws its
+    // times as it mounts, so it is mounted again in the new zone.
+    if (current && current.view.switchTimes) current.view.switchTimes(apply);
+    else {
+      apply();
+      route();
+    }
   });
   window.addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => {

@@ -84,11 +84,16 @@ export function signInScreen(root, { onSignedIn, message = "", preferredWorkspac
     spellcheck: "false", required: true });
   const workspace = h("input", { name: "workspace", type: "text", value: preferredWorkspace || "default",
     autocomplete: "off", spellcheck: "false", required: true });
+  const remember = h("input", { name: "remember", type: "checkbox" });
   const keyButton = h("button", { class: "btn btn--primary", type: "submit" }, "Use this key");
   const withKey = h("form", { class: "signin__form", novalidate: true, hidden: true, "data-form": "key" },
     h("label", { class: "field" }, h("span", { class: "field__label" }, "API key"), apiKey,
-      h("span", { class: "field__hint" }, "Kept in this browser's storage until you sign out."), errorSlot("api_key")),
+      h("span", { class: "field__hint" }, "Kept for this tab until it is closed, or until you sign out."),
+      errorSlot("api_key")),
     h("label", { class: "field" }, h("span", { class: "field__label" }, "Workspace"), workspace, errorSlot("workspace")),
+    h("label", { class: "check" }, remember, " Remember me on this browser"),
+    h("p", { class: "muted small" }, "Only on a computer of your own: the key is then kept in this browser's " +
+      "storage, for every tab and after a restart, until you sign out."),
     keyButton);
 
   const toggle = h("button", { type: "button", class: "linkish" }, "Use an API key instead");
@@ -128,7 +133,7 @@ export function signInScreen(root, { onSignedIn, message = "", preferredWorkspac
     const slug = workspace.value.trim() || "default";
     if (!key) return showError(withKey, "api_key", "Paste an API key (kr_…).");
     return busy(keyButton, async () => {
-      session.useKey(key, slug);
+      session.useKey(key, slug, { remember: remember.checked });
       try {
         await schedules.list({ limit: 1 });
       } catch (error) {

@@ -12,6 +12,7 @@ import { badge, emptyState, jobHref, table, when } from "./widgets.js";
 
 const CHANGES_LIMIT = 20;
 const HISTORY_PAGE = 20;
+const HISTORY_MAX = 200; // the most runs the API examines in one answer; it has no cursor
 const VIEWS = [["unseen", "Unseen"], ["history", "History, seen too"]];
 
 function itemList(title, items, tone) {
@@ -71,14 +72,14 @@ export function changesPanel(ctx, scheduleId) {
   const results = h("div", null, h("p", { class: "loading" }, "Loading changes…"));
   const summary = h("span", { class: "muted small" });
   const remember = () => ctx.setQuery({ tab: "changes", filter, view: view === "history" ? view : "" });
+  const typed = debounce((event) => {
+    filter = event.target.value.trim();
+    remember();
+    ctx.refresh();
+  }, 400);
   const search = h("input", {
     type: "search", class: "toolbar__search mono", value: filter, maxlength: 500,
-    placeholder: "+price -sold \"free shipping\" title:kairos", "aria-label": "Filter items",
-    oninput: debounce((event) => {
-      filter = event.target.value.trim();
-      remember();
-      ctx.refresh();
-    }, 400),
+    placeholder: "+price -sold \"free shipping\" title:kairos", "aria-label": "Filter items", oninput: typed,
   });
   // How many runs the last preview showed: marking takes exactly those (the oldest unseen
   // first), so a change that lands after the preview is not marked unseen-but-unshown.
@@ -102,9 +103,11 @@ export function changesPanel(ctx, scheduleId) {
     ctx.refresh();
   }, "Which changes");
   const older = h("button", { type: "button", class: "btn btn--ghost", hidden: true, onclick: () => {
-    historyLimit = Math.min(200, historyLimit + HISTORY_PAGE);
+    historyLimit = Math.min(HISTORY_MAX, historyLimit + HISTORY_PAGE);
     ctx.refresh();
   } }, "Show older");
+  const end = h("p", { class: "muted small", hidden: true },
+    `The newest ${HISTORY_MAX} changed runs are shown; older ones are kept but not listed here.`);
   const filterError = h("p", { class: "preview__error", hidden: true });
   const node = h("div", { class: "tab-panel" },
     h("div", { class: "toolbar" }, viewPicker, search, markSeen, summary),
@@ -112,7 +115,8 @@ export function changesPanel(ctx, scheduleId) {
       "Looking marks nothing as seen; only “Mark seen” does."),
     filterError,
     results,
-    older);
+    older,
+    end);
 
   async function refresh() {
     const history = view === "history";
@@ -141,7 +145,8 @@ export function changesPanel(ctx, scheduleId) {
     markSeen.disabled = !items.length || Boolean(filter);
     markSeen.title = filter ? "Clear the filter to mark runs seen: with a filter, runs it hides would be marked too"
       : "Mark the changes shown here as seen; they stay in the history";
-    older.hidden = !history || items.length < historyLimit || historyLimit >= 200;
+    older.hidden = !history || items.length < historyLimit || historyLimit >= HISTORY_MAX;
+    end.hidden = !history || historyLimit < HISTORY_MAX || items.length < HISTORY_MAX;
     fill(results, newestFirst.length ? newestFirst.map((change) => changeCard(change, { filtered: Boolean(filter) }))
       : emptyState(history ? (filter ? "No changed run matches this filter." : "No changed runs yet.")
         : (filter ? "No unseen change matches this filter." : "No unseen changes."),
@@ -150,7 +155,8 @@ export function changesPanel(ctx, scheduleId) {
     return { interval: 15000 };
   }
 
-  return { node, refresh };
+  // Typing then leaving within the debounce must not write this page's query into the next one's URL.
+  return { node, refresh, dispose: () => typed.cancel() };
 }
 
 /** "Regenerate secret" for an operator, on a schedule with a webhook; `onSecret` shows the new one. */

@@ -5,7 +5,7 @@ import { busy, fill, h, select } from "./dom.js";
 import { count, json, shortId } from "./format.js";
 import { itemsCard, pagesCard } from "./job-items.js";
 import { nameLink } from "./names.js";
-import { redditJobCards } from "./reddit.js";
+import { mediaFiles, redditJobCards } from "./reddit.js";
 import {
   badge, card, code, CursorPager, elapsed, emptyState, fields, jobHref, pre, progressBar, scheduleHref, statusBadge,
   table, whatItRuns, when,
@@ -206,6 +206,7 @@ export function jobDetail(ctx) {
   ctx.setTitle(`Job ${shortId(jobId)}`);
   const body = h("div", { class: "detail" }, h("p", { class: "loading" }, "Loading job…"));
   const itemCache = new Map();
+  const reddit = { files: mediaFiles(), mediaKey: null, mediaCard: null };
   fill(ctx.root, h("a", { class: "back", href: "#/jobs" }, "← Jobs"), body);
 
   async function refresh() {
@@ -232,10 +233,10 @@ export function jobDetail(ctx) {
         card("Details", detailFields(job)),
         resultCard(ctx, job)),
       pagesCard(job),
-      ...redditJobCards(ctx, job),
+      ...redditJobCards(ctx, job, reddit),
       itemsCard(ctx, job, itemCache));
     return LIVE.has(job.status) ? { interval: RUNNING_REFRESH_MS } : {};
   }
 
-  return { refresh };
+  return { refresh, dispose: () => reddit.files.dispose() };
 }

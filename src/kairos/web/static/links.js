@@ -2,7 +2,7 @@
 // one (a pasted JSON beat_schedule is the shortest path), test the connection, see the diff
 // between Kairos's copies and the scheduler, import, and resync in a chosen direction.
 
-import { ApiError, schedulerLinks, scheduleSync } from "./api.js";
+import { ApiError, everyPage, schedulerLinks, scheduleSync } from "./api.js";
 import { busy, fill, h, select } from "./dom.js";
 import { field, parseJson } from "./form-controls.js";
 import { json } from "./format.js";
@@ -22,6 +22,7 @@ const SOURCES = {
     ["sqlalchemy", "SQLAlchemyJobStore", [["database_url", "Database URL", "text"], ["tablename", "Table", "text"]]],
   ],
 };
+const LINKS_SHOWN = 500;
 const BEAT_EXAMPLE = '{"nightly-report": {"task": "reports.nightly", "schedule": {"type": "crontab", "minute": "0", "hour": "3"}}}';
 
 function linkForm(ctx, onCreated) {
@@ -121,6 +122,39 @@ export function diffView(diff) {
       : h("p", null, "Kairos and the scheduler agree."), readOnly);
 }
 
+const RESYNC_EFFECT = {
+  from_scheduler: "Kairos's copies are made to match the scheduler: copies of entries it no longer has are deleted.",
+  to_scheduler: "The scheduler's live store is written to match Kairos: its workers act on it at once.",
+};
+
+/** Resync deletes or writes on one side: the diff is fetched and its counts confirmed first. */
+function resyncButton(ctx, link, direction, output, reload) {
+  const button = h("button", { type: "button", class: "btn" }, "Resync");
+  button.addEventListener("click", () => busy(button, async () => {
+    try {
+      const chosen = direction.value;
+      const diff = await scheduleSync.diff({ link_id: link.id });
+      const counts = `${diff.added.length} added · ${diff.removed.length} removed · ${diff.changed.length} changed · ` +
+        `${diff.unchanged} unchanged`;
+      const sure = await ctx.confirm({
+        title: `Resync “${link.name}”?`,
+        body: `${counts}. ${RESYNC_EFFECT[chosen] || ""}`,
+        confirmLabel: "Resync",
+      });
+      if (!sure) {
+        fill(output, diffView(diff));
+        return;
+      }
+      const done = await scheduleSync.resync({ link_id: link.id, direction: chosen });
+      fill(output, h("p", null, `Resynced (${done.direction}).`), diffView(done));
+      reload();
+    } catch (error) {
+      ctx.fail(error);
+    }
+  }));
+  return button;
+}
+
 function linkCard(ctx, link, reload, outputs) {
   // A card is redrawn when its link changes (an import moves last_sync_at): its answer stays.
   if (!outputs.has(link.id)) outputs.set(link.id, h("div", { class: "link-output", "aria-live": "polite" }));
@@ -143,12 +177,11 @@ function linkCard(ctx, link, reload, outputs) {
   const actions = ctx.can("operator") ? [
     run("Test connection", () => schedulerLinks.test(link.id), (t) => h("p", { class: t.ok ? null : "preview__error" },
       t.ok ? `Reachable: ${t.entries ?? 0} entries (${t.read_only ?? 0} read-only)${t.broker ? `, broker ${t.broker}` : ""}.`
-        : `Not reachable: ${t.error}`)),
+        // A failed broker ping leaves `error` empty and says what went wrong in `broker`.
+        : `Not reachable: ${t.error || t.broker || "no reason given"}`)),
     run("Show diff", () => scheduleSync.diff({ link_id: link.id }), diffView),
     run("Import", () => scheduleSync.import({ link_id: link.id }), (d) => [h("p", null, "Imported."), diffView(d)], { primary: true }),
-    h("span", { class: "input-group" }, direction,
-      run("Resync", () => scheduleSync.resync({ link_id: link.id, direction: direction.value }),
-        (d) => [h("p", null, `Resynced (${d.direction}).`), diffView(d)]))] : [];
+    h("span", { class: "input-group" }, direction, resyncButton(ctx, link, direction, output, reload))] : [];
   const remove = ctx.can("admin") ? h("button", { type: "button", class: "btn btn--danger", onclick: async () => {
     if (!await ctx.confirm({ title: `Delete the link “${link.name}”?`,
       body: "Kairos's copies of its schedules are deleted; the scheduler's entries stay.", confirmLabel: "Delete" })) return;
@@ -182,13 +215,14 @@ export function linksPage(ctx) {
   const outputs = new Map();
 
   async function refresh() {
-    const page = await schedulerLinks.list({ limit: 100 });
+    const { items, truncated } = await everyPage(schedulerLinks.list, { limit: 100 }, { max: LINKS_SHOWN });
     // Redraw only when a link changed, so a diff on screen is not wiped by the refresh loop.
-    const key = JSON.stringify(page.items.map((l) => [l.id, l.updated_at, l.last_sync_at]));
+    const key = JSON.stringify([truncated, items.map((l) => [l.id, l.updated_at, l.last_sync_at])]);
     if (key !== shown) {
       shown = key;
-      fill(list, page.items.length ? page.items.map((link) => linkCard(ctx, link, () => ctx.refresh(), outputs))
-        : emptyState("No scheduler links yet.", "Add one below to see a Celery beat's or APScheduler's schedules here."));
+      fill(list, items.length ? items.map((link) => linkCard(ctx, link, () => ctx.refresh(), outputs))
+        : emptyState("No scheduler links yet.", "Add one below to see a Celery beat's or APScheduler's schedules here."),
+      truncated ? h("p", { class: "muted small" }, `The first ${items.length} links are shown.`) : null);
     }
     return { interval: 30000 };
   }

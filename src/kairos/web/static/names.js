@@ -2,7 +2,7 @@
 // as soon as it is known. Names are looked up once per page view (cleared on every route), so a
 // renamed schedule shows its new name on the next page.
 
-import { apiKeys, members, schedules, session, strategies } from "./api.js";
+import { ApiError, apiKeys, everyPage, members, schedules, session, strategies } from "./api.js";
 import { h } from "./dom.js";
 import { shortId } from "./format.js";
 
@@ -10,21 +10,28 @@ const cache = new Map();
 let keyNames = null;
 let memberNames = null;
 
+// Each lookup resolves to the name, or null when the resource is gone; it rejects when it could
+// not be told (a 403 for this role, a 429), which reads "unknown", not "deleted".
+const gone = (error) => {
+  if (error instanceof ApiError && error.status === 404) return null;
+  throw error;
+};
 const LOOKUP = {
-  schedule: (id) => schedules.get(id).then((s) => s.name),
-  strategy: (id) => strategies.get(id).then((s) => s.name),
-  // One list answers every key on the page; keys are few.
+  schedule: (id) => schedules.get(id).then((s) => s.name || "(unnamed)", gone),
+  strategy: (id) => strategies.get(id).then((s) => s.name, gone),
+  // One list answers every key on the page, followed to its last page.
   api_key: (id) => {
-    keyNames = keyNames || apiKeys.list({ limit: 200 })
-      .then((page) => new Map(page.items.map((key) => [key.id, key.name])));
+    keyNames = keyNames || everyPage(apiKeys.list, { limit: 200 }, { max: 5000 })
+      .then(({ items }) => new Map(items.map((key) => [key.id, key.name])));
     return keyNames.then((names) => names.get(id) || null);
   },
   member: (id) => {
-    memberNames = memberNames || members.list({ limit: 200 })
-      .then((page) => new Map(page.items.map((member) => [member.user_id, member.email])));
+    memberNames = memberNames || everyPage(members.list, { limit: 200 }, { max: 5000 })
+      .then(({ items }) => new Map(items.map((member) => [member.user_id, member.email])));
     return memberNames.then((names) => names.get(id) || null);
   },
 };
+const UNKNOWN = Symbol("unknown");
 const HREF = {
   schedule: (id) => `#/schedules/${encodeURIComponent(id)}`,
   strategy: (id) => `#/strategies/${encodeURIComponent(id)}`,
@@ -39,15 +46,19 @@ export function forgetNames() {
   memberNames = null;
 }
 
-/** The name of a resource, or null when it is gone (deleted, or not visible to this role). */
-export function nameOf(type, id) {
+function lookedUp(type, id) {
   const workspace = session.current ? session.current.workspace : "";
   const key = `${workspace}:${type}:${id}`;
   if (!cache.has(key)) {
     const lookup = LOOKUP[type];
-    cache.set(key, lookup ? lookup(id).catch(() => null) : Promise.resolve(null));
+    cache.set(key, lookup ? lookup(id).catch(() => UNKNOWN) : Promise.resolve(UNKNOWN));
   }
   return cache.get(key);
+}
+
+/** The name of a resource, or null when it is gone or could not be looked up. */
+export function nameOf(type, id) {
+  return lookedUp(type, id).then((name) => (name === UNKNOWN ? null : name));
 }
 
 /** Whether names of this type can be looked up (the audit log names many resource types). */
@@ -57,8 +68,9 @@ export const knownType = (type) => Boolean(LOOKUP[type]);
 export function nameLink(type, id, { className = null } = {}) {
   const link = h("a", { class: ["name-link", className], href: HREF[type] ? HREF[type](id) : "#", title: id },
     shortId(id));
-  nameOf(type, id).then((name) => {
-    if (name) link.textContent = name;
+  lookedUp(type, id).then((name) => {
+    if (name === UNKNOWN) link.append(h("span", { class: "muted" }, " (unknown)"));
+    else if (name) link.textContent = name;
     else link.append(h("span", { class: "muted" }, " (deleted)"));
   });
   return link;

@@ -1,7 +1,7 @@
 // Reddit in the dashboard: a reddit job's counters, posts and media thumbnails, and the posts
 // browser over the stored corpus (#/reddit, #/reddit/{post id}).
 
-import { reddit } from "./api.js";
+import { reddit, session } from "./api.js";
 import { debounce, fill, h } from "./dom.js";
 import { count } from "./format.js";
 import { badge, card, CursorPager, emptyState, table, when } from "./widgets.js";
@@ -9,7 +9,6 @@ import { badge, card, CursorPager, emptyState, table, when } from "./widgets.js"
 const PAGE_SIZE = 50;
 const THUMBNAILS = 24;
 const MEDIA_TONES = { stored: "ok", video_only: "warn", failed: "bad" };
-const FILE_URLS = new Map(); // sha256 -> object URL: a file never changes, so it is fetched once
 
 export const postHref = (postId) => `#/reddit/${encodeURIComponent(postId)}`;
 
@@ -25,17 +24,37 @@ function countersLine(job) {
   return h("p", null, parts.join(" · "));
 }
 
-/** A stored file, fetched with the session's credentials (an <img src> would carry no API key). */
-function thumbnail(media, urls) {
+/**
+ * Where a job page's stored files come from. A cookie session sends its cookie with an <img src>,
+ * so the server's own URL is used; an API key cannot ride on one, so each file is fetched once
+ * with the key into an object URL, and those are revoked when the page is left (`dispose`).
+ * The promise is cached before the file arrives, so a refresh mid-download does not start another.
+ */
+export function mediaFiles() {
+  const blobs = new Map(); // sha256 -> Promise of an object URL
+  return {
+    url(media) {
+      if (session.current && session.current.mode === "cookie" && media.url) return Promise.resolve(media.url);
+      if (!blobs.has(media.sha256)) {
+        const load = reddit.file(media.sha256).then((blob) => URL.createObjectURL(blob));
+        // A failed download may be tried again on a later redraw.
+        load.catch(() => blobs.delete(media.sha256));
+        blobs.set(media.sha256, load);
+      }
+      return blobs.get(media.sha256);
+    },
+    dispose() {
+      for (const load of blobs.values()) load.then((url) => URL.revokeObjectURL(url), () => {});
+      blobs.clear();
+    },
+  };
+}
+
+/** A stored file's thumbnail, linking to the file. */
+function thumbnail(media, files) {
   const box = h("a", { class: "reddit-thumb", title: `${media.kind} ${media.status}${media.note ? `: ${media.note}` : ""}` });
   if (!media.sha256) return fill(box, badge(media.status, MEDIA_TONES[media.status] || "muted"));
-  const load = urls.has(media.sha256) ? Promise.resolve(urls.get(media.sha256)) :
-    reddit.file(media.sha256).then((blob) => {
-      const url = URL.createObjectURL(blob);
-      urls.set(media.sha256, url);
-      return url;
-    });
-  load.then((url) => {
+  files.url(media).then((url) => {
     box.href = url;
     box.target = "_blank";
     fill(box, (media.mime || "").startsWith("video/")
@@ -45,18 +64,30 @@ function thumbnail(media, urls) {
   return box;
 }
 
-/** The reddit part of a job page: live counters, the posts with their comment counts, media. */
-export function redditJobCards(ctx, job) {
+/**
+ * The reddit part of a job page: live counters, the posts with their comment counts, media.
+ * `state` lives as long as the page: the media list is asked for again only when the job's
+ * media count or status moves, and its card is kept between the page's one-second refreshes.
+ */
+export function redditJobCards(ctx, job, state) {
   if (job.kind !== "reddit") return [];
   const cards = [card("Reddit", countersLine(job))];
   if (job.status === "completed" || job.status === "cancelled" || job.status === "running") {
-    const media = h("div", { class: "reddit-thumbs" }, h("p", { class: "loading" }, "Loading media…"));
-    reddit.jobMedia(job.id).then((answer) => {
-      const items = answer.items.slice(0, THUMBNAILS);
-      fill(media, items.length ? items.map((m) => thumbnail(m, FILE_URLS)) : h("p", { class: "muted" }, "No media."),
-        answer.total > THUMBNAILS ? h("p", { class: "muted small" }, `and ${count(answer.total - THUMBNAILS)} more`) : null);
-    }).catch((error) => ctx.fail(error));
-    cards.push(card("Media", media));
+    const key = `${job.status === "running" ? "running" : "done"}:${job.media_downloaded || 0}`;
+    if (state.mediaKey !== key) {
+      state.mediaKey = key;
+      const media = h("div", { class: "reddit-thumbs" }, h("p", { class: "loading" }, "Loading media…"));
+      state.mediaCard = card("Media", media);
+      reddit.jobMedia(job.id).then((answer) => {
+        const items = answer.items.slice(0, THUMBNAILS);
+        fill(media, items.length ? items.map((m) => thumbnail(m, state.files)) : h("p", { class: "muted" }, "No media."),
+          answer.total > THUMBNAILS ? h("p", { class: "muted small" }, `and ${count(answer.total - THUMBNAILS)} more`) : null);
+      }).catch((error) => {
+        // Said in the card, not the page's banner, which the next refresh would not clear.
+        fill(media, h("p", { class: "preview__error" }, `Could not load the media list: ${error.message || error}`));
+      });
+    }
+    cards.push(state.mediaCard);
   }
   return cards;
 }
@@ -104,7 +135,8 @@ export function redditPosts(ctx) {
     return { interval: 30000 };
   }
 
-  return { refresh };
+  // Typing then leaving within the debounce must not write these filters into the next page's URL.
+  return { refresh, dispose: () => changed.cancel() };
 }
 
 /** #/reddit/{id}: one stored post with its comment tree. */

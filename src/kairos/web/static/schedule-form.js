@@ -88,7 +88,8 @@ export function scheduleForm(ctx) {
       field("Every", interval.node, { name: "interval_seconds",
         hint: "Fires at fixed steps from the start time (or from creation), never drifting." })),
     once: h("div", { class: "panel" },
-      field("Run at", runAt, { name: "run_at", hint: `In ${displayZone()}, as the top bar shows times.` })),
+      field("Run at", runAt, { name: "run_at", hint: h("span", { "data-zone-hint": "run_at" },
+        `In ${displayZone()}, as the top bar shows times.`) })),
     delayed: h("div", { class: "panel" },
       field("Run after", delay.node, { name: "delay_seconds", hint: editing
         ? "Once, this long after saving: a new delay counts from now."
@@ -410,7 +411,7 @@ export function scheduleForm(ctx) {
 
   // ---- layout ----
   const back = editing ? scheduleHref(editing) : "#/schedules";
-  const zoneHint = `Optional; in ${displayZone()}.`;
+  const zoneHint = () => h("span", { "data-zone-hint": "optional" }, `Optional; in ${displayZone()}.`);
   fill(form,
     h("section", { class: "form__section" },
       h("div", { class: "row" },
@@ -448,8 +449,8 @@ export function scheduleForm(ctx) {
     h("details", { class: "form__section form__more", open: Boolean(editing) },
       h("summary", null, "More options"),
       h("div", { class: "row" },
-        field("Start at", startAt, { name: "start_at", hint: zoneHint }),
-        field("End at", endAt, { name: "end_at", hint: zoneHint }),
+        field("Start at", startAt, { name: "start_at", hint: zoneHint() }),
+        field("End at", endAt, { name: "end_at", hint: zoneHint() }),
         field("Jitter (seconds)", jitter, { name: "jitter_seconds" }),
         field("Misfire grace (seconds)", grace, { name: "misfire_grace_seconds" }),
         field("Timeout (seconds)", timeout, { name: "timeout_seconds" }),
@@ -477,7 +478,7 @@ export function scheduleForm(ctx) {
     form,
     h("aside", { class: "preview card", "aria-live": "polite", "aria-label": "Preview" },
       h("h2", { class: "card__title" }, "Preview"),
-      h("p", { class: "muted small" }, `Next ${PREVIEW_COUNT} fire times, in ${displayZone()}.`),
+      h("p", { class: "muted small", "data-zone-hint": "preview" }, `Next ${PREVIEW_COUNT} fire times, in ${displayZone()}.`),
       preview));
   fill(ctx.root,
     h("a", { class: "back", href: back }, editing ? "← Schedule" : "← Schedules"),
@@ -513,6 +514,24 @@ export function scheduleForm(ctx) {
   }
 
   return {
+    /**
+     * The top bar's local/UTC switch, without remounting (which would lose what is typed): the
+     * date-time inputs keep the instants they meant, shown in the new zone, and the preview is redrawn.
+     */
+    switchTimes(apply) {
+      const kept = [runAt, startAt, endAt].map((input) => [input, instant(input)]);
+      apply();
+      for (const [input, at] of kept) if (at) setInstant(input, at);
+      const zone = displayZone();
+      for (const hint of layout.querySelectorAll("[data-zone-hint]")) {
+        hint.textContent = {
+          run_at: `In ${zone}, as the top bar shows times.`,
+          optional: `Optional; in ${zone}.`,
+          preview: `Next ${PREVIEW_COUNT} fire times, in ${zone}.`,
+        }[hint.dataset.zoneHint];
+      }
+      if (layout.isConnected) runPreview();
+    },
     dispose() {
       schedulePreview.cancel();
       if (previewAbort) previewAbort.abort();

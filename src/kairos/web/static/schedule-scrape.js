@@ -1,7 +1,7 @@
 // The parts of the schedule form for a scrape (strategy, url or urls, parameters) and for the
 // webhook (url, type, metadata); and the webhook secret, shown once after it is made.
 
-import { strategies } from "./api.js";
+import { everyPage, strategies } from "./api.js";
 import { fill, h, select } from "./dom.js";
 import { secretOnce } from "./keys.js";
 
@@ -26,9 +26,10 @@ function parseObject(text) {
 export function scrapePanel(ctx) {
   const strategy = select({ "data-field": "strategy_id" }, [["", "Loading strategies…"]], "");
   let wanted = "";
-  strategies.list({ limit: 200 })
-    .then((page) => {
-      const choices = page.items.map((s) => [s.id, `${s.name} (${s.type})`]);
+  // Every strategy, past the API's 200 a page.
+  everyPage(strategies.list, { limit: 200 }, { max: 5000 })
+    .then(({ items }) => {
+      const choices = items.map((s) => [s.id, `${s.name} (${s.type})`]);
       fill(strategy, [["", choices.length ? "Choose a strategy" : "No strategies yet: create one first"], ...choices]
         .map(([value, label]) => h("option", { value }, label)));
       if (wanted) strategy.value = wanted;

@@ -1,6 +1,6 @@
 // The schedules list (search, filters, paging, row actions) and one schedule's page.
 
-import { ApiError, jobs, schedules } from "./api.js";
+import { ApiError, everyPage, jobs, schedulerLinks, schedules } from "./api.js";
 import { busy, debounce, fill, h, select } from "./dom.js";
 import { absolute, count, duration, json, needsSeconds, readableDescription, shortId } from "./format.js";
 import { changesPanel, secretActions } from "./changes.js";
@@ -15,6 +15,7 @@ import {
 } from "./widgets.js";
 
 const PAGE_SIZE = 25;
+const RECENT_JOBS_MAX = 2000;
 const FILTERS = ["q", "status", "enabled", "kind", "trigger_type", "scheduler", "link_id"];
 
 /** The trigger in the schedule's own terms: the cron expression and zone, the interval, the instant. */
@@ -27,10 +28,32 @@ function triggerDetail(s) {
 }
 
 /**
- * The buttons that act on one schedule: run now, pause/resume, enable/disable, delete.
- * `afterDelete` runs once it is gone (the detail page leaves for the list).
+ * Why each linked schedule on a page cannot be changed from Kairos (id -> reason): its own entry's
+ * reason, or its link's (an uploaded JSON beat_schedule is a copy). Links are asked for once per
+ * view, through `links` (link id -> Promise of the link's reason).
  */
-function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
+async function readOnlyReasons(items, links) {
+  const reasons = new Map();
+  await Promise.all(items.map(async (s) => {
+    if (s.read_only_reason) {
+      reasons.set(s.id, s.read_only_reason);
+    } else if (s.link_id) {
+      if (!links.has(s.link_id)) {
+        links.set(s.link_id, schedulerLinks.get(s.link_id).then((link) => link.read_only_reason || null, () => null));
+      }
+      const reason = await links.get(s.link_id);
+      if (reason) reasons.set(s.id, reason);
+    }
+  }));
+  return reasons;
+}
+
+/**
+ * The buttons that act on one schedule: run now, pause/resume, enable/disable, delete.
+ * `afterDelete` runs once it is gone (the detail page leaves for the list); `readOnly` is why it
+ * cannot be changed here, when it cannot.
+ */
+function scheduleActions(ctx, s, { afterDelete = null, compact = false, readOnly = null } = {}) {
   const act = (label, run, done, tone = "") => h("button", {
     type: "button",
     class: ["btn", compact ? "btn--small" : "", tone ? `btn--${tone}` : "btn--ghost"],
@@ -51,6 +74,13 @@ function scheduleActions(ctx, s, { afterDelete = null, compact = false } = {}) {
     act("Run now", () => schedules.trigger(s.id), (job) => ctx.notify(`Triggered “${name}”.`,
       { link: { href: jobHref(job.id), text: `Job ${shortId(job.id)}` } }), "primary-soft"),
   ];
+  // A linked schedule Kairos cannot write back (an uploaded JSON beat_schedule): the server refuses
+  // every change with 409, so only Run now is offered, and the reason is said.
+  if (readOnly) {
+    buttons[0].title = `Run it once now. It cannot be changed here: ${readOnly}`;
+    return h("div", { class: "actions" }, buttons,
+      h("span", { class: "muted small", title: readOnly }, compact ? "Read-only" : `Read-only: ${readOnly}`));
+  }
   if (!compact) {
     buttons.push(h("a", { class: "btn btn--ghost", href: `${scheduleHref(s.id)}/edit` }, "Edit"));
   }
@@ -115,13 +145,15 @@ export function scheduleList(ctx) {
     state[name] = event.target.value.trim();
     changed();
   };
+  const typed = debounce(bind("q"), 300);
   const search = h("input", {
     type: "search", class: "toolbar__search", placeholder: "Search names and targets", value: state.q,
-    "aria-label": "Search schedules", "data-search": true, maxlength: 200, oninput: debounce(bind("q"), 300),
+    "aria-label": "Search schedules", "data-search": true, maxlength: 200, oninput: typed,
   });
   const filters = [
     select({ "aria-label": "Status", onchange: bind("status") },
-      [["", "Any status"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"]], state.status),
+      [["", "Any status"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"], ["disabled", "Disabled"]],
+      state.status),
     select({ "aria-label": "Enabled", onchange: bind("enabled") },
       [["", "Enabled or not"], ["true", "Enabled"], ["false", "Disabled"]], state.enabled),
     select({ "aria-label": "Kind", onchange: bind("kind") },
@@ -146,7 +178,8 @@ export function scheduleList(ctx) {
     h("div", { class: "toolbar" }, search, filters, clear),
     results);
 
-  const row = (s) => h("tr", { class: s.enabled ? null : "is-off" },
+  const links = new Map();
+  const row = (s, reasons) => h("tr", { class: s.enabled ? null : "is-off" },
     h("td", null,
       h("a", { class: "row-title", href: scheduleHref(s.id) }, s.name || "(unnamed)"),
       h("div", { class: "muted small" }, s.description || shortId(s.id))),
@@ -157,15 +190,19 @@ export function scheduleList(ctx) {
     h("td", null, when(s.next_run_at)),
     h("td", null, when(s.last_run_at, { empty: "never" })),
     h("td", { class: "num" }, count(s.run_count)),
-    h("td", null, scheduleActions(ctx, s, { compact: true })));
+    h("td", null, scheduleActions(ctx, s, { compact: true, readOnly: reasons.get(s.id) })));
 
   async function refresh() {
     const filtersSent = Object.fromEntries(FILTERS.map((name) => [name, state[name]]));
+    const hourAgo = Date.now() - 3600_000;
     const [page, recent] = await Promise.all([
       schedules.list({ ...filtersSent, ...pager.query() }),
-      jobs.list({ limit: 200 }),
+      // Newest first: pages are followed until one reaches past the hour the chart covers.
+      everyPage(jobs.list, { limit: 200 }, { max: RECENT_JOBS_MAX,
+        enough: (items) => new Date(items[items.length - 1].created_at).getTime() < hourAgo }),
     ]);
-    fill(activity, firesPerMinuteChart(recent.items));
+    fill(activity, firesPerMinuteChart(recent.items),
+      recent.truncated ? h("p", { class: "muted small" }, `Counted from the newest ${count(recent.items.length)} jobs.`) : null);
     if (!pager.loaded(page)) {
       // The page emptied under us (its schedules were deleted): step back one.
       pager.previous();
@@ -181,14 +218,16 @@ export function scheduleList(ctx) {
           ? h("a", { class: "btn btn--primary", href: "#/schedules/new" }, "Create the first schedule") : null));
       return {};
     }
+    const reasons = await readOnlyReasons(page.items, links);
     fill(results,
       table(["Name", "Kind", "When", "Status", "Next run", "Last run", { label: "Runs", class: "num" }, ""],
-        page.items.map(row), { className: "table--schedules" }),
+        page.items.map((s) => row(s, reasons)), { className: "table--schedules" }),
       pager.render(page, () => ctx.refresh()));
     return {};
   }
 
-  return { refresh };
+  // Typing then leaving within the debounce must not write this list's query into the next page's URL.
+  return { refresh, dispose: () => typed.cancel() };
 }
 
 // ---- one schedule ----------------------------------------------------------------------------
@@ -284,6 +323,7 @@ export function scheduleDetail(ctx) {
   ctx.setTitle("Schedule");
   let tab = TABS.some(([name]) => name === ctx.query.get("tab")) ? ctx.query.get("tab") : "overview";
   const secret = takeSecret(scheduleId);
+  const links = new Map();
   const head = h("div", { class: "detail-head" }, h("p", { class: "loading" }, "Loading schedule…"));
   const secretSlot = h("div", null, secret ? webhookSecretBox(secret, ctx.notify) : null);
   const panels = {
@@ -346,11 +386,12 @@ export function scheduleDetail(ctx) {
       throw error;
     }
     ctx.setTitle(s.name || "Schedule");
+    const readOnly = (await readOnlyReasons([s], links)).get(s.id) || null;
     fill(head,
       h("div", null,
         h("h1", null, s.name || "(unnamed)", " ", scheduleBadges(s)),
         s.description ? h("p", { class: "muted" }, s.description) : null),
-      scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules") }));
+      scheduleActions(ctx, s, { afterDelete: () => ctx.navigate("#/schedules"), readOnly }));
     if (tab !== "overview") return panels[tab].refresh(s);
     const [upcoming, jobPage, firePage] = await Promise.all([
       schedules.upcoming(scheduleId, 10).catch(() => null),
@@ -378,5 +419,10 @@ export function scheduleDetail(ctx) {
     return live ? { interval: RUNNING_REFRESH_MS } : {};
   }
 
-  return { refresh };
+  return {
+    refresh,
+    dispose() {
+      for (const panel of Object.values(panels)) if (panel.dispose) panel.dispose();
+    },
+  };
 }

@@ -253,5 +253,6 @@ export function strategyEditor(ctx) {
     return { stop: true };
   }
 
-  return { refresh };
+  // It shows no times: the local/UTC switch has nothing to redraw, and must not remount the form.
+  return { refresh, switchTimes: (apply) => apply() };
 }

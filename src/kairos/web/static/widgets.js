@@ -34,12 +34,14 @@ export function statusBadge(domain, status) {
 }
 
 /**
- * The badges of a schedule: "disabled" when switched off (never beside "active", which it is not),
- * "paused" when held, else its status.
+ * The badges of a schedule: "disabled" when switched off, "paused" when held, else its status.
+ * The server shows every switched-off schedule's status as "disabled" (and an older answer may
+ * say "active"): neither is drawn beside the "disabled" badge.
  */
 export function scheduleBadges(schedule) {
   const off = schedule.enabled ? null : badge("disabled", "off", "Disabled: it will not fire until enabled");
-  const status = !schedule.enabled && schedule.status === "active" ? null : statusBadge("schedule", schedule.status);
+  const hidden = !schedule.enabled && (schedule.status === "active" || schedule.status === "disabled");
+  const status = hidden ? null : statusBadge("schedule", schedule.status);
   return h("span", { class: "badges" }, off, status);
 }
 
