@@ -71,7 +71,9 @@ class SchedulerLink:
         what = {
             "app": "a Celery app's beat_schedule is code: change it in the app",
             "json": "an uploaded beat_schedule is a copy: upload a new one to change it",
-            "sqlalchemy": "an APScheduler job store holds pickled jobs that only APScheduler may write",
+            "sqlalchemy": "an APScheduler job store holds pickled jobs that only APScheduler may write"
+            if self.source.get("version", 3) == 3 else
+            "an APScheduler 4 data store holds serialized schedules that only APScheduler may write",
         }.get(self.source_kind, "this source is read-only")
         return f"link {self.name!r} ({self.source_kind}) is read-only: {what}"
 
@@ -152,7 +154,7 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
         "redbeat": {"kind", "redis_url", "key_prefix", "timezone"},
         "app": {"kind", "app", "python", "cwd", "timeout_seconds"},
         "json": {"kind", "beat_schedule"},
-        "sqlalchemy": {"kind", "database_url", "tablename", "version"},
+        "sqlalchemy": {"kind", "database_url", "tablename", "version", "schema"},
     }[kind]
     unknown = sorted(set(source) - allowed)
     if unknown:
@@ -165,17 +167,30 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
             _add(errors, "source.database_url", f"is required for {kind}")
     if kind == "sqlalchemy":
         version = source.get("version", 3)
-        if version == 4:
-            _add(errors, "source.version", "APScheduler 4 data stores cannot be linked yet; 3 "
-                                            "(SQLAlchemyJobStore) can")
-        elif version != 3:
-            _add(errors, "source.version", "must be 3 (APScheduler 3.x SQLAlchemyJobStore)")
+        if version not in (3, 4) or isinstance(version, bool):
+            _add(errors, "source.version", "must be 3 (APScheduler 3.x SQLAlchemyJobStore) or 4 "
+                                            "(APScheduler 4.x SQLAlchemyDataStore)")
         clean["version"] = version
-        tablename = source.get("tablename", "apscheduler_jobs")
-        if not isinstance(tablename, str) or len(tablename) > 200 or (
-                tablename and not tablename.replace("_", "").replace(".", "").isalnum()):
-            _add(errors, "source.tablename", "must be a table name (letters, digits, _ and .)")
-        clean["tablename"] = tablename
+        if version == 4:
+            # 4.x names its tables itself (schedules, tasks, ...); only their schema can be chosen.
+            if "tablename" in source:
+                _add(errors, "source.tablename", "APScheduler 4 data stores have fixed table names; "
+                                                  "use `schema` to read them from another schema")
+            schema = source.get("schema")
+            if schema is not None and (not isinstance(schema, str) or not 0 < len(schema) <= 200
+                                       or not schema.replace("_", "").isalnum()):
+                _add(errors, "source.schema", "must be a schema name (letters, digits and _)")
+            if schema is not None:
+                clean["schema"] = schema
+        else:
+            if "schema" in source:
+                _add(errors, "source.schema", "is for version 4; a 3.x table in a schema is "
+                                               "`tablename: \"schema.table\"`")
+            tablename = source.get("tablename", "apscheduler_jobs")
+            if not isinstance(tablename, str) or len(tablename) > 200 or (
+                    tablename and not tablename.replace("_", "").replace(".", "").isalnum()):
+                _add(errors, "source.tablename", "must be a table name (letters, digits, _ and .)")
+            clean["tablename"] = tablename
     elif kind == "redbeat":
         clean["redis_url"] = _url(source.get("redis_url"), "source.redis_url",
                                   ("redis", "rediss"), errors)

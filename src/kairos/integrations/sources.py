@@ -19,6 +19,7 @@ from kairos.domain.links import SchedulerLink, link_urls
 from kairos.domain.networks import is_blocked
 from kairos.exceptions import Conflict, FieldError, InvalidInput, LinkUnavailable
 from kairos.integrations.apscheduler.v3 import JobStoreTable
+from kairos.integrations.apscheduler.v4 import DataStoreTables
 from kairos.integrations.celery.app_source import read_app
 from kairos.integrations.celery.django_beat import DjangoBeatTables
 from kairos.integrations.celery.redbeat import RedbeatKeys
@@ -93,6 +94,8 @@ def read_entries(link: SchedulerLink, policy: SourcePolicy) -> list[ExternalEntr
             return DjangoBeatTables(engine).read()
         if kind == "sqlalchemy" and link.source.get("version", 3) == 3:
             return JobStoreTable(engine, str(link.source.get("tablename") or "apscheduler_jobs")).read()
+        if kind == "sqlalchemy" and link.source.get("version") == 4:
+            return DataStoreTables(engine, link.source.get("schema")).read()
     finally:
         engine.dispose()
     raise LinkUnavailable(f"Kairos cannot read a {kind} source (version {link.source.get('version')})")

@@ -84,6 +84,13 @@ def _zone(key: Any, *_: Any) -> dt.tzinfo:
         raise RefusedPickle(f"unknown time zone {key!r} in the pickle") from None
 
 
+def zone_of(value: Any) -> dt.tzinfo | None:
+    """A time zone as a pickle holds it (already a tzinfo) or as JSON does (its IANA name)."""
+    if value is None or isinstance(value, dt.tzinfo):
+        return value
+    return _zone(value)
+
+
 def _state_bytes(value: Any, length: int, what: str) -> bytes:
     # Protocols 0-2 write a datetime's state as a latin-1 string, 3 and later as bytes.
     state = value.encode("latin1") if isinstance(value, str) and max(value, default="\0") <= "\xff" else value

@@ -133,7 +133,7 @@ def cron_of(trigger: Obj) -> tuple[str, str]:
     return expression, _zone_name(state.get("timezone"))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A job argument as JSON data; anything else (a datetime, an APScheduler object) as its repr.
 
     `read_pickle` has already refused cycles, deep nesting and large expansions, so this ends.
@@ -141,9 +141,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool | type(None)):
         return value
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     return repr(value)
 
 
@@ -158,7 +158,7 @@ def entry_of_job(job_id: str, state: Any, next_run: float | None) -> ExternalEnt
         return unexpressible(job_id, task, "unreadable job", "the job's args are not a list or its kwargs not a dict",
                              enabled=False, ref={"id": job_id, "next_run_time": next_run})
     common: dict[str, Any] = {
-        "args": [_plain(a) for a in args], "kwargs": {str(k): _plain(v) for k, v in kwargs.items()},
+        "args": [plain(a) for a in args], "kwargs": {str(k): plain(v) for k, v in kwargs.items()},
         "enabled": next_run is not None,
         "options": {k: state[k] for k in ("executor", "misfire_grace_time", "coalesce", "max_instances")
                     if isinstance(state.get(k), str | int | bool)},
