@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import REQUIRE_SERVICES, create_postgres_database, drop_postgres_database
 from tests.integration.links.conftest import make_api
 
 # APScheduler 4 cannot share the venv with 3.x: `make dev` installs it in a directory of its own.
@@ -52,6 +52,31 @@ for url, serializer in ((sys.argv[1], {}), (sys.argv[2], {"serializer": JSONSeri
         add(time.time, OrTrigger([IntervalTrigger(hours=1), IntervalTrigger(minutes=7)]), id="either")
         add(time.time, IntervalTrigger(hours=1), id="paused", paused=True)
 """
+WRITE_TO_SCHEMA = """
+import sys, time
+from sqlalchemy import create_engine
+from apscheduler import Scheduler
+from apscheduler.datastores.sqlalchemy import SQLAlchemyDataStore
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+with Scheduler(SQLAlchemyDataStore(create_engine(sys.argv[1]), schema="aps")) as scheduler:
+    scheduler.add_schedule(time.time, CronTrigger(day_of_week="mon-fri", hour=9, timezone="Europe/Berlin"),
+                           id="daily")
+    scheduler.add_schedule(time.time, IntervalTrigger(seconds=1), id="tick")
+"""
+# APScheduler 4 itself, running its schedules for a moment.
+RUN_A_WHILE = """
+import sys, time
+from sqlalchemy import create_engine
+from apscheduler import Scheduler
+from apscheduler.datastores.sqlalchemy import SQLAlchemyDataStore
+
+with Scheduler(SQLAlchemyDataStore(create_engine(sys.argv[1]), schema="aps")) as scheduler:
+    scheduler.start_in_background()
+    time.sleep(2.5)
+    scheduler.stop()
+"""
 EXPECTED_READ_ONLY = {
     "first.monday": "the day field says '1st mon', which cron cannot express here",
     "monthly": "a calendar interval",
@@ -69,13 +94,17 @@ class RunsAShell:
         return (os.system, (f"touch {self.path}",))
 
 
-@pytest.fixture(scope="module")
-def data_stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def require_apscheduler4() -> None:
     if not (APSCHEDULER4 / "apscheduler").is_dir():
         message = f"APScheduler 4 is not installed in {APSCHEDULER4} (`make dev` installs it)"
         if REQUIRE_SERVICES:
             pytest.fail(message + " and KAIROS_REQUIRE_SERVICES=1")
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def data_stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    require_apscheduler4()
     folder = tmp_path_factory.mktemp("aps4")
     pickled, as_json = folder / "pickle.db", folder / "json.db"
     subprocess.run([sys.executable, "-c", WRITE_SCHEDULES, f"sqlite:///{pickled}", f"sqlite:///{as_json}"],
@@ -153,26 +182,49 @@ def test_a_real_data_store_is_imported_read_only_without_apscheduler(
     assert api.post("/schedules:diff", json={}).json()["changed"] == []
 
 
-def test_a_schedule_whose_next_fire_time_moved_on_is_a_recorded_fire(
-        api: TestClient, data_stores: tuple[Path, Path], sqlite_store: SqlStore) -> None:
+def test_a_postgresql_store_in_a_schema_is_read_and_its_runs_are_recorded_fires(
+        api: TestClient, postgres_admin_url: str, sqlite_store: SqlStore) -> None:
     from datetime import UTC, datetime
+
+    import sqlalchemy as sa
 
     from kairos.integrations.apscheduler.runs import record_runs
     from kairos.integrations.sources import SourcePolicy
 
-    db = _plant(data_stores[0], {})
-    warm = _imported(api, db)["cache.warm"]
-    # What APScheduler 4 does when it fires a schedule: the row's next_fire_time (µs) moves on.
-    with sqlite3.connect(db) as conn:
-        (first,) = conn.execute("SELECT next_fire_time FROM schedules WHERE id = 'cache.warm'").fetchone()
-        conn.execute("UPDATE schedules SET next_fire_time = next_fire_time + 300000000 WHERE id = 'cache.warm'")
-    link = sqlite_store.get_link(warm["workspace_id"], warm["link_id"])
-    policy = SourcePolicy(allow_private_networks=True)
-    assert record_runs(sqlite_store, link, policy, datetime.now(UTC)) == 1
-    assert record_runs(sqlite_store, link, policy, datetime.now(UTC)) == 0
-    fires = api.get(f"/schedules/{warm['id']}/fires").json()["items"]
-    assert len(fires) == 1
-    assert datetime.fromisoformat(fires[0]["scheduled_for"]).timestamp() == pytest.approx(first / 1e6, abs=0.001)
+    require_apscheduler4()
+    url = create_postgres_database(postgres_admin_url)
+    try:
+        # PostgreSQL gives 4.x real timestamps with time zones and intervals, where SQLite has numbers.
+        env = {**os.environ, "PYTHONPATH": str(APSCHEDULER4)}
+        subprocess.run([sys.executable, "-c", WRITE_TO_SCHEMA, url], check=True, timeout=60, capture_output=True,
+                       env=env)
+        link = api.post("/scheduler-links", json={
+            "name": "aps4", "type": "apscheduler",
+            "source": {"kind": "sqlalchemy", "database_url": url, "version": 4, "schema": "aps"}}).json()
+        assert link["source"]["schema"] == "aps"
+        assert api.post("/schedules:import", json={"link_id": link["id"]}).status_code == 200
+        schedules = {s["name"]: s for s in api.get("/schedules").json()["items"]}
+        daily = schedules["daily"]
+        assert (daily["cron_expression"], daily["timezone"]) == ("0 9 * * mon,tue,wed,thu,fri", "Europe/Berlin")
+        tick = schedules["tick"]
+        assert tick["interval_seconds"] == 1 and tick["task"] == "time:time"
+
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            first = conn.execute(sa.text("SELECT next_fire_time FROM aps.schedules WHERE id = 'tick'")).scalar_one()
+        engine.dispose()
+        subprocess.run([sys.executable, "-c", RUN_A_WHILE, url], check=True, timeout=60, capture_output=True, env=env)
+        stored = sqlite_store.get_link(tick["workspace_id"], link["id"])
+        policy = SourcePolicy(allow_private_networks=True)
+        assert record_runs(sqlite_store, stored, policy, datetime.now(UTC)) == 1
+        assert record_runs(sqlite_store, stored, policy, datetime.now(UTC)) == 0  # nothing moved since
+        fires = api.get(f"/schedules/{tick['id']}/fires").json()["items"]
+        assert len(fires) == 1
+        ran_at = datetime.fromisoformat(fires[0]["scheduled_for"])
+        assert ran_at.timestamp() == pytest.approx(first.timestamp(), abs=0.001)
+        assert api.get(f"/jobs/{fires[0]['job_id']}").json()["result"]["outcome"] == "unknown"
+    finally:
+        drop_postgres_database(postgres_admin_url, url)
 
 
 @pytest.mark.parametrize(("source", "field", "message"), [
