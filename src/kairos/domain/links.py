@@ -294,7 +294,12 @@ def change_link(link: SchedulerLink, changes: Mapping[str, Any], *, now: datetim
         sent = dict(changes["source"]) if isinstance(changes["source"], dict) else changes["source"]
         if isinstance(sent, dict):
             if sent.get("kind", link.source_kind) == link.source_kind:
-                sent = {**link.source, **sent}
+                stored = dict(link.source)
+                if sent.get("version", stored.get("version")) != stored.get("version"):
+                    # A 3.x table's name and a 4.x store's schema mean nothing to the other version.
+                    stored.pop("tablename", None)
+                    stored.pop("schema", None)
+                sent = {**stored, **sent}
             for name in URL_SOURCE_FIELDS:
                 if name in sent:
                     sent[name] = _keep_stored(sent[name], link.source.get(name))

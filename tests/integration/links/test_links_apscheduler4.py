@@ -249,3 +249,15 @@ def test_a_data_store_that_is_not_there_is_a_clear_502(api: TestClient, tmp_path
         "source": {"kind": "sqlalchemy", "database_url": f"sqlite:///{tmp_path / 'none.db'}", "version": 4}}).json()
     response = api.post("/schedules:diff", json={"link_id": link["id"]})
     assert response.status_code == 502 and "APScheduler 4 data store" in response.json()["detail"]
+
+
+def test_a_3x_link_changed_to_version_4_drops_its_table_name(api: TestClient, tmp_path: Path) -> None:
+    link = api.post("/scheduler-links", json={
+        "name": "aps", "type": "apscheduler",
+        "source": {"kind": "sqlalchemy", "database_url": f"sqlite:///{tmp_path / 'a.db'}", "tablename": "jobs"}}).json()
+    changed = api.patch(f"/scheduler-links/{link['id']}", json={"source": {"version": 4, "schema": "aps"}})
+    assert changed.status_code == 200, changed.text
+    source = changed.json()["source"]
+    assert (source["version"], source["schema"], "tablename" in source) == (4, "aps", False)
+    back = api.patch(f"/scheduler-links/{link['id']}", json={"source": {"version": 3}}).json()["source"]
+    assert (back["tablename"], "schema" in back) == ("apscheduler_jobs", False)

@@ -22,6 +22,9 @@ LINK_EXAMPLES: list[JsonValue] = [
     {"name": "reports", "type": "apscheduler",
      "source": {"kind": "sqlalchemy", "database_url": "postgresql://aps@db.internal/app",
                 "tablename": "apscheduler_jobs"}},
+    {"name": "reports v4", "type": "apscheduler",
+     "source": {"kind": "sqlalchemy", "database_url": "postgresql://aps@db.internal/app", "version": 4,
+                "schema": "aps"}},
 ]
 
 
