@@ -1,4 +1,4 @@
-"""A reader for APScheduler 3.x `job_state` pickles that runs nothing: opcodes in, plain data out.
+"""A reader for APScheduler pickles (3.x job states, 4.x schedule values) that runs nothing: opcodes in, data out.
 
 Kairos never unpickles what a linked store holds. This reader walks the pickle's opcodes with
 `pickletools.genops` and interprets the few that job states use into a tree of plain nodes: a
