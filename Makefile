@@ -30,7 +30,7 @@ $(DEV_STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 $(APS4_STAMP): $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade --target $(APS4) "apscheduler[sqlalchemy]==4.0.0a6" "sqlalchemy==2.1.9" sniffio
+	$(BIN)/pip install --quiet --upgrade --target $(APS4) "apscheduler[sqlalchemy]==4.0.0a6" "sqlalchemy==2.1.9" "sniffio==1.3.1"
 	@touch $(APS4_STAMP)
 
 dev: $(DEV_STAMP) $(APS4_STAMP)
