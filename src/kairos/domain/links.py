@@ -81,6 +81,16 @@ def celery_owner(link_id: str) -> str:
     return f"celery:{link_id}"
 
 
+def celery_task_id(job_id: str, attempt: int) -> str:
+    """The Celery task id of one attempt of a job: the job's id for the first, `<job id>.<n>` after.
+
+    A retry is a new message, so it needs an id of its own: under the first attempt's id the result
+    backend still says FAILURE (which would end the retry while it runs), and a late copy of the
+    first attempt would be taken for the second.
+    """
+    return job_id if attempt <= 1 else f"{job_id}.{attempt}"
+
+
 def beat_queue(link_id: str) -> str:
     """Who holds a job of a `publisher: beat` link until a beat claims it."""
     return f"beat-queue:{link_id}"

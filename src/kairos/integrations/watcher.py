@@ -88,11 +88,16 @@ class LinkWatcher(StepLoop):
             self.finisher.finish(job, celery_owner(link.id), outcome, now)
 
     def _give_up(self, link: SchedulerLink, now: datetime) -> None:
-        """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown."""
+        """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown.
+
+        Not retried: the task may have run (its events lost, no result backend), and running it
+        again could run it twice.
+        """
         for job in self.store.running_celery_jobs(link.id, now - timedelta(seconds=self.outcome_timeout)):
-            self.finisher.finish(job, celery_owner(link.id), JobOutcome(status=JobStatus.FAILED, error_message=(
-                "outcome unknown: no Celery event or result came back in time (are the workers "
-                "running with -E, and is a result backend configured on the link?)")), now)
+            self.finisher.finish(job, celery_owner(link.id), JobOutcome(
+                status=JobStatus.FAILED, retryable=False, error_message=(
+                    "outcome unknown: no Celery event or result came back in time (are the workers "
+                    "running with -E, and is a result backend configured on the link?)")), now)
 
     def _poll_apscheduler(self, now: datetime) -> None:
         for link in self.store.all_links():

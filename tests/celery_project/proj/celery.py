@@ -1,6 +1,7 @@
 """The test project's Celery app: crontab, timedelta and solar entries, as a team would write them.
 
-`KAIROS_TEST_BROKER` names the broker (a Redis db of the tests' own); `KAIROS_TEST_BEAT_VARIANT`
+`KAIROS_TEST_BROKER` names the broker (a Redis db of the tests' own), `KAIROS_TEST_BACKEND` the result
+backend if any; `KAIROS_TEST_BEAT_VARIANT`
 set to `changed` is the same app after a deploy that moved one entry and dropped another.
 """
 
@@ -11,7 +12,7 @@ from celery import Celery
 from celery.schedules import crontab, solar
 
 app = Celery("proj", broker=os.environ.get("KAIROS_TEST_BROKER", "redis://127.0.0.1:6379/11"),
-             include=["proj.tasks"])
+             backend=os.environ.get("KAIROS_TEST_BACKEND") or None, include=["proj.tasks"])
 app.conf.update(timezone="Europe/Berlin", task_serializer="json", accept_content=["json"],
                 worker_hijack_root_logger=False, broker_connection_retry_on_startup=True)
 

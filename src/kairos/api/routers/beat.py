@@ -2,9 +2,10 @@
 
 `POST /scheduler-links:claim` hands a beat the jobs of the workspace's `publisher: beat` links that
 are due, each under a lease only that beat holds; `POST /scheduler-links:published` reports what it
-published (task id = job id), after which the link's events end the jobs. A job whose beat died
-before reporting comes back when its lease expires. These calls are a beat's bookkeeping, every
-second or two: they are left out of the audit log, like previews.
+published (task id = the job's id, or `<job id>.<attempt>` for a retry), after which the link's
+events end the jobs. A job whose beat died before reporting comes back when its lease expires.
+These calls are a beat's bookkeeping, every second or two: they are left out of the audit log,
+like previews.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class BeatClaim(InputBody):
 
 class ClaimedFire(BaseModel):  # type: ignore[no-redef]  # pydantic-mypy: an `args`/`kwargs` alias
     job_id: str
+    task_id: str = Field(description="The Celery task id to publish it under: the job's id for its first "
+                                     "attempt, `<job id>.<attempt>` for a retry")
     link_id: str
     task: str
     args: list[Any]
@@ -86,7 +89,8 @@ def claim(body: BeatClaim, access: Operator, store: StoreDep) -> ClaimAnswer:
     link_ids = [link.id for link in links if link.publisher == "beat"]
     jobs = store.claim_for_beat(link_ids, body.beat, utcnow(), body.limit, body.lease_seconds)
     items = [ClaimedFire.model_validate({
-        "job_id": job.id, "link_id": str(job.payload.get("link_id")), "task": str(job.payload.get("task")),
+        "job_id": job.id, "task_id": job.task_id or job.id, "link_id": str(job.payload.get("link_id")),
+        "task": str(job.payload.get("task")),
         "args": list(job.payload.get("args") or []), "kwargs": dict(job.payload.get("kwargs") or {}),
         "headers": fire_headers(job.id, None, job.schedule_id), "scheduled_for": job.scheduled_for,
     }) for job in jobs]

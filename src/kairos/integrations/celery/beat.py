@@ -6,7 +6,8 @@ with `kairos_url`, `kairos_api_key` and `kairos_workspace` (optionally `kairos_l
 `kairos_beat_name`, `kairos_batch_size`, `kairos_lease_seconds`) in the app's config. The beat
 computes nothing about time: each tick it claims the due fires of the workspace's
 `publisher: "beat"` links (each under a lease no other beat gets), publishes each through the
-app with `task_id` = the fire's job id and headers naming the fire, reports what it published,
+app with the task id Kairos gives (the fire's job id; `<job id>.<attempt>` for a retry) and
+headers naming the fire, reports what it published,
 and sleeps until Kairos says to come back (a second at most when idle). It stops publishing a
 batch whose lease is running out; a fire it published but could not report is taken over by the
 link when the worker's events name it, and one it never published comes back to a beat when the
@@ -113,8 +114,9 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
                 log.warning("lease running out: leaving the rest of this batch to the next claim")
                 break
             try:
-                self.app.send_task(item["task"], args=item["args"], kwargs=item["kwargs"], task_id=item["job_id"],
-                                   headers=item["headers"], serializer="json")
+                self.app.send_task(item["task"], args=item["args"], kwargs=item["kwargs"],
+                                   task_id=item.get("task_id") or item["job_id"], headers=item["headers"],
+                                   serializer="json")
             except Exception:
                 log.exception("could not publish %s (job %s)", item["task"], item["job_id"])
                 break
