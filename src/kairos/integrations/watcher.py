@@ -1,9 +1,18 @@
 """The link watcher: one loop that keeps an event receiver per linked Celery broker and settles outcomes.
 
 Each step it (re)starts a receiver for every celery-beat link with a broker (and stops those of
-links gone or changed), asks the result backend about jobs still waiting for their outcome, and
-gives up on jobs past the outcome timeout: "outcome unknown". Receivers run in their own threads
-and reconnect on their own; this loop restarts one whose thread died.
+links gone or changed), settles the claims of beats whose lease ran out, asks the result backend
+about jobs still waiting for their outcome, and gives up on jobs past the outcome timeout:
+"outcome unknown". Receivers run in their own threads and reconnect on their own; this loop
+restarts one whose thread died.
+
+A beat's claim whose lease ran out (the beat was killed, hung, or could not report) goes back to
+the beat queue only when nothing says the task was received: no worker event adopted it within
+`BEAT_GRACE` and the result backend, if the link has one, knows no state for it. When the event
+stream was not up the whole time (or the workers send no task events) that silence proves
+nothing, and the fire is published again all the same: at least once, never lost. A message that
+waits in the broker longer than the lease and the grace (every worker busy or stopped) is
+likewise published a second time.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ from kairos.store.base import Store
 log = logging.getLogger(__name__)
 # Ask the result backend about a job once it has waited this long for an event.
 RESULT_BACKEND_AFTER = timedelta(seconds=10)
+# A beat's expired claim waits this long for the worker's events before it goes back to the queue.
+BEAT_GRACE = timedelta(seconds=5)
 BACKEND_STATES = {"SUCCESS": JobStatus.COMPLETED, "FAILURE": JobStatus.FAILED, "REVOKED": JobStatus.CANCELLED}
 
 
@@ -87,6 +98,27 @@ class LinkWatcher(StepLoop):
                 outcome = JobOutcome(status=status, error_message=f"{result.state}: {result.result!r}")
             self.finisher.finish(job, celery_owner(link.id), outcome, now)
 
+    def _settle_beat_claims(self, link: SchedulerLink, now: datetime) -> None:
+        """Claims whose beat's lease ran out: taken over by the link if the task was received, else
+        put back in the beat queue."""
+        claims = self.store.expired_beat_claims(link.id, now - BEAT_GRACE)
+        if not claims:
+            return
+        backend = self.apps.app(str(link.broker_url), link.result_backend) if link.result_backend else None
+        watched = self.receivers.get(link.id)
+        for job, owner in claims:
+            if backend is not None and job.task_id and str(backend.AsyncResult(job.task_id).state) != "PENDING":
+                # It ran (or runs, with task_track_started): its outcome ends it, from the backend.
+                self.store.adopt_beat_job(link.id, job.id)
+                continue
+            if not self.store.return_beat_claim(link.id, job.id, owner):
+                continue
+            sure = watched is not None and job.started_at is not None and watched[1].saw_everything_since(
+                job.started_at)
+            log.warning("job %s: beat %s let its lease run out without reporting; it goes back to the "
+                        "beat queue%s", job.id, owner.rsplit(":", 1)[-1],
+                        "" if sure else " (no event stream proves it unpublished: it may run twice)")
+
     def _give_up(self, link: SchedulerLink, now: datetime) -> None:
         """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown.
 
@@ -117,6 +149,8 @@ class LinkWatcher(StepLoop):
             receiver.recorder.retry_deferred()
         for link in wanted.values():
             try:
+                if link.publisher == "beat":
+                    self._settle_beat_claims(link, now)
                 self._reconcile(link, now)
             except Exception as exc:  # the backend is the user's: its trouble is noted, not fatal
                 self.store.note_link(link.id, now=now, state={"result_backend_error": str(exc)[:500]})

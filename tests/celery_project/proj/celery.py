@@ -21,7 +21,7 @@ if os.environ.get("KAIROS_TEST_KAIROS_URL"):
     app.conf.update(kairos_url=os.environ["KAIROS_TEST_KAIROS_URL"],
                     kairos_api_key=os.environ["KAIROS_TEST_KAIROS_KEY"],
                     kairos_workspace="default", kairos_beat_name=os.environ.get("KAIROS_TEST_BEAT_NAME"),
-                    kairos_lease_seconds=5)
+                    kairos_lease_seconds=10)
 
 app.conf.beat_schedule = {
     "email.daily-digest": {"task": "proj.tasks.add", "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),

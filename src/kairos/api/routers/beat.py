@@ -40,7 +40,8 @@ class BeatClaim(InputBody):
     link_id: str | None = Field(default=None, max_length=64, description="Only this link (default: every "
                                                                           "`publisher: beat` link)")
     limit: int = Field(default=100, ge=1, le=1000)
-    lease_seconds: float = Field(default=30, ge=5, le=600)
+    lease_seconds: float = Field(default=30, ge=10, le=600, description=(
+        "How long the claim is this beat's alone; it must publish and report within it"))
 
 
 class ClaimedFire(BaseModel):  # type: ignore[no-redef]  # pydantic-mypy: an `args`/`kwargs` alias

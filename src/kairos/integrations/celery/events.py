@@ -76,6 +76,7 @@ class EventRecorder:
         self._schedules_at = 0.0
         self._noted_at = 0.0
         self.seen = 0
+        self.task_events = 0  # task-* events: proof that the workers run with -E, not only heartbeats
         # Outcomes that came back before the worker handed its job over, tried again a while.
         self._deferred: list[tuple[dict[str, Any], datetime]] = []
         self._lock = threading.Lock()
@@ -132,6 +133,7 @@ class EventRecorder:
         kind, task_id = str(event.get("type") or ""), event.get("uuid")
         if not task_id or not kind.startswith("task-"):
             return
+        self.task_events += 1
         job = self.store.find_job_by_task_id(str(task_id))
         if job is None and str(task_id).startswith("job_"):
             # Kairos's own id: the worker that published it may not have handed the job over yet.
@@ -167,6 +169,9 @@ class Receiver:
         self.recorder = recorder
         self._stop = threading.Event()
         self._current: Any = None
+        # Since when the stream has been read without a break (None while it is down): every
+        # event a worker sent since then has been seen.
+        self.connected_since: datetime | None = None
         self.thread = threading.Thread(target=self._run, name=f"kairos-events-{recorder.link.id}", daemon=True)
 
     def start(self) -> None:
@@ -180,6 +185,13 @@ class Receiver:
     @property
     def alive(self) -> bool:
         return self.thread.is_alive()
+
+    def saw_everything_since(self, since: datetime) -> bool:
+        """Whether a task event sent after `since` would have been seen: the stream has been up
+        without a break since before then, and the workers do send task events (-E)."""
+        connected = self.connected_since
+        return (self.alive and connected is not None and connected <= since
+                and self.recorder.task_events > 0)
 
     def _handle(self, event: dict[str, Any]) -> None:
         try:
@@ -197,8 +209,10 @@ class Receiver:
                     if self._stop.is_set():
                         return
                     backoff = 0.5
+                    self.connected_since = datetime.now(UTC)
                     self._current.capture(limit=None, timeout=None, wakeup=False)
             except Exception as exc:
+                self.connected_since = None
                 if self._stop.is_set():
                     return
                 log.warning("event stream of link %s lost (%s); reconnecting in %.1fs",
