@@ -254,6 +254,10 @@ def _check_common(values: Mapping[str, Any], link_type: str, errors: FieldErrors
     backend = _url(values.get("result_backend"), "result_backend", ("redis", "rediss"), errors)
     if link_type == "apscheduler" and broker is not None:
         _add(errors, "broker_url", "an APScheduler link has no broker")
+    if publisher == "beat" and link_type == "celery-beat" and values.get("broker_url") is None:
+        # Without it no event says how a fire the beat published ended: it would run forever.
+        _add(errors, "broker_url", "is required when a beat publishes: Kairos follows the fires "
+                                   "through the broker's worker events")
     return {"name": name, "publisher": publisher, "broker_url": broker, "result_backend": backend}
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.jobs import JobStatus
-from kairos.domain.links import SchedulerLink, celery_owner
+from kairos.domain.links import SchedulerLink, beat_queue, celery_owner
 from kairos.engine.finish import JobFinisher
 from kairos.engine.loop import StepLoop
 from kairos.exceptions import KairosError
@@ -122,14 +122,22 @@ class LinkWatcher(StepLoop):
     def _give_up(self, link: SchedulerLink, now: datetime) -> None:
         """Jobs that heard nothing back within the outcome timeout fail, saying the outcome is unknown.
 
-        Not retried: the task may have run (its events lost, no result backend), and running it
-        again could run it twice.
+        Whoever holds them: the fleet (no event or result came), a beat (it claimed and never
+        reported), the beat queue (no beat claimed them). Not retried: the task may have run, and
+        running it again could run it twice.
         """
-        for job in self.store.running_celery_jobs(link.id, now - timedelta(seconds=self.outcome_timeout)):
-            self.finisher.finish(job, celery_owner(link.id), JobOutcome(
-                status=JobStatus.FAILED, retryable=False, error_message=(
-                    "outcome unknown: no Celery event or result came back in time (are the workers "
-                    "running with -E, and is a result backend configured on the link?)")), now)
+        for job, owner in self.store.overdue_link_jobs(link.id, now - timedelta(seconds=self.outcome_timeout)):
+            if owner == beat_queue(link.id):
+                why = ("not published: no beat claimed it in time (is a `celery beat -S "
+                       "kairos.integrations.celery:KairosScheduler` running for this workspace?)")
+            elif owner.startswith("beat:"):
+                why = ("outcome unknown: the beat that claimed it never reported it published, and no "
+                       "worker event named it")
+            else:
+                why = ("outcome unknown: no Celery event or result came back in time (are the workers "
+                       "running with -E, and is a result backend configured on the link?)")
+            self.finisher.finish(job, owner, JobOutcome(status=JobStatus.FAILED, retryable=False,
+                                                        error_message=why), now)
 
     def _poll_apscheduler(self, now: datetime) -> None:
         for link in self.store.all_links():
@@ -154,7 +162,10 @@ class LinkWatcher(StepLoop):
                 self._reconcile(link, now)
             except Exception as exc:  # the backend is the user's: its trouble is noted, not fatal
                 self.store.note_link(link.id, now=now, state={"result_backend_error": str(exc)[:500]})
-            self._give_up(link, now)
+        # Every link's jobs end, with a broker or not (a link may have lost its broker_url).
+        for link in self.store.all_links():
+            if link.type == "celery-beat":
+                self._give_up(link, now)
         return self.interval
 
     def drain(self) -> None:

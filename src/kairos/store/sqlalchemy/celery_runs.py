@@ -2,7 +2,8 @@
 
 Such a job is created `running`, held by the pseudo-worker `celery:<link id>` (so Kairos's own
 workers never claim it), with `task_id` set before anything is published: whatever event comes
-back finds its job. Its lease never expires; the link watcher gives up on it ("outcome unknown").
+back finds its job. Its lease never expires; the link watcher gives up on it ("outcome unknown"),
+as on a job waiting for a beat or claimed by one (`overdue_link_jobs`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ class CeleryRunStoreMixin:
                 jobs.c.status == "running", jobs.c.lease_owner == celery_owner(link_id),
                 jobs.c.started_at < started_before).order_by(jobs.c.started_at).limit(limit)).mappings()
             return [job_from_row(row) for row in rows]
+
+    def overdue_link_jobs(self, link_id: str, started_before: datetime, limit: int = 100) -> list[tuple[Job, str]]:
+        """The link's jobs started before `started_before` and still without an outcome, with their
+        holder: waiting for a beat, claimed by one, or run by the fleet (oldest first)."""
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(jobs).where(
+                jobs.c.status == "running", jobs.c.started_at < started_before,
+                sa.or_(jobs.c.lease_owner.in_([celery_owner(link_id), beat_queue(link_id)]),
+                       jobs.c.lease_owner.like(beat_owner(link_id, "") + "%")),
+            ).order_by(jobs.c.started_at).limit(limit)).mappings().all()
+        return [(job_from_row(row), str(row["lease_owner"])) for row in rows]
 
     def record_external_run(self, schedule: Schedule, *, job_id: str, fire_id: str, scheduled_for: datetime,
                             now: datetime, result: dict[str, Any], external: dict[str, Any]) -> bool:
