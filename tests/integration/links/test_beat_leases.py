@@ -48,8 +48,8 @@ def wait_for(check: Callable[[], Any], timeout: float) -> Any:
     raise AssertionError("timed out waiting")
 
 
-def beat_link(kairos: TestClient, broker: str, **extra: Any) -> dict[str, Any]:
-    created = kairos.post("/scheduler-links", json={"name": "beat", "type": "celery-beat", "publisher": "beat",
+def beat_link(kairos: TestClient, broker: str, name: str = "beat", **extra: Any) -> dict[str, Any]:
+    created = kairos.post("/scheduler-links", json={"name": name, "type": "celery-beat", "publisher": "beat",
                                                     "broker_url": broker, **extra,
                                                     "source": {"kind": "json", "beat_schedule": {}}})
     assert created.status_code == 201, created.text
@@ -151,3 +151,66 @@ def test_a_fire_its_beat_published_without_reporting_is_not_published_again_when
     assert (done["status"], done["crashes"]) == ("completed", 0), done
     assert claim(kairos, "survivor") == []
     assert received(celery_worker, job_id) == 1
+
+
+@pytest.fixture
+def kairos_url(kairos: TestClient) -> Iterator[str]:
+    """The same Kairos served over real HTTP (its loops already run in `kairos`)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from kairos.api.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    app = create_app(kairos.app.state.runtime, start_loops=False)  # type: ignore[attr-defined]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, 10)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(15)
+
+
+def in_process_beat(kairos_url: str, broker: str) -> Any:
+    """A KairosScheduler as `celery beat -S` makes it."""
+    from celery import Celery
+
+    from kairos.integrations.celery.beat import KairosScheduler
+
+    app = Celery("beat", broker=broker, set_as_current=False)
+    app.conf.update(kairos_url=kairos_url, kairos_api_key=ADMIN_KEY, kairos_workspace="default",
+                    kairos_beat_name="in-process")
+    return KairosScheduler(app)
+
+
+@pytest.mark.parametrize("refused", ["deleted link", "invalid item"])
+def test_a_beat_goes_on_after_kairos_refuses_its_report(
+        kairos: TestClient, kairos_url: str, celery_worker: WorkerUrl, refused: str) -> None:
+    link = beat_link(kairos, celery_worker)
+    wait_for(lambda: kairos.get(f"/scheduler-links/{link['id']}").json()["worker_events"]["seen"], 20)
+    scheduler = in_process_beat(kairos_url, celery_worker)
+    try:
+        if refused == "deleted link":  # deleted between the publish and the report
+            gone = beat_link(kairos, celery_worker, name="gone")
+            assert kairos.delete(f"/scheduler-links/{gone['id']}").status_code == 200
+            scheduler._unreported = [{"job_id": "job_published_before", "link_id": gone["id"]}]
+        else:  # a report Kairos can never take (400)
+            scheduler._unreported = [{"job_id": "job_" + "x" * 80, "link_id": link["id"]}]
+        job_id = new_job(kairos, link, 4)
+        wait_for(lambda: job_of(kairos, job_id)["status"] == "running", 10)
+
+        def published() -> bool:
+            scheduler.tick()
+            return received(celery_worker, job_id) > 0
+
+        wait_for(published, 20)
+        assert scheduler._unreported == []
+        assert ended(kairos, job_id, 20)["status"] == "completed"
+    finally:
+        scheduler.close()
+        scheduler.app.close()

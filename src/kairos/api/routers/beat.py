@@ -20,6 +20,7 @@ from kairos.api.deps import Operator, StoreDep
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.routers.scheduler_links import resolve_link
 from kairos.api.schemas.common import InputBody, Problem, Timestamp
+from kairos.exceptions import LinkNotFound
 from kairos.integrations.celery.trigger import fire_headers
 from kairos.store.base import Page
 from kairos.timeutil import utcnow
@@ -77,7 +78,9 @@ class BeatReport(InputBody):
 
 
 class ReportAnswer(BaseModel):
-    accepted: list[str] = Field(description="Jobs this beat still held; the others were taken back (lease lost)")
+    accepted: list[str] = Field(description="Jobs this beat still held (or the link took over on the worker's "
+                                            "events); the others were taken back (lease lost) or their link "
+                                            "is gone")
 
 
 @router.post("/scheduler-links:claim", response_model=ClaimAnswer, openapi_extra=CHANGES_NOTHING,
@@ -108,6 +111,11 @@ def published(body: BeatReport, access: Operator, store: StoreDep) -> ReportAnsw
         by_link.setdefault(item.link_id, []).append(item.job_id)
     accepted: list[str] = []
     for link_id, job_ids in by_link.items():
-        store.get_link(access.workspace.id, link_id)  # another workspace's link is a 404
+        try:
+            store.get_link(access.workspace.id, link_id)
+        except LinkNotFound:
+            # Deleted since the claim (its jobs were cancelled with it), or another workspace's:
+            # nothing to accept, but no reason to refuse the rest of the report either.
+            continue
         accepted += store.beat_published(link_id, body.beat, job_ids)
     return ReportAnswer(accepted=accepted)

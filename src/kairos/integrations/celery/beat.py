@@ -102,7 +102,17 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
     def _report(self) -> None:
         if not self._unreported:
             return
-        accepted = set(self.kairos.published(self.beat_name, self._unreported))
+        try:
+            accepted = set(self.kairos.published(self.beat_name, self._unreported))
+        except httpx.HTTPStatusError as exc:
+            if not exc.response.is_client_error:
+                raise  # Kairos's trouble: the same report is sent again
+            # Kairos refuses this report and always will: sending it again would stop this beat
+            # for good. What it names is settled by the worker's events or the lease.
+            log.warning("Kairos refused the report of %d published fire(s) (%s); dropped",
+                        len(self._unreported), exc.response.status_code)
+            self._unreported = []
+            return
         lost = [item["job_id"] for item in self._unreported if item["job_id"] not in accepted]
         if lost:
             log.warning("Kairos took back %d fire(s) this beat published late (lease lost): %s", len(lost), lost)
