@@ -137,15 +137,17 @@ def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) ->
     except ValueError as exc:
         _add(errors, loc, f"not a valid URL: {exc}")
         return None
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme not in schemes:
+    # The whole scheme, driver included: `postgresql+anything` would make SQLAlchemy import a
+    # module a user named, and `redis+socket` would reach a local socket.
+    if parts.scheme not in schemes:
         _add(errors, loc, "the scheme must be one of " + ", ".join(f"{s}://" for s in schemes))
         return None
     return value
 
 
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
-DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+# `postgres://` is the alias many hosts hand out; Kairos reads it as postgresql+psycopg.
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
 
 
 def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str, Any]:

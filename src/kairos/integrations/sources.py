@@ -66,7 +66,12 @@ def check_addresses(link: SchedulerLink, policy: SourcePolicy) -> None:
 
 
 def _engine(link: SchedulerLink) -> sa.Engine:
-    return sa.create_engine(_sqlalchemy_url(str(link.source["database_url"])), poolclass=sa.pool.NullPool)
+    """An engine on the link's database; LinkUnavailable when SQLAlchemy cannot make one (an
+    unknown dialect or driver, a driver not installed), as when it cannot connect."""
+    try:
+        return sa.create_engine(_sqlalchemy_url(str(link.source["database_url"])), poolclass=sa.pool.NullPool)
+    except Exception as exc:  # NoSuchModuleError, ArgumentError, ImportError of a missing driver
+        raise LinkUnavailable(f"cannot open source.database_url: {exc.__class__.__name__}: {exc}") from None
 
 
 def read_entries(link: SchedulerLink, policy: SourcePolicy) -> list[ExternalEntry]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from kairos.domain.finish import CancelReason, JobOutcome
 from kairos.domain.jobs import JobStatus
@@ -57,8 +58,20 @@ class LinkWatcher(StepLoop):
         self.clock = clock
         self.receivers: dict[str, tuple[SchedulerLink, Receiver]] = {}
 
-    def _wanted(self) -> dict[str, SchedulerLink]:
-        return {link.id: link for link in self.store.all_links() if link.type == "celery-beat" and link.broker_url}
+    def _noted(self, link: SchedulerLink, what: str, now: datetime, work: Callable[[], object]) -> bool:
+        """Do one link's `work`; any error is noted on that link (`state[what]`), never the loop's.
+
+        A link is a workspace's own: its bad URL, its missing driver or its unreachable backend
+        must not stop the watcher for every other workspace. False when it failed.
+        """
+        try:
+            work()
+        except Exception as exc:
+            detail = exc.detail if isinstance(exc, KairosError) else f"{exc.__class__.__name__}: {exc}"
+            log.info("link %s: %s: %s", link.id, what, detail)
+            self.store.note_link(link.id, now=now, state={what: str(detail)[:500]})
+            return False
+        return True
 
     def _supervise(self, wanted: dict[str, SchedulerLink]) -> None:
         for link_id, (link, receiver) in list(self.receivers.items()):
@@ -69,16 +82,14 @@ class LinkWatcher(StepLoop):
         for link_id, link in wanted.items():
             if link_id in self.receivers:
                 continue
-            try:
-                check_addresses(link, self.policy)
-                app = self.apps.app(str(link.broker_url))
-            except KairosError as exc:
-                self.store.note_link(link_id, now=self.clock(), state={"receiver_error": exc.detail})
-                continue
-            recorder = EventRecorder(self.store, self.finisher, link, clock=self.clock)
-            receiver = Receiver(app, recorder)
-            receiver.start()
-            self.receivers[link_id] = (link, receiver)
+            self._noted(link, "receiver_error", self.clock(), partial(self._start_receiver, link))
+
+    def _start_receiver(self, link: SchedulerLink) -> None:
+        check_addresses(link, self.policy)
+        recorder = EventRecorder(self.store, self.finisher, link, clock=self.clock)
+        receiver = Receiver(self.apps.app(str(link.broker_url)), recorder)
+        receiver.start()
+        self.receivers[link.id] = (link, receiver)
 
     def _reconcile(self, link: SchedulerLink, now: datetime) -> None:
         """Outcomes the events did not bring (workers without -E, a receiver that was down)."""
@@ -139,33 +150,25 @@ class LinkWatcher(StepLoop):
             self.finisher.finish(job, owner, JobOutcome(status=JobStatus.FAILED, retryable=False,
                                                         error_message=why), now)
 
-    def _poll_apscheduler(self, now: datetime) -> None:
-        for link in self.store.all_links():
-            if link.type != "apscheduler":
-                continue
-            try:
-                record_runs(self.store, link, self.policy, now)
-            except KairosError as exc:
-                self.store.note_link(link.id, now=now, state={"poll_error": exc.detail})
-
     def step(self) -> float:
-        self._poll_apscheduler(self.clock())
-        wanted = self._wanted()
+        links = self.store.all_links()
+        now = self.clock()
+        for link in links:
+            if link.type == "apscheduler":
+                self._noted(link, "poll_error", now, partial(record_runs, self.store, link, self.policy, now))
+        celery = [link for link in links if link.type == "celery-beat"]
+        wanted = {link.id: link for link in celery if link.broker_url}
         self._supervise(wanted)
         now = self.clock()
-        for _, receiver in self.receivers.values():
-            receiver.recorder.retry_deferred()
+        for link, receiver in self.receivers.values():
+            self._noted(link, "receiver_error", now, receiver.recorder.retry_deferred)
         for link in wanted.values():
-            try:
-                if link.publisher == "beat":
-                    self._settle_beat_claims(link, now)
-                self._reconcile(link, now)
-            except Exception as exc:  # the backend is the user's: its trouble is noted, not fatal
-                self.store.note_link(link.id, now=now, state={"result_backend_error": str(exc)[:500]})
+            if link.publisher == "beat":
+                self._noted(link, "beat_claims_error", now, partial(self._settle_beat_claims, link, now))
+            self._noted(link, "result_backend_error", now, partial(self._reconcile, link, now))
         # Every link's jobs end, with a broker or not (a link may have lost its broker_url).
-        for link in self.store.all_links():
-            if link.type == "celery-beat":
-                self._give_up(link, now)
+        for link in celery:
+            self._noted(link, "outcome_timeout_error", now, partial(self._give_up, link, now))
         return self.interval
 
     def drain(self) -> None:

@@ -1,0 +1,52 @@
+"""What a scheduler link may say: the URLs it names and how they are shown back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kairos.domain.links import SchedulerLink, build_link
+from kairos.exceptions import InvalidInput
+
+from .factories import at
+
+NOW = at("2026-03-02T10:00:00Z")
+
+
+def link(**values: Any) -> SchedulerLink:
+    body = {"name": "fleet", "type": "celery-beat", "source": {"kind": "json", "beat_schedule": {}}, **values}
+    return build_link(body, link_id="link_1", workspace_id="ws_1", now=NOW)
+
+
+def refused(**values: Any) -> list[tuple[str | int, ...]]:
+    with pytest.raises(InvalidInput) as caught:
+        link(**values)
+    return [error.loc for error in caught.value.errors]
+
+
+def django(url: str) -> dict[str, Any]:
+    return {"kind": "django-celery-beat", "database_url": url}
+
+
+@pytest.mark.parametrize("url", ["postgresql://db.example/beat", "postgresql+psycopg://db.example/beat",
+                                 "postgres://db.example/beat", "sqlite:////srv/beat.db"])
+def test_a_database_url_names_postgresql_or_sqlite(url: str) -> None:
+    assert link(source=django(url)).source["database_url"] == url
+
+
+@pytest.mark.parametrize("url", ["postgresql+nosuch://db.example/beat", "postgresql+pg8000://db.example/beat",
+                                 "sqlite+pysqlcipher:////srv/beat.db", "mysql://db.example/beat"])
+def test_a_database_url_with_another_scheme_or_driver_is_refused(url: str) -> None:
+    assert refused(source=django(url)) == [("source", "database_url")]
+
+
+@pytest.mark.parametrize("field, url", [("broker_url", "redis+socket:///run/redis.sock"),
+                                        ("broker_url", "sqs://queue"), ("result_backend", "redis+socket:///x")])
+def test_broker_and_backend_schemes_are_matched_whole(field: str, url: str) -> None:
+    assert refused(**{field: url}) == [(field,)]
+
+
+def test_a_beat_publisher_needs_a_broker() -> None:
+    assert refused(publisher="beat") == [("broker_url",)]
+    assert link(publisher="beat", broker_url="redis://redis.example/0").publisher == "beat"
