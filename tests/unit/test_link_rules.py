@@ -50,3 +50,24 @@ def test_broker_and_backend_schemes_are_matched_whole(field: str, url: str) -> N
 def test_a_beat_publisher_needs_a_broker() -> None:
     assert refused(publisher="beat") == [("broker_url",)]
     assert link(publisher="beat", broker_url="redis://redis.example/0").publisher == "beat"
+
+
+@pytest.mark.parametrize("query, keys", [
+    ("hostaddr=169.254.169.254", "hostaddr"), ("host=10.0.0.5", "host"), ("host=/var/run/postgresql", "host"),
+    ("passfile=/root/.pgpass", "passfile"), ("sslkey=/etc/kairos/key.pem&sslmode=require", "sslkey"),
+    ("service=internal", "service"), ("plugin=anything", "plugin"), ("HostAddr=10.0.0.1&host=x", "host, hostaddr"),
+])
+def test_a_database_url_may_not_name_another_host_or_a_local_file_in_its_query(query: str, keys: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        link(source=django(f"postgresql://db.example/beat?{query}"))
+    [error] = caught.value.errors
+    assert error.loc == ("source", "database_url") and error.msg.startswith(f"may not set {keys} ")
+
+
+def test_harmless_query_parameters_stay() -> None:
+    url = "postgresql://db.example/beat?sslmode=require&connect_timeout=5&application_name=kairos"
+    assert link(source=django(url)).source["database_url"] == url
+
+
+def test_a_broker_url_may_not_name_another_host_in_its_query() -> None:
+    assert refused(broker_url="redis://?host=10.0.0.5") == [("broker_url",)]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from kairos.domain.payloads import FieldErrors
 from kairos.domain.triggers import TriggerError, load_zone
@@ -125,6 +125,26 @@ def masked_source(source: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in source.items()}
 
 
+# Query parameters that make a client connect elsewhere than the URL's host (libpq's host and
+# hostaddr, redis-py's and kombu's host names), read a file on the Kairos host (libpq's passfile,
+# service files and TLS files, redis-py's TLS files), or load code (SQLAlchemy's plugin): the
+# private-network guard checks the URL's host, so none of them may be set.
+UNSAFE_QUERY_KEYS = frozenset({
+    "host", "hostaddr", "hostname", "unix_socket_path", "passfile", "service", "servicefile",
+    "sslkey", "sslcert", "sslrootcert", "sslcrl", "sslcrldir", "sslpassword", "ssl_keyfile",
+    "ssl_certfile", "ssl_ca_certs", "ssl_ca_path", "plugin",
+})
+
+
+def unsafe_query_keys(url: str) -> list[str]:
+    """The query parameters of `url` a link may not set (UNSAFE_QUERY_KEYS), sorted."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    return sorted({key.lower() for key, _ in parse_qsl(query, keep_blank_values=True)} & UNSAFE_QUERY_KEYS)
+
+
 def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) -> str | None:
     if value is None:
         return None
@@ -141,6 +161,11 @@ def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) ->
     # module a user named, and `redis+socket` would reach a local socket.
     if parts.scheme not in schemes:
         _add(errors, loc, "the scheme must be one of " + ", ".join(f"{s}://" for s in schemes))
+        return None
+    unsafe = unsafe_query_keys(value)
+    if unsafe:
+        _add(errors, loc, "may not set " + ", ".join(unsafe) + " in its query: put the host in the URL "
+                          "itself (these name another host, a local file or code to load)")
         return None
     return value
 

@@ -31,7 +31,7 @@ from kairos.exceptions import KairosError
 from kairos.integrations.apscheduler.runs import record_runs
 from kairos.integrations.celery.events import EventRecorder, Receiver
 from kairos.integrations.celery.publish import CeleryApps
-from kairos.integrations.sources import SourcePolicy, check_addresses
+from kairos.integrations.guard import SourcePolicy, check_urls
 from kairos.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class LinkWatcher(StepLoop):
             self._noted(link, "receiver_error", self.clock(), partial(self._start_receiver, link))
 
     def _start_receiver(self, link: SchedulerLink) -> None:
-        check_addresses(link, self.policy)
+        check_urls(link, self.policy, ("broker_url",))
         recorder = EventRecorder(self.store, self.finisher, link, clock=self.clock)
         receiver = Receiver(self.apps.app(str(link.broker_url)), recorder)
         receiver.start()
@@ -95,8 +95,12 @@ class LinkWatcher(StepLoop):
         """Outcomes the events did not bring (workers without -E, a receiver that was down)."""
         if not link.result_backend:
             return
+        jobs = self.store.running_celery_jobs(link.id, now - RESULT_BACKEND_AFTER)
+        if not jobs:
+            return
+        check_urls(link, self.policy, ("broker_url", "result_backend"))  # before each connection
         app = self.apps.app(str(link.broker_url), link.result_backend)
-        for job in self.store.running_celery_jobs(link.id, now - RESULT_BACKEND_AFTER):
+        for job in jobs:
             result = app.AsyncResult(job.task_id)
             status = BACKEND_STATES.get(str(result.state))
             if status is None:
@@ -115,6 +119,8 @@ class LinkWatcher(StepLoop):
         claims = self.store.expired_beat_claims(link.id, now - BEAT_GRACE)
         if not claims:
             return
+        if link.result_backend:
+            check_urls(link, self.policy, ("broker_url", "result_backend"))
         backend = self.apps.app(str(link.broker_url), link.result_backend) if link.result_backend else None
         watched = self.receivers.get(link.id)
         for job, owner in claims:

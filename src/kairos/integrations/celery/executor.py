@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from kairos.domain.jobs import Job
 from kairos.domain.links import beat_queue, celery_owner, celery_task_id
-from kairos.exceptions import LinkNotFound, LinkUnavailable
+from kairos.exceptions import InvalidInput, LinkNotFound, LinkUnavailable
 from kairos.integrations.celery.publish import CeleryApps
 from kairos.integrations.celery.trigger import fire_headers
+from kairos.integrations.guard import SourcePolicy, check_urls
 from kairos.kinds.context import TaskContext
 from kairos.kinds.spec import Dispatched, RunFailed
 from kairos.store.base import Store
 
 
 class CeleryExecutor:
-    def __init__(self, store: Store, apps: CeleryApps) -> None:
+    def __init__(self, store: Store, apps: CeleryApps, policy: SourcePolicy) -> None:
         self.store = store
         self.apps = apps
+        self.policy = policy
 
     def dispatch(self, job: Job, ctx: TaskContext) -> Dispatched:
         link_id = job.payload.get("link_id")
@@ -36,6 +38,10 @@ class CeleryExecutor:
             return Dispatched(owner=beat_queue(link.id), task_id=task_id, lease_seconds=None)
         if not link.broker_url:
             raise RunFailed(f"link {link.name!r} has no broker_url to send the task to")
+        try:
+            check_urls(link, self.policy, ("broker_url",))
+        except InvalidInput as exc:
+            raise RunFailed(f"link {link.name!r}: {exc.detail}") from None
         try:
             task_id = self.apps.send(link.broker_url, str(job.payload.get("task")), task_id=task_id,
                                      args=list(job.payload.get("args") or []),
