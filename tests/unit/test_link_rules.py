@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.links import SchedulerLink, build_link
+from kairos.domain.links import SchedulerLink, build_link, change_link, mask_url, masked_source
 from kairos.exceptions import InvalidInput
 
 from .factories import at
@@ -71,3 +71,34 @@ def test_harmless_query_parameters_stay() -> None:
 
 def test_a_broker_url_may_not_name_another_host_in_its_query() -> None:
     assert refused(broker_url="redis://?host=10.0.0.5") == [("broker_url",)]
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://beat:s3cret@db.example/beat", "postgresql://beat:****@db.example/beat"),
+    ("postgresql://db.example/beat?user=beat&password=s3cret&sslmode=require",
+     "postgresql://db.example/beat?user=beat&password=****&sslmode=require"),
+    ("redis://:s3cret@redis.example:6380/0?Password=again", "redis://:****@redis.example:6380/0?Password=****"),
+    ("redis://redis.example/0", "redis://redis.example/0"),
+])
+def test_a_shown_url_hides_its_passwords(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+def test_a_masked_url_sent_back_keeps_the_stored_one() -> None:
+    url = "postgresql://db.example/beat?password=s3cret"
+    saved = link(source=django(url))
+    shown = masked_source(saved.source)["database_url"]
+    assert "s3cret" not in shown
+    assert change_link(saved, {"source": {"database_url": shown}}, now=NOW).source["database_url"] == url
+
+
+def test_an_apps_environment_is_shown_without_its_secrets_and_kept_when_sent_back() -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "proj.settings", "API_TOKEN": "t0ken",
+           "BROKER": "redis://:s3cret@redis.example/0"}
+    saved = link(source={"kind": "app", "app": "proj.celery:app", "env": env})
+    shown = masked_source(saved.source)["env"]
+    assert shown == {"DJANGO_SETTINGS_MODULE": "proj.settings", "API_TOKEN": "****",
+                     "BROKER": "redis://:****@redis.example/0"}
+    kept = change_link(saved, {"source": {"env": {**shown, "EXTRA": "1"}}}, now=NOW)
+    assert kept.source["env"] == {**env, "EXTRA": "1"}
+    assert refused(source={"kind": "app", "app": "proj.celery:app", "env": {"1BAD": "x"}}) == [("source", "env")]

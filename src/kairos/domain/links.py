@@ -8,11 +8,12 @@ URLs carry so that no answer ever shows them again.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kairos.domain.payloads import FieldErrors
 from kairos.domain.triggers import TriggerError, load_zone
@@ -31,6 +32,8 @@ PUBLISHERS = ("kairos", "beat")
 MASK = "****"
 URL_SOURCE_FIELDS = ("database_url", "redis_url")
 MAX_BEAT_SCHEDULE_ENTRIES = 10_000
+MAX_APP_ENV = 100
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,199}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,23 +109,51 @@ def _add(errors: FieldErrors, loc: str, msg: str) -> None:
     errors.items.append(FieldError(tuple(loc.split(".")), msg))
 
 
+# Query parameters that carry a secret (libpq's `password`, and the names clients give keys).
+SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "secret", "token", "api_key", "access_key",
+                               "secret_key", "sslpassword"})
+# Environment variables given to a Celery app's import whose value is shown as ****.
+SECRET_ENV_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH")
+
+
+def _is_secret_env(name: str) -> bool:
+    return any(word in name.upper() for word in SECRET_ENV_WORDS)
+
+
 def mask_url(url: str | None) -> str | None:
-    """The URL with its password replaced by ****, so it can be shown without the secret."""
+    """The URL with its password (in the address or the query) replaced by ****, so it can be
+    shown without the secret."""
     if not url:
         return url
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+    if password is not None:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        parts = parts._replace(netloc=f"{user}:{MASK}@{host}")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+        parts = parts._replace(query=urlencode(
+            [(key, MASK if key.lower() in SECRET_QUERY_KEYS else value) for key, value in pairs], safe="*"))
+    return urlunsplit(parts)
+
+
+def _masked_env_value(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return MASK if _is_secret_env(name) else mask_url(value)
 
 
 def masked_source(source: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (mask_url(v) if k in URL_SOURCE_FIELDS and isinstance(v, str) else v)
-            for k, v in source.items()}
+    shown = {k: (mask_url(v) if k in URL_SOURCE_FIELDS and isinstance(v, str) else v) for k, v in source.items()}
+    if isinstance(source.get("env"), dict):
+        shown["env"] = {name: _masked_env_value(name, value) for name, value in source["env"].items()}
+    return shown
 
 
 # Query parameters that make a client connect elsewhere than the URL's host (libpq's host and
@@ -187,7 +218,7 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
     allowed = {
         "django-celery-beat": {"kind", "database_url"},
         "redbeat": {"kind", "redis_url", "key_prefix", "timezone"},
-        "app": {"kind", "app", "python", "cwd", "timeout_seconds"},
+        "app": {"kind", "app", "python", "cwd", "timeout_seconds", "env"},
         "json": {"kind", "beat_schedule"},
         "sqlalchemy": {"kind", "database_url", "tablename", "version"},
     }[kind]
@@ -243,6 +274,15 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
         if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 120:
             _add(errors, "source.timeout_seconds", "must be an integer from 1 to 120")
         clean["timeout_seconds"] = timeout
+        # The import sees only a minimal environment (PATH, HOME, the locale) and this: never
+        # Kairos's own (its database URL, its secret key).
+        env = source.get("env", {})
+        if not isinstance(env, dict) or len(env) > MAX_APP_ENV or not all(
+                isinstance(k, str) and _ENV_NAME.fullmatch(k) and isinstance(v, str) and len(v) <= 4000
+                for k, v in env.items()):
+            _add(errors, "source.env", f"must be an object of at most {MAX_APP_ENV} environment variables "
+                                       "(NAME: string value of at most 4000 characters)")
+        clean["env"] = env
     elif kind == "json":
         schedule = source.get("beat_schedule")
         if not isinstance(schedule, dict):
@@ -324,6 +364,12 @@ def change_link(link: SchedulerLink, changes: Mapping[str, Any], *, now: datetim
             for name in URL_SOURCE_FIELDS:
                 if name in sent:
                     sent[name] = _keep_stored(sent[name], link.source.get(name))
+            stored_env = link.source.get("env")
+            if isinstance(sent.get("env"), dict) and isinstance(stored_env, dict):
+                # A value sent back as it was shown (masked) keeps the stored one.
+                sent["env"] = {name: (stored_env[name] if name in stored_env and isinstance(value, str)
+                                      and MASK in value and value == _masked_env_value(name, stored_env[name])
+                                      else value) for name, value in sent["env"].items()}
         source = _check_source(link.type, sent, errors)
     errors.raise_if_any()
     return dataclasses.replace(link, source=source, updated_at=now, **common)

@@ -30,6 +30,9 @@ app.conf.beat_schedule = {
                    "options": {"queue": "celery"}},
     "lights.on": {"task": "proj.tasks.add", "schedule": solar("sunset", 52.52, 13.4), "args": (0, 0)},
 }
+# What the app's import sees of its environment (names only), when a test asks.
+if os.environ.get("KAIROS_TEST_SHOW_ENV"):
+    app.conf.beat_schedule["env.seen"] = {"task": "proj.tasks.add", "schedule": 60, "args": sorted(os.environ)}
 if os.environ.get("KAIROS_TEST_BEAT_VARIANT") == "changed":
     app.conf.beat_schedule["cache.warm"]["schedule"] = timedelta(minutes=5)
     del app.conf.beat_schedule["lights.on"]
