@@ -18,6 +18,7 @@ likewise published a second time.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -37,6 +38,7 @@ from kairos.store.base import Store
 log = logging.getLogger(__name__)
 # Ask the result backend about a job once it has waited this long for an event.
 RESULT_BACKEND_AFTER = timedelta(seconds=10)
+RECONCILE_BUDGET_SECONDS = 10.0
 # A beat's expired claim waits this long for the worker's events before it goes back to the queue.
 BEAT_GRACE = timedelta(seconds=5)
 BACKEND_STATES = {"SUCCESS": JobStatus.COMPLETED, "FAILURE": JobStatus.FAILED, "REVOKED": JobStatus.CANCELLED}
@@ -100,7 +102,12 @@ class LinkWatcher(StepLoop):
             return
         check_urls(link, self.policy, ("broker_url", "result_backend"))  # before each connection
         app = self.apps.app(str(link.broker_url), link.result_backend)
+        # Serial questions to the user's backend: the first error ends this link's pass (the loop
+        # notes it), and a slow backend gets this long per pass, not 100 timeouts.
+        deadline = time.monotonic() + RECONCILE_BUDGET_SECONDS
         for job in jobs:
+            if time.monotonic() > deadline:
+                break
             result = app.AsyncResult(job.task_id)
             status = BACKEND_STATES.get(str(result.state))
             if status is None:
