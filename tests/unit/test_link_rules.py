@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.links import SchedulerLink, build_link, change_link, mask_url, masked_source
+from kairos.domain.links import SchedulerLink, beat_owner, build_link, change_link, mask_url, masked_source
 from kairos.exceptions import InvalidInput
 
 from .factories import at
@@ -102,3 +102,12 @@ def test_an_apps_environment_is_shown_without_its_secrets_and_kept_when_sent_bac
     kept = change_link(saved, {"source": {"env": {**shown, "EXTRA": "1"}}}, now=NOW)
     assert kept.source["env"] == {**env, "EXTRA": "1"}
     assert refused(source={"kind": "app", "app": "proj.celery:app", "env": {"1BAD": "x"}}) == [("source", "env")]
+
+
+def test_beats_whose_long_names_share_a_prefix_are_different_owners() -> None:
+    link_id = "link_0192f3a0-7a10-7b20-8c30-4d5e6f708192"
+    first, second = ("beat-" + "x" * 58 + end for end in "ab")
+    owners = {beat_owner(link_id, first), beat_owner(link_id, second)}
+    assert len(owners) == 2 and all(len(owner) <= 100 for owner in owners)
+    assert all(owner.startswith(beat_owner(link_id, "")) for owner in owners)
+    assert beat_owner(link_id, "beat-1") == f"beat:{link_id}:beat-1"

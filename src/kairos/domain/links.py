@@ -8,6 +8,7 @@ URLs carry so that no answer ever shows them again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -99,9 +100,21 @@ def beat_queue(link_id: str) -> str:
     return f"beat-queue:{link_id}"
 
 
+# The jobs table's `lease_owner` holds this many characters.
+OWNER_LENGTH = 100
+
+
 def beat_owner(link_id: str, beat: str) -> str:
-    """A beat's claim on a job it is about to publish (its lease expires if the beat dies)."""
-    return f"beat:{link_id}:{beat}"[:100]
+    """A beat's claim on a job it is about to publish (its lease expires if the beat dies).
+
+    A name too long for the column keeps its start and ends in a hash of the whole: cut short,
+    two beats whose names share a long prefix would be one owner, each taking the other's claims.
+    """
+    owner = f"beat:{link_id}:{beat}"
+    if len(owner) <= OWNER_LENGTH:
+        return owner
+    digest = hashlib.sha256(beat.encode()).hexdigest()[:16]
+    return f"{owner[:OWNER_LENGTH - len(digest) - 1]}~{digest}"
 
 
 def _add(errors: FieldErrors, loc: str, msg: str) -> None:
