@@ -124,12 +124,5 @@ class RedbeatKeys:
         except redis.RedisError as exc:
             raise self._fail(exc, "write") from None
 
-    def ping(self) -> None:
-        assert redis is not None
-        try:
-            self.client.ping()
-        except redis.RedisError as exc:
-            raise self._fail(exc, "reach") from None
-
     def close(self) -> None:
         self.client.close()
