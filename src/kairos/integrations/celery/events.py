@@ -94,14 +94,28 @@ class EventRecorder:
         for event, since in waiting:
             if now - since > DEFER_FOR:
                 continue
-            job = self.store.find_job_by_task_id(str(event.get("uuid")))
-            if job is not None and job.finished:
-                continue
-            if job is not None:
-                self.store.adopt_beat_job(self.link.id, job.id)  # a beat published it, then died
-            if job is None or self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
+            if not self._finish(event, now):
                 with self._lock:
                     self._deferred.append((event, since))
+
+    def _finish(self, event: dict[str, Any], now: datetime) -> bool:
+        """End the job an outcome event names; False while it is not this link's to end (yet).
+
+        Through `JobFinisher.finish_reported`, as any outside executor's report. A job a beat of
+        this link still holds, or that went back to its beat queue, is taken over first: its
+        outcome proves the beat published it (and then died, or has not reported yet).
+        """
+        workspace, task_id, outcome = self.link.workspace_id, str(event.get("uuid")), outcome_of(event)
+        if self.finisher.finish_reported(workspace, task_id, self.owner, outcome, now) is not None:
+            return True
+        job = self.store.find_job_by_task_id(workspace, task_id)
+        if job is None:
+            return False  # not handed over yet: the worker that published it is about to
+        if job.finished:
+            return True
+        if self.store.adopt_beat_job(self.link.id, job.id):
+            return self.finisher.finish_reported(workspace, task_id, self.owner, outcome, now) is not None
+        return False
 
     def _linked(self) -> list[Schedule]:
         if time.monotonic() - self._schedules_at > SCHEDULES_TTL:
@@ -134,7 +148,7 @@ class EventRecorder:
         if not task_id or not kind.startswith("task-"):
             return
         self.task_events += 1
-        job = self.store.find_job_by_task_id(str(task_id))
+        job = self.store.find_job_by_task_id(self.link.workspace_id, str(task_id))
         if job is None and str(task_id).startswith("job_"):
             # Kairos's own id: the worker that published it may not have handed the job over yet.
             self._defer(event, now)
@@ -145,11 +159,7 @@ class EventRecorder:
         if job is None or job.finished:
             return
         if kind in FINISHES:
-            if self.finisher.finish(job, self.owner, outcome_of(event), now) is not None:
-                return
-            if self.store.adopt_beat_job(self.link.id, job.id):
-                self.finisher.finish(job, self.owner, outcome_of(event), now)
-            else:
+            if not self._finish(event, now):
                 self._defer(event, now)  # not handed over to this link yet (or no longer its)
             return
         if kind in ("task-received", "task-started"):
