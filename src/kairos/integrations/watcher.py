@@ -38,6 +38,7 @@ from kairos.store.base import Store
 log = logging.getLogger(__name__)
 # Ask the result backend about a job once it has waited this long for an event.
 RESULT_BACKEND_AFTER = timedelta(seconds=10)
+# How long one pass may spend asking a link's result backend (its questions are serial).
 RECONCILE_BUDGET_SECONDS = 10.0
 # A beat's expired claim waits this long for the worker's events before it goes back to the queue.
 BEAT_GRACE = timedelta(seconds=5)
