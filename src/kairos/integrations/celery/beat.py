@@ -7,8 +7,8 @@ with `kairos_url`, `kairos_api_key` and `kairos_workspace` (optionally `kairos_l
 computes nothing about time: each tick it claims the due fires of the workspace's
 `publisher: "beat"` links (each under a lease no other beat gets), publishes each through the
 app with the task id Kairos gives (the fire's job id; `<job id>.<attempt>` for a retry) and
-headers naming the fire, reports what it published,
-and sleeps until Kairos says to come back (a second at most when idle). It stops publishing a
+headers naming the fire, reports what it published, and sleeps until Kairos says to come back
+(a second at most when idle). It stops publishing a
 batch whose lease is running out, and every call to Kairos times out well within the lease, so
 the report lands before the lease ends. A fire it published but could not report is taken over
 by the link when the worker's events (or the result backend) name it; one nobody received goes
@@ -115,7 +115,8 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
             return
         lost = [item["job_id"] for item in self._unreported if item["job_id"] not in accepted]
         if lost:
-            log.warning("Kairos took back %d fire(s) this beat published late (lease lost): %s", len(lost), lost)
+            log.warning("Kairos took back %d fire(s) this beat published late (lease lost, or the link was "
+                        "deleted): %s", len(lost), lost)
         self._unreported = []
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
