@@ -66,12 +66,14 @@ class Runtime:
         registry.load_task_modules(settings.task_module_names())
         runtime = cls(settings=settings, store=store, roles=roles)
         runtime.finisher = JobFinisher(store, on_finished=runtime.deliveries_due)
+        policy = SourcePolicy(allow_private_networks=settings.allow_private_networks,
+                              allow_app_imports=settings.link_app_imports)
         if "worker" in roles:
             services = KindServices(
                 settings=settings, store=store,
                 http_client=partial(make_client, allow_private_networks=settings.allow_private_networks),
                 tasks=registry.tasks, workflows=registry.workflows,
-                executors={"celery": CeleryExecutor(store, runtime.celery_apps), **(executors or {})},
+                executors={"celery": CeleryExecutor(store, runtime.celery_apps, policy), **(executors or {})},
             )
             runner = JobRunner.build(runtime.kinds, services)
             runtime.worker = Worker(
@@ -82,9 +84,7 @@ class Runtime:
             # Webhooks go out from the worker role: deliveries are queued as its jobs finish.
             runtime.deliverer = build_deliverer(settings, store)
             runtime.links = LinkWatcher(
-                store, runtime.finisher, runtime.celery_apps,
-                SourcePolicy(allow_private_networks=settings.allow_private_networks,
-                             allow_app_imports=settings.link_app_imports),
+                store, runtime.finisher, runtime.celery_apps, policy,
                 outcome_timeout=settings.celery_outcome_timeout_seconds,
                 interval=settings.link_watch_interval_seconds,
             )

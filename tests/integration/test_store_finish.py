@@ -114,15 +114,33 @@ def test_a_handed_over_job_is_ended_by_its_executors_report(store: SqlStore) -> 
     assert not store.finish_job(plan_finish(job, JobOutcome(status=JobStatus.COMPLETED), T0), "w1", T0)
     assert JobFinisher(store).reap(T0 + timedelta(days=1)) == 0
     finisher = JobFinisher(store)
-    assert finisher.finish_reported("task-123", "celery:other", JobOutcome(status=JobStatus.COMPLETED)) is None
-    plan = finisher.finish_reported("task-123", "celery:test",
+    ws = job.workspace_id
+    assert finisher.finish_reported(ws, "task-123", "celery:other", JobOutcome(status=JobStatus.COMPLETED)) is None
+    plan = finisher.finish_reported(job.workspace_id, "task-123", "celery:test",
                                     JobOutcome(status=JobStatus.COMPLETED, result=[1, 2]), T0 + timedelta(seconds=5))
     assert plan is not None and plan.action == FinishAction.COMPLETE
     done = store.get_job(job.workspace_id, job.id)
     assert (done.status, done.result, done.task_id, done.item_count) == ("completed", [1, 2], "task-123", 2)
     assert json.loads(deliveries(store, job)[0].body)["results"] == [1, 2]
     # A late duplicate report changes nothing.
-    assert finisher.finish_reported("task-123", "celery:test", JobOutcome(status=JobStatus.COMPLETED)) is None
+    assert finisher.finish_reported(ws, "task-123", "celery:test", JobOutcome(status=JobStatus.COMPLETED)) is None
+
+
+def test_a_report_names_a_job_of_its_own_workspace_only(store: SqlStore) -> None:
+    job = claimed(store)
+    assert store.hand_over_job(job.id, "w1", "celery:test", "task-123", None, T0)
+    other = workspace_id(store, "other", now=T0)
+    schedule = make_schedule(other, T0, interval_seconds=3600)
+    store.add_schedules([schedule])
+    store.fire_now(other, schedule.id, T0)
+    (theirs,) = store.claim_jobs("w2", T0, 1, 30)
+    # The other workspace's fleet reports the same task id (task ids come from outside).
+    assert store.hand_over_job(theirs.id, "w2", "celery:test", "task-123", None, T0)
+    assert store.find_job_by_task_id(job.workspace_id, "task-123") == store.get_job(job.workspace_id, job.id)
+    finisher = JobFinisher(store)
+    assert finisher.finish_reported(other, "task-123", "celery:test", JobOutcome(status=JobStatus.COMPLETED))
+    assert store.get_job(job.workspace_id, job.id).status == "running"
+    assert store.get_job(other, theirs.id).status == "completed"
 
 
 class QueueExecutor:
@@ -162,7 +180,7 @@ def test_the_worker_dispatches_to_an_executor_and_an_outside_report_ends_the_job
         handed = store.get_job(ws, job.id)
         assert (handed.status, handed.task_id) == ("running", f"q-{job.id}")
         report = JobOutcome(status=JobStatus.FAILED, error_message="ValueError: from the queue")
-        assert JobFinisher(store).finish_reported(f"q-{job.id}", "queue:test", report) is not None
+        assert JobFinisher(store).finish_reported(ws, f"q-{job.id}", "queue:test", report) is not None
         failed = store.get_job(ws, job.id)
         assert (failed.status, failed.error_message) == ("failed", "ValueError: from the queue")
     finally:

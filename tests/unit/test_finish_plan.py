@@ -92,6 +92,15 @@ def test_a_single_attempt_job_fails_at_once() -> None:
     assert plan_finish(job(max_attempts=1), failed(), NOW).action == FinishAction.FAIL
 
 
+def test_a_failure_that_is_not_retryable_fails_at_once_with_attempts_left() -> None:
+    # An outside executor's "outcome unknown": the task may have run, so it is not sent again.
+    unknown = JobOutcome(status=JobStatus.FAILED, error_message="outcome unknown", retryable=False)
+    plan = plan_finish(job(attempt=1, max_attempts=3), unknown, NOW)
+    assert (plan.action, plan.status, plan.attempt, plan.run_after) == (FinishAction.FAIL, JobStatus.FAILED, 1, None)
+    assert plan.error_message == "outcome unknown" and plan.webhook is not None
+    assert plan.webhook.event == "job.failed"
+
+
 def test_a_requested_cancel_ends_cancelled_and_tells_nobody() -> None:
     plan = plan_finish(job(), cancelled(CancelReason.REQUESTED), NOW)
     assert (plan.action, plan.status, plan.reason) == (FinishAction.CANCEL, JobStatus.CANCELLED,

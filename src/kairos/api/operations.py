@@ -32,6 +32,7 @@ from kairos.domain.webhooks import new_secret
 from kairos.exceptions import Conflict, InvalidInput, JobNotFound, ScheduleNotFound
 from kairos.ids import new_id
 from kairos.integrations.celery.trigger import trigger_on_celery
+from kairos.integrations.guard import SourcePolicy
 from kairos.runtime import Runtime
 from kairos.settings import Settings
 from kairos.store.base import Page, Store
@@ -159,7 +160,10 @@ class Operations:
                            "interface for it; its own scheduler decides when the job runs")
         link = self.store.get_link(schedule.workspace_id, schedule.link_id)
         assert self.runtime.finisher is not None
-        return trigger_on_celery(self.store, self.runtime.finisher, self.runtime.celery_apps, link,
+        settings = self.runtime.settings
+        policy = SourcePolicy(allow_private_networks=settings.allow_private_networks,
+                              allow_app_imports=settings.link_app_imports)
+        return trigger_on_celery(self.store, self.runtime.finisher, self.runtime.celery_apps, policy, link,
                                  schedule, utcnow())
 
     def regenerate_secret(self, schedule_id: str) -> str:

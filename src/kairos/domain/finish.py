@@ -52,6 +52,9 @@ class JobOutcome:
     # per job, compared with the previous run, and sent to the webhook. None means "the result is
     # the list". The store derives `item_count` and `content_hash` from them.
     items: list[Any] | None = None
+    # False when running it again could run it twice: an outside executor's task whose outcome
+    # never came back may have run. Such a failure is final, whatever attempts remain.
+    retryable: bool = True
 
     def __post_init__(self) -> None:
         if self.status not in ENDED:
@@ -148,7 +151,8 @@ def plan_finish(job: Job, outcome: JobOutcome, now: datetime, *, crash_limit: in
     """What the end of `job`'s current run implies, given how it ended and the time now.
 
     - completed: COMPLETE; the webhook is told.
-    - failed: RETRY after the backoff while attempts remain (using one up), else FAIL (told).
+    - failed: RETRY after the backoff while attempts remain (using one up), else FAIL (told); a
+      failure that is not `retryable` is a FAIL at once.
     - cancelled, by reason: REQUESTED ends as CANCEL (never told: a user did it); TIMEOUT is a
       FAIL ("timed out after N seconds", told); SHUTDOWN is a RETRY now that uses no attempt (it
       is not the task's failure); LEASE_LOST is a DROP (the job belongs to someone else now);
@@ -184,7 +188,7 @@ def plan_finish(job: Job, outcome: JobOutcome, now: datetime, *, crash_limit: in
         return ended(FinishAction.COMPLETE, error=None, result=outcome.result, items=outcome.items)
     if outcome.status == JobStatus.FAILED:
         message = outcome.error_message or "failed"
-        if job.attempt < job.max_attempts:
+        if outcome.retryable and job.attempt < job.max_attempts:
             return retry(now + retry_delay(job, job.attempt), f"attempt {job.attempt} failed: {message}",
                          attempt=job.attempt + 1)
         return ended(FinishAction.FAIL, error=message, result=outcome.result)

@@ -8,11 +8,13 @@ URLs carry so that no answer ever shows them again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kairos.domain.payloads import FieldErrors
 from kairos.domain.triggers import TriggerError, load_zone
@@ -31,6 +33,8 @@ PUBLISHERS = ("kairos", "beat")
 MASK = "****"
 URL_SOURCE_FIELDS = ("database_url", "redis_url")
 MAX_BEAT_SCHEDULE_ENTRIES = 10_000
+MAX_APP_ENV = 100
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,199}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,14 +87,36 @@ def celery_owner(link_id: str) -> str:
     return f"celery:{link_id}"
 
 
+def celery_task_id(job_id: str, attempt: int) -> str:
+    """The Celery task id of one attempt of a job: the job's id for the first, `<job id>.<n>` after.
+
+    A retry is a new message, so it needs an id of its own: under the first attempt's id the result
+    backend still says FAILURE (which would end the retry while it runs), and a late copy of the
+    first attempt would be taken for the second.
+    """
+    return job_id if attempt <= 1 else f"{job_id}.{attempt}"
+
+
 def beat_queue(link_id: str) -> str:
     """Who holds a job of a `publisher: beat` link until a beat claims it."""
     return f"beat-queue:{link_id}"
 
 
+# The jobs table's `lease_owner` holds this many characters.
+OWNER_LENGTH = 100
+
+
 def beat_owner(link_id: str, beat: str) -> str:
-    """A beat's claim on a job it is about to publish (its lease expires if the beat dies)."""
-    return f"beat:{link_id}:{beat}"[:100]
+    """A beat's claim on a job it is about to publish (its lease expires if the beat dies).
+
+    A name too long for the column keeps its start and ends in a hash of the whole: cut short,
+    two beats whose names share a long prefix would be one owner, each taking the other's claims.
+    """
+    owner = f"beat:{link_id}:{beat}"
+    if len(owner) <= OWNER_LENGTH:
+        return owner
+    digest = hashlib.sha256(beat.encode()).hexdigest()[:16]
+    return f"{owner[:OWNER_LENGTH - len(digest) - 1]}~{digest}"
 
 
 def _add(errors: FieldErrors, loc: str, msg: str) -> None:
@@ -98,23 +124,71 @@ def _add(errors: FieldErrors, loc: str, msg: str) -> None:
     errors.items.append(FieldError(tuple(loc.split(".")), msg))
 
 
+# Query parameters that carry a secret (libpq's `password`, and the names clients give keys).
+SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "secret", "token", "api_key", "access_key",
+                               "secret_key", "sslpassword"})
+# Environment variables given to a Celery app's import whose value is shown as ****.
+SECRET_ENV_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH")
+
+
+def _is_secret_env(name: str) -> bool:
+    return any(word in name.upper() for word in SECRET_ENV_WORDS)
+
+
 def mask_url(url: str | None) -> str | None:
-    """The URL with its password replaced by ****, so it can be shown without the secret."""
+    """The URL with its password (in the address or the query) replaced by ****, so it can be
+    shown without the secret."""
     if not url:
         return url
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+    if password is not None:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        parts = parts._replace(netloc=f"{user}:{MASK}@{host}")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+        parts = parts._replace(query=urlencode(
+            [(key, MASK if key.lower() in SECRET_QUERY_KEYS else value) for key, value in pairs], safe="*"))
+    return urlunsplit(parts)
+
+
+def _masked_env_value(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return MASK if _is_secret_env(name) else mask_url(value)
 
 
 def masked_source(source: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (mask_url(v) if k in URL_SOURCE_FIELDS and isinstance(v, str) else v)
-            for k, v in source.items()}
+    shown = {k: (mask_url(v) if k in URL_SOURCE_FIELDS and isinstance(v, str) else v) for k, v in source.items()}
+    if isinstance(source.get("env"), dict):
+        shown["env"] = {name: _masked_env_value(name, value) for name, value in source["env"].items()}
+    return shown
+
+
+# Query parameters that make a client connect elsewhere than the URL's host (libpq's host and
+# hostaddr, redis-py's and kombu's host names), read a file on the Kairos host (libpq's passfile,
+# service files and TLS files, redis-py's TLS files), or load code (SQLAlchemy's plugin): the
+# private-network guard checks the URL's host, so none of them may be set.
+UNSAFE_QUERY_KEYS = frozenset({
+    "host", "hostaddr", "hostname", "unix_socket_path", "passfile", "service", "servicefile",
+    "sslkey", "sslcert", "sslrootcert", "sslcrl", "sslcrldir", "sslpassword", "ssl_keyfile",
+    "ssl_certfile", "ssl_ca_certs", "ssl_ca_path", "plugin",
+})
+
+
+def unsafe_query_keys(url: str) -> list[str]:
+    """The query parameters of `url` a link may not set (UNSAFE_QUERY_KEYS), sorted."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    return sorted({key.lower() for key, _ in parse_qsl(query, keep_blank_values=True)} & UNSAFE_QUERY_KEYS)
 
 
 def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) -> str | None:
@@ -129,15 +203,22 @@ def _url(value: Any, loc: str, schemes: tuple[str, ...], errors: FieldErrors) ->
     except ValueError as exc:
         _add(errors, loc, f"not a valid URL: {exc}")
         return None
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme not in schemes:
+    # The whole scheme, driver included: `postgresql+anything` would make SQLAlchemy import a
+    # module a user named, and `redis+socket` would reach a local socket.
+    if parts.scheme not in schemes:
         _add(errors, loc, "the scheme must be one of " + ", ".join(f"{s}://" for s in schemes))
+        return None
+    unsafe = unsafe_query_keys(value)
+    if unsafe:
+        _add(errors, loc, "may not set " + ", ".join(unsafe) + " in its query: put the host in the URL "
+                          "itself (these name another host, a local file or code to load)")
         return None
     return value
 
 
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
-DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+# `postgres://` is the alias many hosts hand out; Kairos reads it as postgresql+psycopg.
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
 
 
 def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str, Any]:
@@ -152,7 +233,7 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
     allowed = {
         "django-celery-beat": {"kind", "database_url"},
         "redbeat": {"kind", "redis_url", "key_prefix", "timezone"},
-        "app": {"kind", "app", "python", "cwd", "timeout_seconds"},
+        "app": {"kind", "app", "python", "cwd", "timeout_seconds", "env"},
         "json": {"kind", "beat_schedule"},
         "sqlalchemy": {"kind", "database_url", "tablename", "version", "schema"},
     }[kind]
@@ -221,6 +302,15 @@ def _check_source(link_type: str, source: Any, errors: FieldErrors) -> dict[str,
         if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 120:
             _add(errors, "source.timeout_seconds", "must be an integer from 1 to 120")
         clean["timeout_seconds"] = timeout
+        # The import sees only a minimal environment (PATH, HOME, the locale) and this: never
+        # Kairos's own (its database URL, its secret key).
+        env = source.get("env", {})
+        if not isinstance(env, dict) or len(env) > MAX_APP_ENV or not all(
+                isinstance(k, str) and _ENV_NAME.fullmatch(k) and isinstance(v, str) and len(v) <= 4000
+                for k, v in env.items()):
+            _add(errors, "source.env", f"must be an object of at most {MAX_APP_ENV} environment variables "
+                                       "(NAME: string value of at most 4000 characters)")
+        clean["env"] = env
     elif kind == "json":
         schedule = source.get("beat_schedule")
         if not isinstance(schedule, dict):
@@ -259,6 +349,10 @@ def _check_common(values: Mapping[str, Any], link_type: str, errors: FieldErrors
     backend = _url(values.get("result_backend"), "result_backend", ("redis", "rediss"), errors)
     if link_type == "apscheduler" and broker is not None:
         _add(errors, "broker_url", "an APScheduler link has no broker")
+    if publisher == "beat" and link_type == "celery-beat" and values.get("broker_url") is None:
+        # Without it no event says how a fire the beat published ended: it would run forever.
+        _add(errors, "broker_url", "is required when a beat publishes: Kairos follows the fires "
+                                   "through the broker's worker events")
     return {"name": name, "publisher": publisher, "broker_url": broker, "result_backend": backend}
 
 
@@ -303,6 +397,12 @@ def change_link(link: SchedulerLink, changes: Mapping[str, Any], *, now: datetim
             for name in URL_SOURCE_FIELDS:
                 if name in sent:
                     sent[name] = _keep_stored(sent[name], link.source.get(name))
+            stored_env = link.source.get("env")
+            if isinstance(sent.get("env"), dict) and isinstance(stored_env, dict):
+                # A value sent back as it was shown (masked) keeps the stored one.
+                sent["env"] = {name: (stored_env[name] if name in stored_env and isinstance(value, str)
+                                      and MASK in value and value == _masked_env_value(name, stored_env[name])
+                                      else value) for name, value in sent["env"].items()}
         source = _check_source(link.type, sent, errors)
     errors.raise_if_any()
     return dataclasses.replace(link, source=source, updated_at=now, **common)

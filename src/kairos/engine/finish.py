@@ -4,7 +4,8 @@ Three sources end jobs, all through `JobFinisher`:
 - the worker, with the outcome of a run in its own threads (`finish`);
 - the lease reaper, for jobs whose worker vanished (`reap`, called by every worker);
 - an outside executor's event receiver, for jobs it was handed (`finish_reported`): a task job
-  with `executor: celery` is published and its outcome arrives later, from outside any worker.
+  with `executor: celery` is published and its outcome arrives later, from outside any worker
+  (the Celery link's `EventRecorder` ends jobs this way).
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ class JobFinisher:
             self.on_finished()
         return plan
 
-    def finish_reported(self, task_id: str, owner: str, outcome: JobOutcome,
+    def finish_reported(self, workspace_id: str, task_id: str, owner: str, outcome: JobOutcome,
                         now: datetime | None = None) -> FinishPlan | None:
-        """End the job an outside executor ran as `task_id`, with the outcome it reported.
+        """End the workspace's job an outside executor ran as `task_id`, with the outcome it reported.
 
         `owner` is the one the job was handed to (`Dispatched.owner`); a report for a job that
         was cancelled, reassigned or already ended meanwhile changes nothing (None).
         """
-        job = self.store.find_job_by_task_id(task_id)
+        job = self.store.find_job_by_task_id(workspace_id, task_id)
         if job is None or job.finished:
             return None
         return self.finish(job, owner, outcome, now)

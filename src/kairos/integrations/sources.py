@@ -1,37 +1,28 @@
 """A link's schedule store, whatever it is: read its entries, write them where it may be written.
 
 One place knows which module reads which source kind, and checks the addresses a link makes
-Kairos connect to against the private-network guard (SPEC 7) before any connection.
+Kairos connect to against the private-network guard (SPEC 7, `guard.py`) before any connection.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from kairos.domain.external import ExternalEntry
-from kairos.domain.links import SchedulerLink, link_urls
-from kairos.domain.networks import is_blocked
-from kairos.exceptions import Conflict, FieldError, InvalidInput, LinkUnavailable
+from kairos.domain.links import SchedulerLink
+from kairos.exceptions import Conflict, InvalidInput, LinkUnavailable
 from kairos.integrations.apscheduler.v3 import JobStoreTable
 from kairos.integrations.apscheduler.v4 import DataStoreTables
 from kairos.integrations.celery.app_source import read_app
 from kairos.integrations.celery.django_beat import DjangoBeatTables
 from kairos.integrations.celery.redbeat import RedbeatKeys
 from kairos.integrations.celery.shapes import EntryError, entries_from_beat_schedule
+from kairos.integrations.guard import SourcePolicy, check_urls
 
-
-@dataclass(frozen=True)
-class SourcePolicy:
-    """What the operator allows links to reach (settings), passed in by the composition root."""
-
-    allow_private_networks: bool = False
-    allow_app_imports: bool = False
+__all__ = ["SourcePolicy", "check_addresses", "read_entries", "write_entries"]
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -40,34 +31,21 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
-def _refused(field: str, host: str) -> InvalidInput:
-    return InvalidInput(errors=[FieldError(tuple(field.split(".")), (
-        f"{host} is a private, loopback or local address, which links may not reach "
-        "(the operator can allow it with KAIROS_ALLOW_PRIVATE_NETWORKS)"))])
-
-
 def check_addresses(link: SchedulerLink, policy: SourcePolicy) -> None:
     """Refuse a link whose URLs resolve to addresses user input may not reach (400 naming the field)."""
     if link.source_kind == "app" and not policy.allow_app_imports:
         raise InvalidInput.field(("source", "kind"), "importing a Celery app runs code on the Kairos "
                                  "host; the operator must allow it with KAIROS_LINK_APP_IMPORTS")
-    if policy.allow_private_networks:
-        return
-    for field, url in link_urls(link):
-        parts = urlsplit(url)
-        if parts.scheme.startswith("sqlite"):
-            raise _refused(field, "a SQLite file on the Kairos host")
-        host = parts.hostname or "localhost"
-        try:
-            infos = socket.getaddrinfo(host, parts.port or 0, type=socket.SOCK_STREAM)
-        except socket.gaierror:
-            raise InvalidInput.field(tuple(field.split(".")), f"cannot resolve {host!r}") from None
-        if any(is_blocked(str(info[4][0])) for info in infos):
-            raise _refused(field, host)
+    check_urls(link, policy)
 
 
 def _engine(link: SchedulerLink) -> sa.Engine:
-    return sa.create_engine(_sqlalchemy_url(str(link.source["database_url"])), poolclass=sa.pool.NullPool)
+    """An engine on the link's database; LinkUnavailable when SQLAlchemy cannot make one (an
+    unknown dialect or driver, a driver not installed), as when it cannot connect."""
+    try:
+        return sa.create_engine(_sqlalchemy_url(str(link.source["database_url"])), poolclass=sa.pool.NullPool)
+    except Exception as exc:  # NoSuchModuleError, ArgumentError, ImportError of a missing driver
+        raise LinkUnavailable(f"cannot open source.database_url: {exc.__class__.__name__}: {exc}") from None
 
 
 def read_entries(link: SchedulerLink, policy: SourcePolicy) -> list[ExternalEntry]:

@@ -53,7 +53,7 @@ class Dispatched:
 
     The worker hands the job's lease to `owner` (`Store.hand_over_job`) and frees its slot.
     Whoever learns how the job ended (an event receiver of the executor) ends it with
-    `engine.finish.JobFinisher.finish_reported(task_id, owner, outcome)`: the same plan and write
+    `engine.finish.JobFinisher.finish_reported(workspace_id, task_id, owner, outcome)`: the same plan and write
     as the worker's own jobs. With `lease_seconds` the lease expires unless the executor's side
     renews it (`Store.renew_leases` under `owner`), and the job is then treated as a vanished
     worker's; None means it never expires: only the executor's report (or a cancel through the

@@ -144,10 +144,14 @@ class Store(AccessStore, ScrapeStore, DeliveryStore, LinkStore, RedditStore, Pro
         ...
     def expired_leases(self, now: datetime, limit: int) -> list[tuple[Job, str]]:
         """Up to `limit` running jobs whose lease expired before `now`, with the owner that held
-        it: the lease reaper plans their end (`CancelReason.WORKER_LOST`)."""
+        it: the lease reaper plans their end (`CancelReason.WORKER_LOST`). A beat's claims
+        (`beat:` owners) are not among them: the link watcher settles those."""
         ...
-    def find_job_by_task_id(self, task_id: str) -> Job | None:
-        """The job an outside executor runs under `task_id` (set by `hand_over_job`)."""
+    def find_job_by_task_id(self, workspace_id: str, task_id: str) -> Job | None:
+        """The workspace's job an outside executor runs under `task_id` (set by `hand_over_job`).
+
+        Only that workspace's: task ids come from outside (a linked fleet's events), and one
+        workspace's fleet must not name another's jobs."""
         ...
     def hand_over_job(
         self, job_id: str, worker: str, owner: str, task_id: str | None,

@@ -77,13 +77,15 @@ class WorkerUrl(str):
 
 
 @contextmanager
-def celery_worker_process(broker: str, log: Path, *options: str) -> Iterator[None]:
-    """A real `celery worker -E` of the test project on `broker`, logging to `log`, until the block ends."""
+def celery_worker_process(broker: str, log: Path, *options: str, backend: str | None = None) -> Iterator[None]:
+    """A real `celery worker -E` of the test project on `broker` (storing results in `backend`, if
+    given), logging to `log`, until the block ends."""
     with log.open("wb") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "proj", "worker", "-E", "--pool=solo", "--loglevel=info",
              "--without-mingle", "--without-gossip", *options],
-            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": broker}, stdout=out, stderr=subprocess.STDOUT)
+            cwd=PROJECT, env={**os.environ, "KAIROS_TEST_BROKER": broker, "KAIROS_TEST_BACKEND": backend or ""},
+            stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while b"ready." not in log.read_bytes():
@@ -101,7 +103,9 @@ def celery_worker_process(broker: str, log: Path, *options: str) -> Iterator[Non
 
 @pytest.fixture(scope="session")
 def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUrl]:
-    """One real `celery worker -E` of the test project on a Redis db of our own; its broker URL."""
+    """One real `celery worker -E` of the test project on a Redis db of our own; its broker URL.
+
+    The worker keeps results in the same db, so a link's `result_backend` can be that URL too."""
     import redis
 
     from tests.integration.links.services import require_redis
@@ -112,7 +116,7 @@ def celery_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerUr
     url = WorkerUrl(WORKER_BROKER)
     url.log = tmp_path_factory.mktemp("celery") / "worker.log"
     try:
-        with celery_worker_process(WORKER_BROKER, url.log, "-n", "kairos-test@%h"):
+        with celery_worker_process(WORKER_BROKER, url.log, "-n", "kairos-test@%h", backend=WORKER_BROKER):
             yield url
     finally:
         client.flushdb()

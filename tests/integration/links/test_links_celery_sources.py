@@ -53,12 +53,33 @@ def test_the_app_is_imported_in_a_subprocess_and_a_deploy_shows_in_the_diff(
     assert schedules["cache.warm"]["interval_seconds"] == 30
     assert schedules["lights.on"]["trigger_type"] == "external"
 
+    # The deploy: the app's import sees only the environment its link gives it.
     monkeypatch.setenv("KAIROS_TEST_BEAT_VARIANT", "changed")
+    assert by_name(api) and api.post("/schedules:diff", json={"link_id": link["id"]}).json()["changed"] == []
+    changed = api.patch(f"/scheduler-links/{link['id']}",
+                        json={"source": {"env": {"KAIROS_TEST_BEAT_VARIANT": "changed"}}})
+    assert changed.status_code == 200, changed.text
     diff = api.post("/schedules:diff", json={"link_id": link["id"]}).json()
     assert diff["added"] == []
     assert [r["name"] for r in diff["removed"]] == ["lights.on"]
     assert [(c["name"], c["before"], c["after"]) for c in diff["changed"]] == [
         ("cache.warm", {"interval_seconds": 30}, {"interval_seconds": 300})]
+
+
+def test_the_apps_import_sees_none_of_kaiross_environment(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAIROS_SECRET_KEY", "kairos-own-secret")
+    monkeypatch.setenv("KAIROS_DATABASE_URL", "postgresql://kairos:hunter2@db/kairos")
+    link = api.post("/scheduler-links", json={
+        "name": "proj", "type": "celery-beat", "broker_url": WORKER_BROKER,
+        "source": {"kind": "app", "app": "proj.celery:app", "cwd": str(PROJECT), "python": sys.executable,
+                   "env": {"KAIROS_TEST_SHOW_ENV": "1", "BROKER_PASSWORD": "s3cret"}},
+    })
+    assert link.status_code == 201, link.text
+    assert link.json()["source"]["env"] == {"KAIROS_TEST_SHOW_ENV": "1", "BROKER_PASSWORD": "****"}
+    assert api.post("/schedules:import", json={"link_id": link.json()["id"]}).status_code == 200
+    seen = set(by_name(api)["env.seen"]["args"])
+    assert {"PATH", "KAIROS_TEST_SHOW_ENV", "BROKER_PASSWORD"} <= seen
+    assert not {"KAIROS_SECRET_KEY", "KAIROS_DATABASE_URL"} & seen, seen
 
 
 def test_an_app_that_cannot_be_imported_says_why(api: TestClient) -> None:
@@ -197,3 +218,17 @@ def test_redbeat_keys_written_by_redbeat_are_read_and_written_back(api: TestClie
     assert api.post("/schedules:resync", json={"direction": "to_scheduler"}).status_code == 200
     entry = RedBeatSchedulerEntry.from_key("rb:cache.warm", app=redbeat_app)
     assert entry.schedule.run_every == timedelta(seconds=30) and entry.options == {"queue": "celery"}
+
+
+
+def test_a_crontab_in_another_zone_than_the_apps_is_not_written_to_redbeat(api: TestClient, redbeat_app: Any) -> None:
+    import redis
+
+    link = api.post("/scheduler-links", json={"name": "redbeat", "type": "celery-beat", "source": {
+        "kind": "redbeat", "redis_url": REDBEAT_URL, "key_prefix": "rb:", "timezone": "UTC"}}).json()
+    body = {"name": "berlin.morning", "scheduler": "celery-beat", "link_id": link["id"], "task": "proj.tasks.add",
+            "cron_expression": "0 7 * * *", "timezone": "Europe/Berlin"}
+    refused = api.post("/schedules", json=body)
+    assert refused.status_code == 409 and "Europe/Berlin" in refused.json()["detail"], refused.text
+    assert not redis.Redis.from_url(REDBEAT_URL).exists("rb:berlin.morning")
+    assert api.post("/schedules", json={**body, "timezone": "UTC"}).status_code == 201

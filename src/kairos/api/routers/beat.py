@@ -2,9 +2,10 @@
 
 `POST /scheduler-links:claim` hands a beat the jobs of the workspace's `publisher: beat` links that
 are due, each under a lease only that beat holds; `POST /scheduler-links:published` reports what it
-published (task id = job id), after which the link's events end the jobs. A job whose beat died
-before reporting comes back when its lease expires. These calls are a beat's bookkeeping, every
-second or two: they are left out of the audit log, like previews.
+published (task id = the job's id, or `<job id>.<attempt>` for a retry), after which the link's
+events end the jobs. A job whose beat died before reporting comes back when its lease expires.
+These calls are a beat's bookkeeping, every second or two: they are left out of the audit log,
+like previews.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kairos.api.deps import Operator, StoreDep
 from kairos.api.json_body import StrictJSONRoute
 from kairos.api.link_lookup import resolve_link
 from kairos.api.schemas.common import InputBody, Problem, Timestamp
+from kairos.exceptions import LinkNotFound
 from kairos.integrations.celery.trigger import fire_headers
 from kairos.store.base import Page
 from kairos.timeutil import utcnow
@@ -39,11 +41,14 @@ class BeatClaim(InputBody):
     link_id: str | None = Field(default=None, max_length=64, description="Only this link (default: every "
                                                                           "`publisher: beat` link)")
     limit: int = Field(default=100, ge=1, le=1000)
-    lease_seconds: float = Field(default=30, ge=5, le=600)
+    lease_seconds: float = Field(default=30, ge=10, le=600, description=(
+        "How long the claim is this beat's alone; it must publish and report within it"))
 
 
 class ClaimedFire(BaseModel):  # type: ignore[no-redef]  # pydantic-mypy: an `args`/`kwargs` alias
     job_id: str
+    task_id: str = Field(description="The Celery task id to publish it under: the job's id for its first "
+                                     "attempt, `<job id>.<attempt>` for a retry")
     link_id: str
     task: str
     args: list[Any]
@@ -73,7 +78,9 @@ class BeatReport(InputBody):
 
 
 class ReportAnswer(BaseModel):
-    accepted: list[str] = Field(description="Jobs this beat still held; the others were taken back (lease lost)")
+    accepted: list[str] = Field(description="Jobs this beat still held (or the link took over on the worker's "
+                                            "events); the others were taken back (lease lost) or their link "
+                                            "is gone")
 
 
 @router.post("/scheduler-links:claim", response_model=ClaimAnswer, openapi_extra=CHANGES_NOTHING,
@@ -86,7 +93,8 @@ def claim(body: BeatClaim, access: Operator, store: StoreDep) -> ClaimAnswer:
     link_ids = [link.id for link in links if link.publisher == "beat"]
     jobs = store.claim_for_beat(link_ids, body.beat, utcnow(), body.limit, body.lease_seconds)
     items = [ClaimedFire.model_validate({
-        "job_id": job.id, "link_id": str(job.payload.get("link_id")), "task": str(job.payload.get("task")),
+        "job_id": job.id, "task_id": job.task_id or job.id, "link_id": str(job.payload.get("link_id")),
+        "task": str(job.payload.get("task")),
         "args": list(job.payload.get("args") or []), "kwargs": dict(job.payload.get("kwargs") or {}),
         "headers": fire_headers(job.id, None, job.schedule_id), "scheduled_for": job.scheduled_for,
     }) for job in jobs]
@@ -103,6 +111,11 @@ def published(body: BeatReport, access: Operator, store: StoreDep) -> ReportAnsw
         by_link.setdefault(item.link_id, []).append(item.job_id)
     accepted: list[str] = []
     for link_id, job_ids in by_link.items():
-        store.get_link(access.workspace.id, link_id)  # another workspace's link is a 404
+        try:
+            store.get_link(access.workspace.id, link_id)
+        except LinkNotFound:
+            # Deleted since the claim (its jobs were cancelled with it), or another workspace's:
+            # nothing to accept, but no reason to refuse the rest of the report either.
+            continue
         accepted += store.beat_published(link_id, body.beat, job_ids)
     return ReportAnswer(accepted=accepted)

@@ -102,7 +102,7 @@ def put_link(link_id: str, body: LinkUpdate, access: Operator, store: StoreDep,
 @router.delete("/scheduler-links/{link_id}", response_model=DeletedResponse,
                summary="Unlink: deletes Kairos's copies of the link's schedules, never the scheduler's")
 def delete_link(link_id: str, access: Admin, store: StoreDep) -> DeletedResponse:
-    removed = store.delete_link(access.workspace.id, link_id)
+    removed = store.delete_link(access.workspace.id, link_id, utcnow())
     return DeletedResponse(message=f"Link deleted with {removed} linked schedule(s)", id=link_id)
 
 

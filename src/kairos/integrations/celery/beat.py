@@ -6,12 +6,15 @@ with `kairos_url`, `kairos_api_key` and `kairos_workspace` (optionally `kairos_l
 `kairos_beat_name`, `kairos_batch_size`, `kairos_lease_seconds`) in the app's config. The beat
 computes nothing about time: each tick it claims the due fires of the workspace's
 `publisher: "beat"` links (each under a lease no other beat gets), publishes each through the
-app with `task_id` = the fire's job id and headers naming the fire, reports what it published,
-and sleeps until Kairos says to come back (a second at most when idle). It stops publishing a
-batch whose lease is running out; a fire it published but could not report is taken over by the
-link when the worker's events name it, and one it never published comes back to a beat when the
-lease expires. While Kairos cannot be reached it retries; the schedules' misfire policy decides
-what runs once Kairos is back.
+app with the task id Kairos gives (the fire's job id; `<job id>.<attempt>` for a retry) and
+headers naming the fire, reports what it published, and sleeps until Kairos says to come back
+(a second at most when idle). It stops publishing a
+batch whose lease is running out, and every call to Kairos times out well within the lease, so
+the report lands before the lease ends. A fire it published but could not report is taken over
+by the link when the worker's events (or the result backend) name it; one nobody received goes
+back to a beat once the lease and a grace have run out (the link watcher's `BEAT_GRACE`: at least
+once, see `kairos.integrations.watcher`). While Kairos cannot be reached it retries; the
+schedules' misfire policy decides what runs once Kairos is back.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from celery.beat import Scheduler
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 30.0
+# The shortest lease a beat takes (as the API's): a claim, the publishes and the report must fit.
+MIN_LEASE_SECONDS = 10.0
+# Each call to Kairos may take this share of the lease at most (and 10 s).
+CALL_SHARE = 0.25
 # Publishing stops once this share of the lease has gone: the rest is the report's margin.
 LEASE_BUDGET = 0.6
 UNREACHABLE_RETRY_SECONDS = 2.0
@@ -65,11 +72,13 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
         missing = [name for name in ("kairos_url", "kairos_api_key", "kairos_workspace") if not conf.get(name)]
         if missing:
             raise RuntimeError("KairosScheduler needs " + ", ".join(missing) + " in the Celery app's config")
-        self.kairos = KairosClient(conf.get("kairos_url"), conf.get("kairos_api_key"), conf.get("kairos_workspace"))
+        self.lease_seconds = max(MIN_LEASE_SECONDS, float(conf.get("kairos_lease_seconds") or LEASE_SECONDS))
+        # A call that outlived the lease would report fires Kairos has given back meanwhile.
+        self.kairos = KairosClient(conf.get("kairos_url"), conf.get("kairos_api_key"), conf.get("kairos_workspace"),
+                                   timeout=min(10.0, self.lease_seconds * CALL_SHARE))
         self.link_id = conf.get("kairos_link")
         self.beat_name = conf.get("kairos_beat_name") or f"{socket.gethostname()}-{os.getpid()}"
         self.batch = int(conf.get("kairos_batch_size") or 100)
-        self.lease_seconds = float(conf.get("kairos_lease_seconds") or LEASE_SECONDS)
         self._unreported: list[dict[str, str]] = []
         super().__init__(app, *args, **kwargs)
 
@@ -93,10 +102,21 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
     def _report(self) -> None:
         if not self._unreported:
             return
-        accepted = set(self.kairos.published(self.beat_name, self._unreported))
+        try:
+            accepted = set(self.kairos.published(self.beat_name, self._unreported))
+        except httpx.HTTPStatusError as exc:
+            if not exc.response.is_client_error:
+                raise  # Kairos's trouble: the same report is sent again
+            # Kairos refuses this report and always will: sending it again would stop this beat
+            # for good. What it names is settled by the worker's events or the lease.
+            log.warning("Kairos refused the report of %d published fire(s) (%s); dropped",
+                        len(self._unreported), exc.response.status_code)
+            self._unreported = []
+            return
         lost = [item["job_id"] for item in self._unreported if item["job_id"] not in accepted]
         if lost:
-            log.warning("Kairos took back %d fire(s) this beat published late (lease lost): %s", len(lost), lost)
+            log.warning("Kairos took back %d fire(s) this beat published late (lease lost, or the link was "
+                        "deleted): %s", len(lost), lost)
         self._unreported = []
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
@@ -113,8 +133,9 @@ class KairosScheduler(Scheduler):  # type: ignore[misc]
                 log.warning("lease running out: leaving the rest of this batch to the next claim")
                 break
             try:
-                self.app.send_task(item["task"], args=item["args"], kwargs=item["kwargs"], task_id=item["job_id"],
-                                   headers=item["headers"], serializer="json")
+                self.app.send_task(item["task"], args=item["args"], kwargs=item["kwargs"],
+                                   task_id=item.get("task_id") or item["job_id"], headers=item["headers"],
+                                   serializer="json")
             except Exception:
                 log.exception("could not publish %s (job %s)", item["task"], item["job_id"])
                 break

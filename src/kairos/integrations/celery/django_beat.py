@@ -176,8 +176,3 @@ class DjangoBeatTables:
         stamp = _db_time(now, conn)
         if conn.execute(changes_t.update().where(changes_t.c.ident == 1).values(last_update=stamp)).rowcount == 0:
             conn.execute(changes_t.insert().values(ident=1, last_update=stamp))
-
-    def ping(self) -> None:
-        with self._conn(False) as conn:
-            conn.execute(sa.select(sa.func.count()).select_from(task_t))
-

@@ -76,6 +76,7 @@ class EventRecorder:
         self._schedules_at = 0.0
         self._noted_at = 0.0
         self.seen = 0
+        self.task_events = 0  # task-* events: proof that the workers run with -E, not only heartbeats
         # Outcomes that came back before the worker handed its job over, tried again a while.
         self._deferred: list[tuple[dict[str, Any], datetime]] = []
         self._lock = threading.Lock()
@@ -93,14 +94,28 @@ class EventRecorder:
         for event, since in waiting:
             if now - since > DEFER_FOR:
                 continue
-            job = self.store.find_job_by_task_id(str(event.get("uuid")))
-            if job is not None and job.finished:
-                continue
-            if job is not None:
-                self.store.adopt_beat_job(self.link.id, job.id)  # a beat published it, then died
-            if job is None or self.finisher.finish(job, self.owner, outcome_of(event), now) is None:
+            if not self._finish(event, now):
                 with self._lock:
                     self._deferred.append((event, since))
+
+    def _finish(self, event: dict[str, Any], now: datetime) -> bool:
+        """End the job an outcome event names; False while it is not this link's to end (yet).
+
+        Through `JobFinisher.finish_reported`, as any outside executor's report. A job a beat of
+        this link still holds, or that went back to its beat queue, is taken over first: its
+        outcome proves the beat published it (and then died, or has not reported yet).
+        """
+        workspace, task_id, outcome = self.link.workspace_id, str(event.get("uuid")), outcome_of(event)
+        if self.finisher.finish_reported(workspace, task_id, self.owner, outcome, now) is not None:
+            return True
+        job = self.store.find_job_by_task_id(workspace, task_id)
+        if job is None:
+            return False  # not handed over yet: the worker that published it is about to
+        if job.finished:
+            return True
+        if self.store.adopt_beat_job(self.link.id, job.id):
+            return self.finisher.finish_reported(workspace, task_id, self.owner, outcome, now) is not None
+        return False
 
     def _linked(self) -> list[Schedule]:
         if time.monotonic() - self._schedules_at > SCHEDULES_TTL:
@@ -132,7 +147,8 @@ class EventRecorder:
         kind, task_id = str(event.get("type") or ""), event.get("uuid")
         if not task_id or not kind.startswith("task-"):
             return
-        job = self.store.find_job_by_task_id(str(task_id))
+        self.task_events += 1
+        job = self.store.find_job_by_task_id(self.link.workspace_id, str(task_id))
         if job is None and str(task_id).startswith("job_"):
             # Kairos's own id: the worker that published it may not have handed the job over yet.
             self._defer(event, now)
@@ -143,11 +159,7 @@ class EventRecorder:
         if job is None or job.finished:
             return
         if kind in FINISHES:
-            if self.finisher.finish(job, self.owner, outcome_of(event), now) is not None:
-                return
-            if self.store.adopt_beat_job(self.link.id, job.id):
-                self.finisher.finish(job, self.owner, outcome_of(event), now)
-            else:
+            if not self._finish(event, now):
                 self._defer(event, now)  # not handed over to this link yet (or no longer its)
             return
         if kind in ("task-received", "task-started"):
@@ -167,6 +179,9 @@ class Receiver:
         self.recorder = recorder
         self._stop = threading.Event()
         self._current: Any = None
+        # Since when the stream has been read without a break (None while it is down): every
+        # event a worker sent since then has been seen.
+        self.connected_since: datetime | None = None
         self.thread = threading.Thread(target=self._run, name=f"kairos-events-{recorder.link.id}", daemon=True)
 
     def start(self) -> None:
@@ -180,6 +195,13 @@ class Receiver:
     @property
     def alive(self) -> bool:
         return self.thread.is_alive()
+
+    def saw_everything_since(self, since: datetime) -> bool:
+        """Whether a task event sent after `since` would have been seen: the stream has been up
+        without a break since before then, and the workers do send task events (-E)."""
+        connected = self.connected_since
+        return (self.alive and connected is not None and connected <= since
+                and self.recorder.task_events > 0)
 
     def _handle(self, event: dict[str, Any]) -> None:
         try:
@@ -197,8 +219,10 @@ class Receiver:
                     if self._stop.is_set():
                         return
                     backoff = 0.5
+                    self.connected_since = datetime.now(UTC)
                     self._current.capture(limit=None, timeout=None, wakeup=False)
             except Exception as exc:
+                self.connected_since = None
                 if self._stop.is_set():
                     return
                 log.warning("event stream of link %s lost (%s); reconnecting in %.1fs",

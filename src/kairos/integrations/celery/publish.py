@@ -18,6 +18,10 @@ except ImportError:  # the `celery` extra is not installed
     celery = None
 
 NEEDS_EXTRA = "talking to a Celery broker needs Celery: install kairos[celery]"
+# A linked broker or result backend is the user's: one that accepts a connection and then says
+# nothing must not hold a Kairos loop forever.
+CONNECT_TIMEOUT_SECONDS = 5
+SOCKET_TIMEOUT_SECONDS = 10
 # Celery's own options a beat entry may carry that make sense for one publish.
 PUBLISH_OPTIONS = ("queue", "exchange", "routing_key", "priority", "expires", "headers", "countdown")
 
@@ -42,8 +46,15 @@ class CeleryApps:
                 app = celery.Celery("kairos", broker=broker_url, backend=result_backend or None,
                                     set_as_current=False)
                 app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json",
-                                broker_connection_retry_on_startup=False, broker_connection_timeout=5,
-                                broker_transport_options={"max_retries": 2})
+                                broker_connection_retry_on_startup=False,
+                                broker_connection_timeout=CONNECT_TIMEOUT_SECONDS,
+                                # Redis brokers: kombu reads only when the socket is readable, so a
+                                # quiet event stream does not time out.
+                                broker_transport_options={"max_retries": 2,
+                                                          "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                                                          "socket_timeout": SOCKET_TIMEOUT_SECONDS},
+                                redis_socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                                redis_socket_timeout=SOCKET_TIMEOUT_SECONDS, redis_retry_on_timeout=False)
                 self._apps[key] = app
             return self._apps[key]
 

@@ -54,11 +54,16 @@ def entry_from_definition(name: str, text: str | bytes, timezone: str) -> Extern
                              "unreadable schedule", exc.message)
 
 
-def _tagged_schedule(entry: ExternalEntry) -> dict[str, Any]:
+def _tagged_schedule(entry: ExternalEntry, timezone: str) -> dict[str, Any]:
     spec = schedule_json(entry)
     if isinstance(spec, int):
         return {"__type__": "interval", "every": float(spec), "relative": False}
     if spec.get("type") == "crontab":
+        if spec.get("timezone") not in (None, timezone):
+            # Written without its zone, it would run in the app's, hours off.
+            raise EntryError((entry.name, "timezone"), (
+                f"redbeat keeps no time zone per entry: its crontabs run in the app's zone "
+                f"({timezone}, the link's source.timezone), not {spec['timezone']}"))
         return {"__type__": "crontab", **{k: spec[k] for k in
                                           ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")}}
     raise EntryError((entry.name, "schedule"), f"redbeat cannot store a {spec.get('type')} schedule")
@@ -116,20 +121,13 @@ class RedbeatKeys:
                     key = self.prefix + entry.name
                     definition = {"name": entry.name, "task": entry.task, "args": entry.args,
                                   "kwargs": entry.kwargs, "options": entry.options,
-                                  "schedule": _tagged_schedule(entry), "enabled": entry.enabled}
+                                  "schedule": _tagged_schedule(entry, self.timezone), "enabled": entry.enabled}
                     pipe.hset(key, "definition", json.dumps(definition))
                     pipe.hsetnx(key, "meta", json.dumps({"last_run_at": _tagged_time(now)}))
                     pipe.zadd(self.index, {key: (next_run or now).timestamp()})
                 pipe.execute()
         except redis.RedisError as exc:
             raise self._fail(exc, "write") from None
-
-    def ping(self) -> None:
-        assert redis is not None
-        try:
-            self.client.ping()
-        except redis.RedisError as exc:
-            raise self._fail(exc, "reach") from None
 
     def close(self) -> None:
         self.client.close()

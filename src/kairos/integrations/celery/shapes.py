@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kairos.domain.describe import CELERY_FIELDS, celery_to_cron, cron_to_celery, describe_seconds
+from kairos.domain.describe import CELERY_FIELDS, celery_to_cron, cron_to_celery
 from kairos.domain.external import ExternalEntry, unexpressible
 from kairos.domain.schedules import cron_trigger
 from kairos.domain.triggers import TriggerError, load_zone
@@ -126,9 +126,3 @@ def schedule_json(entry: ExternalEntry) -> Any:
     if entry.source_trigger is not None:
         return dict(entry.source_trigger)
     raise EntryError((entry.name, "schedule"), "the entry has no trigger to write")
-
-
-def describe_entry_schedule(entry: ExternalEntry) -> str:
-    if entry.interval_seconds is not None:
-        return describe_seconds(entry.interval_seconds)
-    return entry.cron_expression or entry.trigger_description or ""

@@ -16,6 +16,7 @@ from kairos.engine.finish import JobFinisher
 from kairos.exceptions import Conflict, LinkUnavailable
 from kairos.ids import new_id
 from kairos.integrations.celery.publish import CeleryApps
+from kairos.integrations.guard import SourcePolicy, check_urls
 from kairos.store.base import Store
 
 
@@ -29,11 +30,15 @@ def fire_headers(job_id: str, fire_id: str | None, schedule_id: str | None) -> d
     return headers
 
 
-def trigger_on_celery(store: Store, finisher: JobFinisher, apps: CeleryApps, link: SchedulerLink,
-                      schedule: Schedule, now: datetime) -> Job:
-    """Fire `schedule` now on its link's broker; the job answers with the Celery task id."""
+def trigger_on_celery(store: Store, finisher: JobFinisher, apps: CeleryApps, policy: SourcePolicy,
+                      link: SchedulerLink, schedule: Schedule, now: datetime) -> Job:
+    """Fire `schedule` now on its link's broker; the job answers with the Celery task id.
+
+    The broker's address is checked again first (400): it may resolve elsewhere than when saved.
+    """
     if not link.broker_url:
         raise Conflict(f"link {link.name!r} has no broker_url: Kairos cannot send its tasks")
+    check_urls(link, policy, ("broker_url",))
     job_id, fire_id = new_id("job"), new_id("fire")
     job = store.start_celery_fire(schedule, link_id=link.id, job_id=job_id, fire_id=fire_id, task_id=job_id,
                                   scheduled_for=now, trigger=FireTrigger.MANUAL, now=now)

@@ -2,7 +2,8 @@
 
 Such a job is created `running`, held by the pseudo-worker `celery:<link id>` (so Kairos's own
 workers never claim it), with `task_id` set before anything is published: whatever event comes
-back finds its job. Its lease never expires; the link watcher gives up on it ("outcome unknown").
+back finds its job. Its lease never expires; the link watcher gives up on it ("outcome unknown"),
+as on a job waiting for a beat or claimed by one (`overdue_link_jobs`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,17 @@ class CeleryRunStoreMixin:
                 jobs.c.started_at < started_before).order_by(jobs.c.started_at).limit(limit)).mappings()
             return [job_from_row(row) for row in rows]
 
+    def overdue_link_jobs(self, link_id: str, started_before: datetime, limit: int = 100) -> list[tuple[Job, str]]:
+        """The link's jobs started before `started_before` and still without an outcome, with their
+        holder: waiting for a beat, claimed by one, or run by the fleet (oldest first)."""
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(jobs).where(
+                jobs.c.status == "running", jobs.c.started_at < started_before,
+                sa.or_(jobs.c.lease_owner.in_([celery_owner(link_id), beat_queue(link_id)]),
+                       jobs.c.lease_owner.like(beat_owner(link_id, "") + "%")),
+            ).order_by(jobs.c.started_at).limit(limit)).mappings().all()
+        return [(job_from_row(row), str(row["lease_owner"])) for row in rows]
+
     def record_external_run(self, schedule: Schedule, *, job_id: str, fire_id: str, scheduled_for: datetime,
                             now: datetime, result: dict[str, Any], external: dict[str, Any]) -> bool:
         """Record a run a linked scheduler made and reported no outcome of (APScheduler).
@@ -109,6 +121,9 @@ class CeleryRunStoreMixin:
     # --- Kairos as the beat ---------------------------------------------------------------------
     # A job of a `publisher: beat` link waits, running, under `beat-queue:<link>` until a beat
     # claims it (`beat:<link>:<beat>`, with a lease), publishes it and reports (`celery:<link>`).
+    # A beat's lease is not a worker's: when it runs out, the link watcher decides from what the
+    # worker's events and the result backend say (`expired_beat_claims`), never the lease reaper,
+    # since the beat may have published the fire before it died.
 
     def claim_for_beat(self, link_ids: Sequence[str], beat: str, now: datetime, limit: int,
                        lease_seconds: float) -> list[Job]:
@@ -133,23 +148,53 @@ class CeleryRunStoreMixin:
         return sorted(claimed, key=lambda j: j.run_after)
 
     def beat_published(self, link_id: str, beat: str, job_ids: Sequence[str]) -> list[str]:
-        """The jobs this beat still held and has published: their events now end them."""
+        """Of the jobs this beat reports published, those it held or the link has taken over.
+
+        A job the beat still holds passes to the link (its events now end it). One the link
+        already holds, running or ended, is accepted too: the worker's events named it before
+        the report came (`adopt_beat_job`). The others were taken back (the lease ran out).
+        """
         if not job_ids:
             return []
+        mine = sa.and_(jobs.c.id.in_(list(job_ids)), jobs.c.lease_owner == beat_owner(link_id, beat))
         with self.db.write() as conn:
-            return list(conn.execute(jobs.update().where(
-                jobs.c.id.in_(list(job_ids)), jobs.c.status == "running",
-                jobs.c.lease_owner == beat_owner(link_id, beat),
-            ).values(lease_owner=celery_owner(link_id), lease_expires_at=None).returning(jobs.c.id)).scalars())
+            conn.execute(jobs.update().where(mine, jobs.c.status == "running").values(
+                lease_owner=celery_owner(link_id), lease_expires_at=None))
+            return list(conn.execute(sa.select(jobs.c.id).where(
+                jobs.c.id.in_(list(job_ids)),
+                jobs.c.lease_owner.in_([celery_owner(link_id), beat_owner(link_id, beat)]),
+            )).scalars())
 
     def adopt_beat_job(self, link_id: str, job_id: str) -> bool:
-        """A worker's event for a job a beat of this link holds proves the beat published it.
+        """A worker's event for a job waiting for, or held by, a beat of this link proves it was published.
 
         The link takes the job over (its events end it) even if the beat died before reporting,
-        so the job is neither published again nor left to its lease.
+        or its lease ran out and the job went back to the beat queue: so it is neither published
+        again nor left to its lease. (A job's task id is its attempt's own, so no event of another
+        attempt matches.)
         """
         with self.db.write() as conn:
             return bool(conn.execute(jobs.update().where(
                 jobs.c.id == job_id, jobs.c.status == "running",
-                jobs.c.lease_owner.like(beat_owner(link_id, "") + "%"),
+                sa.or_(jobs.c.lease_owner.like(beat_owner(link_id, "") + "%"),
+                       jobs.c.lease_owner == beat_queue(link_id)),
             ).values(lease_owner=celery_owner(link_id), lease_expires_at=None)).rowcount)
+
+    def expired_beat_claims(self, link_id: str, expired_before: datetime, limit: int = 100) -> list[tuple[Job, str]]:
+        """The link's jobs whose beat's lease ran out before `expired_before`, with that beat's owner name."""
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(jobs).where(
+                jobs.c.status == "running", jobs.c.lease_owner.like(beat_owner(link_id, "") + "%"),
+                jobs.c.lease_expires_at < expired_before,
+            ).order_by(jobs.c.lease_expires_at).limit(limit)).mappings().all()
+        return [(job_from_row(row), str(row["lease_owner"])) for row in rows]
+
+    def return_beat_claim(self, link_id: str, job_id: str, owner: str) -> bool:
+        """Put a job the beat `owner` still holds back in the link's beat queue, for any beat to claim.
+
+        No crash is counted and no attempt used: the beat, not the task, went away.
+        """
+        with self.db.write() as conn:
+            return bool(conn.execute(jobs.update().where(
+                jobs.c.id == job_id, jobs.c.status == "running", jobs.c.lease_owner == owner,
+            ).values(lease_owner=beat_queue(link_id), lease_expires_at=None)).rowcount)

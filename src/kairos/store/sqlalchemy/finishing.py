@@ -70,11 +70,14 @@ class FinishStoreMixin:
         return finished
 
     def expired_leases(self, now: datetime, limit: int) -> list[tuple[Job, str]]:
-        """Running jobs whose lease ran out before `now`, soonest expired first, with their owner."""
+        """Running jobs whose lease ran out before `now`, soonest expired first, with their owner.
+
+        Not a beat's claims (`beat:<link>:<beat>`): the link watcher settles those.
+        """
         with self.db.read() as conn:
             rows = conn.execute(
                 sa.select(jobs)
-                .where(RUNNING, jobs.c.lease_expires_at < now)
+                .where(RUNNING, jobs.c.lease_expires_at < now, ~jobs.c.lease_owner.like("beat:%"))
                 .order_by(jobs.c.lease_expires_at)
                 .limit(limit)
             ).mappings().all()

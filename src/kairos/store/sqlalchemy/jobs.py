@@ -41,11 +41,12 @@ class JobStoreMixin:
             raise JobNotFound(job_id)
         return job_from_row(row)
 
-    def find_job_by_task_id(self, task_id: str) -> Job | None:
-        """The job an outside executor knows by `task_id` (set when it was handed over)."""
+    def find_job_by_task_id(self, workspace_id: str, task_id: str) -> Job | None:
+        """The workspace's job an outside executor knows by `task_id` (set when it was handed over)."""
         with self.db.read() as conn:
             row = conn.execute(
-                sa.select(jobs).where(jobs.c.task_id == task_id).order_by(jobs.c.id.desc()).limit(1)
+                sa.select(jobs).where(jobs.c.task_id == task_id, jobs.c.workspace_id == workspace_id)
+                .order_by(jobs.c.id.desc()).limit(1)
             ).mappings().first()
         return job_from_row(row) if row is not None else None
 

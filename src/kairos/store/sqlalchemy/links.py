@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from kairos.domain.links import SchedulerLink
+from kairos.domain.links import SchedulerLink, beat_owner, beat_queue, celery_owner
 from kairos.domain.schedules import Schedule
 from kairos.exceptions import Conflict, LinkNotFound
 from kairos.store.links import SyncWrite
@@ -18,7 +18,7 @@ from kairos.store.sqlalchemy.database import Database
 from kairos.store.sqlalchemy.links_tables import scheduler_links
 from kairos.store.sqlalchemy.paging import paginate
 from kairos.store.sqlalchemy.rows import Row, schedule_from_row, schedule_to_row
-from kairos.store.sqlalchemy.tables import schedules
+from kairos.store.sqlalchemy.tables import jobs, schedules
 
 _LINK_FIELDS = ("id", "workspace_id", "name", "type", "publisher", "broker_url", "result_backend",
                 "source", "state", "last_event_at", "last_sync_at", "created_at", "updated_at")
@@ -89,14 +89,24 @@ class LinkStoreMixin:
             raise _name_taken(updated) from None
         return updated
 
-    def delete_link(self, workspace_id: str, link_id: str) -> int:
-        """Delete the link and Kairos's copies of its schedules; returns how many went with it."""
+    def delete_link(self, workspace_id: str, link_id: str, now: datetime) -> int:
+        """Delete the link and Kairos's copies of its schedules; returns how many went with it.
+
+        Its jobs still waiting for a beat, claimed by one or run by its fleet are cancelled in the
+        same transaction: nothing would end them once the link is gone.
+        """
         with self.db.write() as conn:
             found = conn.scalar(sa.select(scheduler_links.c.id).where(
                 scheduler_links.c.id == link_id, scheduler_links.c.workspace_id == workspace_id,
             ))
             if found is None:
                 raise LinkNotFound(link_id)
+            conn.execute(jobs.update().where(
+                jobs.c.workspace_id == workspace_id, jobs.c.status == "running",
+                sa.or_(jobs.c.lease_owner.in_([celery_owner(link_id), beat_queue(link_id)]),
+                       jobs.c.lease_owner.like(beat_owner(link_id, "") + "%")),
+            ).values(status="cancelled", completed_at=now, lease_expires_at=None,
+                     error_message="cancelled: its scheduler link was deleted"))
             deleted = conn.execute(schedules.delete().where(
                 schedules.c.workspace_id == workspace_id, schedules.c.link_id == link_id,
             )).rowcount
