@@ -1,6 +1,6 @@
 """Kairos as the beat: two real `celery beat -S kairos.integrations.celery:KairosScheduler` processes.
 
-Kairos (served for real over HTTP) decides when; the beats claim and publish. The worker must
+Kairos (a real `kairos serve` process) decides when; the beats claim and publish. The worker must
 receive every due fire exactly once, with two beats running and after one is killed with -9.
 """
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,45 +19,28 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links.conftest import ADMIN_KEY, PROJECT, WorkerUrl
+from tests.acceptance.conftest import API_KEY, KairosProcess
+from tests.integration.links.conftest import PROJECT, WorkerUrl
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def kairos_url(sqlite_store: SqlStore) -> Iterator[str]:
-    from kairos.api.app import create_app
-    from kairos.api.auth import bootstrap
-    from kairos.runtime import Runtime
-    from kairos.settings import Settings
-    from kairos.timeutil import utcnow
-
-    bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
-    settings = Settings(allow_private_networks=True, min_interval_seconds=1, link_watch_interval_seconds=0.3)
-    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(15)
+def kairos_url(tmp_path: Path) -> Iterator[str]:
+    """A real `kairos serve` process (API, scheduler and workers) on a SQLite file of its own."""
+    kairos = KairosProcess(data_dir=tmp_path / "kairos", env_extra={
+        "KAIROS_ALLOW_PRIVATE_NETWORKS": "1", "KAIROS_LINK_WATCH_INTERVAL_SECONDS": "0.3"})
+    kairos.start()
+    try:
+        yield kairos.base_url
+    finally:
+        kairos.stop()
 
 
 def start_beat(name: str, kairos_url: str, broker: str, tmp: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KAIROS_TEST_BROKER": broker, "KAIROS_TEST_KAIROS_URL": kairos_url,
-           "KAIROS_TEST_KAIROS_KEY": ADMIN_KEY, "KAIROS_TEST_BEAT_NAME": name}
+           "KAIROS_TEST_KAIROS_KEY": API_KEY, "KAIROS_TEST_BEAT_NAME": name}
     with (tmp / f"{name}.log").open("wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "proj", "beat", "-S", "kairos.integrations.celery:KairosScheduler",
@@ -77,7 +58,7 @@ def wait_until(check: Any, timeout: float) -> None:
 
 def test_two_beats_publish_each_due_fire_once_even_when_one_is_killed(
         kairos_url: str, celery_worker: WorkerUrl, tmp_path: Path) -> None:
-    api = httpx.Client(base_url=f"{kairos_url}/api/v1/workspaces/default", headers={"X-API-Key": ADMIN_KEY})
+    api = httpx.Client(base_url=f"{kairos_url}/api/v1/workspaces/default", headers={"X-API-Key": API_KEY})
     try:
         link = api.post("/scheduler-links", json={"name": "beat", "type": "celery-beat", "publisher": "beat",
                                                   "broker_url": celery_worker,
