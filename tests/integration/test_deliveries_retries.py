@@ -105,6 +105,58 @@ def test_each_attempt_keeps_the_start_of_what_the_receiver_answered(store: SqlSt
         assert settled(store, quiet).attempts[-1].response_body is None
 
 
+class TricklingReceiver:
+    """Answers 200 at once, then sends its body one byte every 0.2 s for a minute."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.stop = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.send_header("Content-Length", "300")
+                self.end_headers()
+                for _ in range(300):
+                    if receiver.stop.wait(0.2):
+                        return
+                    try:
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def test_a_trickled_answer_is_read_briefly_and_the_delivery_ends(store: SqlStore, running: Any) -> None:
+    trickle = TricklingReceiver()
+    trickle.thread.start()
+    try:
+        schedule = schedule_with_webhook(store, trickle.url)
+        finish_job(store, schedule, [1])
+        running(make_deliverer(store))
+        # A minute of trickling must not hold the attempt: it ends with what came in the first moments.
+        delivery = wait_until(lambda: (d := only_delivery(store, schedule)).status != "pending" and d,
+                              timeout=30, what="the delivery to settle")
+        assert delivery.status == "delivered"
+        kept = delivery.attempts[0].response_body
+        assert kept is not None and 0 < len(kept) < 300 and set(kept) == {"x"}
+    finally:
+        trickle.stop.set()
+        trickle.server.shutdown()
+        trickle.server.server_close()
+
+
 def test_410_gone_stops_after_one_attempt(store: SqlStore, running: Any) -> None:
     with ScriptedReceiver([410]) as receiver:
         schedule = schedule_with_webhook(store, receiver.url)

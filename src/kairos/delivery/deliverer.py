@@ -36,17 +36,22 @@ from kairos.store.delivery import MAX_RESPONSE_BYTES, AttemptResult, DeliveryAtt
 from kairos.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+# How long an attempt keeps reading the receiver's answer after its status line (seconds).
+ANSWER_READ_SECONDS = 2.0
 MAX_ERROR = 500
 
 
 def _start_of_answer(response: httpx.Response) -> str | None:
-    """The first MAX_RESPONSE_BYTES of the receiver's answer, as text; the status already decided
-    the outcome, so a body that is slow, large or broken costs at most one read timeout, never the attempt."""
+    """The first MAX_RESPONSE_BYTES of the receiver's answer, as text, read for ANSWER_READ_SECONDS
+    at most (plus the one read in progress): the status already decided the outcome, so a body
+    that is slow, trickled, large or broken never costs the attempt or holds the loop."""
     kept = b""
+    deadline = time.monotonic() + ANSWER_READ_SECONDS
     try:
         for chunk in response.iter_raw():
             kept += chunk
-            if len(kept) >= MAX_RESPONSE_BYTES:
+            if len(kept) >= MAX_RESPONSE_BYTES or time.monotonic() >= deadline:
                 break
     except httpx.HTTPError:
         pass
