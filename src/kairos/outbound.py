@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpcore
@@ -204,3 +206,19 @@ def request(
 ) -> httpx.Response:
     """`client.request`, with redirects followed hop by hop (see `send`); the body is read."""
     return send(client, client.build_request(method, url, **kwargs), max_redirects=max_redirects)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())

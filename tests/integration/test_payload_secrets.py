@@ -109,3 +109,17 @@ def test_urls_and_callbacks_sent_back_masked_keep_their_credentials(api: TestCli
                                                                       "name": "renamed"})
     assert put.status_code == 200, put.text
     assert store.get_schedule(ws, cid).payload["callback_id"] == CALLBACK
+
+
+def test_a_mask_that_stands_for_no_stored_secret_is_refused_not_stored(api: TestClient, store: SqlStore) -> None:
+    strategy = add_strategy(store)
+    sid = api.post("/schedules", json=_scrape_body(strategy.id)).json()["id"]
+    shown = api.get(f"/schedules/{sid}").json()
+    renamed = api.patch(f"/schedules/{sid}", json={"parameters": {"apikey": shown["parameters"]["api_key"]}})
+    assert renamed.status_code == 400, renamed.text
+    assert [e["loc"][-2:] for e in renamed.json()["errors"]] == [["parameters", "apikey"]]
+    edited = api.patch(f"/schedules/{sid}", json={"url": shown["url"].replace("/products", "/catalogue")})
+    assert edited.status_code == 400 and edited.json()["errors"][0]["loc"][-1] == "url", edited.text
+    ws = store.get_workspace("default").id
+    assert store.get_schedule(ws, sid).payload["url"] == URL  # nothing stored: the secret is intact
+    assert store.get_schedule(ws, sid).payload["parameters"]["api_key"] == "sk_live_1"

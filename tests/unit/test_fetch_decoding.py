@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kairos.kinds.scrape.fetch import decode, retry_after_seconds
+from kairos.kinds.scrape.fetch import decode
+from kairos.outbound import retry_after_seconds
 
 NOW = datetime(2025, 1, 15, 10, 30, 0, tzinfo=UTC)
 

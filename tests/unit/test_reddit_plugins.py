@@ -69,3 +69,22 @@ def test_defaults_follow_the_seeds() -> None:
     assert job == {"target": "technology", "target_type": "subreddit", "mode": "full", "limit": 100,
                    "download_media": True, "scrape_comments": True, "plugins": [], "config": {}}
     assert schedule["mode"] == "history"
+
+
+def test_a_plugin_editing_in_place_is_checked_and_one_that_breaks_midway_is_undone(monkeypatch: Any) -> None:
+    import kairos.kinds.reddit.plugins as plugins
+
+    def nulls_the_score(item: dict[str, Any], config: Any) -> None:
+        item["score"] = None
+        item["first_seen_at"] = "forged"
+
+    def breaks_midway(item: dict[str, Any], config: Any) -> None:
+        item["title"] = "half-edited"
+        raise RuntimeError("gave up")
+
+    monkeypatch.setattr(plugins, "available", lambda: {"nulls": nulls_the_score, "breaks": breaks_midway})
+    item = run_plugins(["nulls", "breaks"], post(score=42), {})
+    assert item["score"] == 42 and "first_seen_at" not in item  # in-place edits are checked too
+    assert item["title"] == "Title"  # the plugin that raised leaves the post as it was
+    assert item["plugin_errors"] == ["nulls: score must stay int; Reddit's value was kept",
+                                     "breaks: RuntimeError: gave up"]

@@ -8,6 +8,7 @@ store is made for it (django-celery-beat tables, redbeat keys); elsewhere it is 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from kairos.integrations.sources import write_entries
 from kairos.settings import Settings
 from kairos.store.base import Store
 from kairos.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _writable_link(store: Store, schedule: Schedule, link_id: str | None) -> tuple[Schedule, str]:
@@ -47,6 +50,7 @@ def create_linked(store: Store, settings: Settings, schedules: list[Schedule]) -
     The external scheduler is authoritative (SPEC 8), so its store is written before Kairos keeps
     its copies; when one write fails, the entries already written are deleted again.
     """
+    _refuse_taken_names(store, schedules)
     written: list[Schedule] = []
     try:
         for schedule in schedules:
@@ -57,9 +61,35 @@ def create_linked(store: Store, settings: Settings, schedules: list[Schedule]) -
                           utcnow())
             written.append(schedule)
     except BaseException:
-        for schedule in written:
-            delete_linked(store, settings, schedule)
+        undo_linked(store, settings, written)
         raise
+
+
+def undo_linked(store: Store, settings: Settings, schedules: list[Schedule]) -> None:
+    """Delete the entries just written for `schedules`, each on its own: one that fails to go is
+    logged, and the others are still deleted."""
+    for schedule in schedules:
+        try:
+            delete_linked(store, settings, schedule)
+        except Exception:
+            log.exception("could not delete the entry %r just written for a schedule that was not kept",
+                          entry_name(schedule))
+
+
+def _refuse_taken_names(store: Store, schedules: list[Schedule]) -> None:
+    """An entry is written by its name, so a new linked schedule may not take a name its link's
+    scheduler already has (or another item of the same batch): it would overwrite that entry."""
+    taken: dict[tuple[str, str], set[str]] = {}
+    for schedule in schedules:
+        assert schedule.link_id is not None
+        key = (schedule.workspace_id, schedule.link_id)
+        if key not in taken:
+            taken[key] = {entry_name(s) for s in store.linked_schedules(*key) if s.linked}
+        name = entry_name(schedule)
+        if name in taken[key]:
+            raise Conflict(f"the scheduler of link {schedule.link_id} already has an entry named {name!r}; "
+                           "a linked schedule's name is its entry's name there: choose another")
+        taken[key].add(name)
 
 
 def write_through(

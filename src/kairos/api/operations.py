@@ -20,6 +20,7 @@ from kairos.api.linked_writes import (
     bind_linked,
     create_linked,
     delete_linked,
+    undo_linked,
     with_executor,
     write_through,
 )
@@ -98,8 +99,7 @@ class Operations:
         try:
             self.store.add_schedules(schedules)
         except BaseException:
-            for schedule in schedules:
-                delete_linked(self.store, self.runtime.settings, schedule)
+            undo_linked(self.store, self.runtime.settings, [s for s in schedules if s.linked])
             raise
         self.runtime.schedule_changed()
 

@@ -95,10 +95,11 @@ class Deliverer(StepLoop):
         self.backoff = backoff or Backoff()
         self.concurrency = concurrency
         self.timeout = httpx.Timeout(timeout_seconds)
-        # Longer than any attempt can take (connect, write, read and pool timeouts in a row, and
-        # a margin), so a delivery is never claimed twice while its first sender still waits on
-        # it, and no longer, so a crashed sender's webhook goes out again soon.
-        self.lease_seconds = timeout_seconds * 4 + 5.0
+        # Longer than any attempt can take (pool, connect, write and read timeouts in a row, the
+        # answer's reading with its last read, and a margin), so a delivery is never claimed twice
+        # while its first sender still waits on it, and no longer, so a crashed sender's webhook
+        # goes out again soon.
+        self.lease_seconds = timeout_seconds * 5 + ANSWER_READ_SECONDS + 5.0
         self.poll_interval = poll_interval
         self.base_url = base_url
         self.clock = clock
@@ -162,7 +163,8 @@ class Deliverer(StepLoop):
 
     def _request(self, task: DeliveryTask, now: datetime) -> tuple[bytes, dict[str, str]]:
         delivery = task.delivery
-        headers = {"Content-Type": "application/json"}
+        # The answer is kept as it came (its start only): ask for it uncompressed.
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
         if task.webhook_type == "slack":
             message = slack_message(json.loads(delivery.body), delivery.summary, base_url=self.base_url)
             return json.dumps(message, ensure_ascii=False).encode(), headers

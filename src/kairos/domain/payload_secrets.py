@@ -4,7 +4,8 @@ A scrape's `parameters` override an API strategy's (`{"api_key": "sk_live_…"}`
 `urls` or a callback's `callback_id` may carry `user:pass@` or `?api_key=…`. Every answer shows
 them as `kairos.domain.strategy_secrets` shows a strategy's: masked by name, for every role.
 `restore_payload_secrets(changes, current)` reads an update as a client that sends back what it
-was shown means it: a value still equal to its masked form keeps the stored secret.
+was shown means it: a value still equal to its masked form keeps the stored secret, and a mask
+that stands for no stored secret is a 400 rather than stored as the secret.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kairos.domain.strategy_secrets import MASK, mask_parameters, mask_url
+from kairos.exceptions import FieldError, InvalidInput
 
 URL_FIELDS = ("url", "callback_id")
 
@@ -60,4 +62,26 @@ def restore_payload_secrets(changes: Mapping[str, Any], current: Mapping[str, An
         by_shown = {_shown_url(u): u for u in stored_urls if isinstance(u, str)}
         restored["urls"] = [by_shown.get(u, u) if isinstance(u, str) and MASK in u else u
                             for u in changes["urls"]]
+    _refuse_leftover_masks(restored)
     return restored
+
+
+def _refuse_leftover_masks(restored: Mapping[str, Any]) -> None:
+    """A mask that stands for no stored secret (a renamed parameter, a URL edited around its
+    mask) would be stored as the secret itself: a 400 naming the field, so the client sends the value."""
+    errors: list[FieldError] = []
+    needs_value = f"still holds the mask {MASK}, which stands for no stored secret here: send the value"
+    parameters = restored.get("parameters")
+    if isinstance(parameters, Mapping):
+        for key, value in parameters.items():
+            if value == MASK:
+                errors.append(FieldError(("parameters", key), needs_value))
+    for name in URL_FIELDS:
+        if isinstance(restored.get(name), str) and MASK in restored[name]:
+            errors.append(FieldError((name,), needs_value))
+    if isinstance(restored.get("urls"), list):
+        for index, url in enumerate(restored["urls"]):
+            if isinstance(url, str) and MASK in url:
+                errors.append(FieldError(("urls", index), needs_value))
+    if errors:
+        raise InvalidInput(errors=errors)

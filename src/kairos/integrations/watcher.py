@@ -131,7 +131,10 @@ class LinkWatcher(StepLoop):
             check_urls(link, self.policy, ("broker_url", "result_backend"))
         backend = self.apps.app(str(link.broker_url), link.result_backend) if link.result_backend else None
         watched = self.receivers.get(link.id)
+        deadline = time.monotonic() + RECONCILE_BUDGET_SECONDS  # a slow backend holds no other link up
         for job, owner in claims:
+            if time.monotonic() >= deadline:
+                break  # the rest are settled on the next pass
             if backend is not None and job.task_id and str(backend.AsyncResult(job.task_id).state) != "PENDING":
                 # It ran (or runs, with task_track_started): its outcome ends it, from the backend.
                 self.store.adopt_beat_job(link.id, job.id)

@@ -46,3 +46,12 @@ def test_a_bad_item_writes_no_entry_of_the_batch(api: TestClient, django_templat
     assert good.status_code == 201, good.text
     assert sql(db, ENTRIES) == [("batch.first",), ("batch.second",)]
     assert {s["link_id"] for s in good.json()["items"]} == {link.json()["id"]}
+
+    # An entry is written by its name: a name the scheduler already has, or twice in one batch,
+    # would overwrite an entry (and a rollback would delete another schedule's). Refused, nothing written.
+    taken = api.post("/schedules:batch", json={"items": [_item("batch.third"), _item("batch.first")]})
+    assert taken.status_code == 409 and "batch.first" in taken.json()["detail"], taken.text
+    twice = api.post("/schedules:batch", json={"items": [_item("batch.fourth"), _item("batch.fourth")]})
+    assert twice.status_code == 409, twice.text
+    assert sql(db, ENTRIES) == [("batch.first",), ("batch.second",)]
+    assert len(api.get("/schedules", params={"scheduler": "celery-beat"}).json()["items"]) == 2

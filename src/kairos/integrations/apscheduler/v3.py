@@ -221,5 +221,3 @@ class JobStoreTable:
             raise LinkUnavailable(f"could not read the APScheduler job table: {str(exc).splitlines()[0]}") from None
         return [entry_of_row(row.id, row.job_state, row.next_run_time) for row in rows]
 
-    def ping(self) -> None:
-        self.read()

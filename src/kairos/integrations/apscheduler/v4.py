@@ -244,5 +244,3 @@ class DataStoreTables:
         # A task's `func` is its callable's reference; a task configured without one runs by its id.
         return [_safe_entry(row, str(funcs.get(str(row.task_id)) or row.task_id)) for row in rows]
 
-    def ping(self) -> None:
-        self.read()

@@ -94,7 +94,12 @@ class EventRecorder:
         for event, since in waiting:
             if now - since > DEFER_FOR:
                 continue
-            if not self._finish(event, now):
+            try:
+                finished = self._finish(event, now)
+            except Exception:  # a database hiccup: this outcome waits for the next pass, not lost
+                log.warning("could not record a deferred Celery outcome; trying again", exc_info=True)
+                finished = False
+            if not finished:
                 with self._lock:
                     self._deferred.append((event, since))
 

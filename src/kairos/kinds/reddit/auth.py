@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 
@@ -14,6 +14,8 @@ from kairos.exceptions import RedditUnavailable
 from kairos.kinds.reddit.config import Credentials
 
 DEFAULT_429_WAIT = 5.0
+# Reddit's rate-limit window is ten minutes: no answer makes a job wait longer than that at once.
+MAX_RETRY_AFTER = 600.0
 
 # Refresh this long before Reddit says a token expires (or a tenth of its life, if shorter), so
 # a request never goes out with a token that dies on the way.
@@ -21,14 +23,10 @@ REFRESH_MARGIN_SECONDS = 60.0
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        return None if when is None else max(0.0, when.timestamp() - time.time())
+    """Reddit's `Retry-After` in seconds (delta or HTTP date, as `outbound` reads it), at most
+    MAX_RETRY_AFTER: an unreadable or absurd value never fails a job nor parks it for good."""
+    wait = outbound.retry_after_seconds(headers.get("retry-after"), datetime.now(UTC))
+    return None if wait is None else min(wait, MAX_RETRY_AFTER)
 
 
 class TokenNotYet(Exception):

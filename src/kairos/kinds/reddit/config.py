@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kairos import __version__
@@ -20,10 +20,10 @@ class Credentials:
     """One Reddit app, with a user for a script app (password) or an installed app's grant."""
 
     client_id: str
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)  # never in a log line or traceback
     username: str | None = None
-    password: str | None = None
-    refresh_token: str | None = None
+    password: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
     user_agent: str | None = None  # the app's own, when its owner gave one
 
     def grant(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ one is a 400 then, not a failed run later.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -52,14 +53,15 @@ def run_plugins(names: list[str], post: dict[str, Any], config: Mapping[str, Any
     gives the wrong type (a null score) gets its value back, with a note in `plugin_errors`."""
     plugins = available()
     for name in names:
-        before = dict(post)
+        # A plugin may edit the post in place: what it started from is kept whole, to go back to.
+        before = copy.deepcopy(post)
         try:
             changed = plugins[name](post, config)
         except Exception as exc:
+            post = before
             post.setdefault("plugin_errors", []).append(f"{name}: {exc.__class__.__name__}: {exc}")
             continue
-        if isinstance(changed, dict):
-            post = _checked(name, changed, before)
+        post = _checked(name, changed if isinstance(changed, dict) else post, before)
     return post
 
 

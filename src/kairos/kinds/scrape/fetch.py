@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 from w3lib.encoding import html_to_unicode
@@ -23,6 +22,7 @@ from w3lib.encoding import html_to_unicode
 from kairos import outbound
 from kairos.exceptions import FetchFailed
 from kairos.kinds.context import TaskContext
+from kairos.outbound import retry_after_seconds
 from kairos.settings import Settings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -71,22 +71,6 @@ class OutgoingRequest:
     method: str = "GET"
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | None = None
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """`Retry-After` as seconds from now: delta-seconds or an HTTP date; None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
