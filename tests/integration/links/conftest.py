@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,29 @@ def make_api(store: SqlStore, **settings: Any) -> TestClient:
     runtime = Runtime.build(Settings(**settings), store, frozenset({"api"}))
     return TestClient(create_app(runtime, start_loops=False),
                       base_url="http://testserver/api/v1/workspaces/default", headers={"X-API-Key": ADMIN_KEY})
+
+
+@contextmanager
+def live_api(store: SqlStore, outcome_timeout: float) -> Iterator[TestClient]:
+    """The API with its scheduler, worker and link watcher running (watching every 0.3 s)."""
+    bootstrap(store, utcnow(), ADMIN_KEY)
+    settings = Settings(allow_private_networks=True, link_watch_interval_seconds=0.3,
+                        celery_outcome_timeout_seconds=outcome_timeout, min_interval_seconds=1)
+    runtime = Runtime.build(settings, store, frozenset({"api", "scheduler", "worker"}))
+    with TestClient(create_app(runtime), base_url="http://testserver/api/v1/workspaces/default",
+                    headers={"X-API-Key": ADMIN_KEY}) as client:
+        yield client
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll `check()` until it is truthy; its value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
 
 
 @pytest.fixture

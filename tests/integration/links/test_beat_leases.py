@@ -7,15 +7,14 @@ never a second publish of a task the result backend knows.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links.conftest import ADMIN_KEY, WorkerUrl
+from tests.integration.links.conftest import ADMIN_KEY, WorkerUrl, live_api, wait_for
 from tests.integration.links.services import REDBEAT_URL
 
 pytestmark = pytest.mark.slow
@@ -23,29 +22,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def kairos(sqlite_store: SqlStore, celery_worker: str) -> Iterator[TestClient]:
-    from kairos.api.app import create_app
-    from kairos.api.auth import bootstrap
-    from kairos.runtime import Runtime
-    from kairos.settings import Settings
-    from kairos.timeutil import utcnow
-
-    bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
-    settings = Settings(allow_private_networks=True, link_watch_interval_seconds=0.3,
-                        celery_outcome_timeout_seconds=120, min_interval_seconds=1)
-    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
-    with TestClient(create_app(runtime), base_url="http://testserver/api/v1/workspaces/default",
-                    headers={"X-API-Key": ADMIN_KEY}) as client:
+    with live_api(sqlite_store, 120) as client:
         yield client
 
-
-def wait_for(check: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def beat_link(kairos: TestClient, broker: str, name: str = "beat", **extra: Any) -> dict[str, Any]:

@@ -6,15 +6,14 @@ ends these jobs.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links.conftest import ADMIN_KEY
+from tests.integration.links.conftest import live_api, wait_for
 from tests.integration.links.services import WORKER_BROKER, require_redis
 
 pytestmark = pytest.mark.slow
@@ -27,30 +26,10 @@ def outcome_timeout() -> float:
 
 @pytest.fixture
 def kairos(sqlite_store: SqlStore, outcome_timeout: float) -> Iterator[TestClient]:
-    from kairos.api.app import create_app
-    from kairos.api.auth import bootstrap
-    from kairos.runtime import Runtime
-    from kairos.settings import Settings
-    from kairos.timeutil import utcnow
-
     require_redis()
-    bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
-    settings = Settings(allow_private_networks=True, link_watch_interval_seconds=0.3,
-                        celery_outcome_timeout_seconds=outcome_timeout, min_interval_seconds=1)
-    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
-    with TestClient(create_app(runtime), base_url="http://testserver/api/v1/workspaces/default",
-                    headers={"X-API-Key": ADMIN_KEY}) as client:
+    with live_api(sqlite_store, outcome_timeout) as client:
         yield client
 
-
-def wait_for(check: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def link(kairos: TestClient, name: str, **fields: Any) -> dict[str, Any]:

@@ -7,8 +7,7 @@ asks the backend about every job that waits long for its events (as it must for 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,36 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kairos.store.sqlalchemy.store import SqlStore
-from tests.integration.links.conftest import ADMIN_KEY, WorkerUrl
+from tests.integration.links.conftest import WorkerUrl, live_api, wait_for
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def fleet(sqlite_store: SqlStore, celery_worker: str) -> Iterator[TestClient]:
-    from kairos.api.app import create_app
-    from kairos.api.auth import bootstrap
-    from kairos.runtime import Runtime
-    from kairos.settings import Settings
-    from kairos.timeutil import utcnow
-
-    bootstrap(sqlite_store, utcnow(), ADMIN_KEY)
-    settings = Settings(allow_private_networks=True, link_watch_interval_seconds=0.3,
-                        celery_outcome_timeout_seconds=120, min_interval_seconds=1)
-    runtime = Runtime.build(settings, sqlite_store, frozenset({"api", "scheduler", "worker"}))
-    with TestClient(create_app(runtime), base_url="http://testserver/api/v1/workspaces/default",
-                    headers={"X-API-Key": ADMIN_KEY}) as client:
+    with live_api(sqlite_store, 120) as client:
         yield client
 
-
-def wait_for(check: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def test_a_retry_runs_under_its_own_task_id_and_ends_with_its_own_outcome(
