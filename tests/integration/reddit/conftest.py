@@ -6,7 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,28 @@ class Runner:
     def __call__(self, schedule_id: str | None = None, **fields: Any) -> RedditOutcome:
         payload, ctx = self.context(schedule_id, **fields)
         return run_reddit(payload, ctx, self.services)
+
+    def in_background(self, payload: dict[str, Any], ctx: TaskContext) -> Background:
+        """Run the job in a thread of its own, as a worker does, to cancel it from the test."""
+        return Background(lambda: run_reddit(payload, ctx, self.services))
+
+
+class Background:
+    """A call running in a thread; what it raised is kept in `raised`."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self.raised: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+        self.thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            call()
+        except BaseException as exc:
+            self.raised.append(exc)
+
+    def join(self, timeout: float) -> None:
+        self.thread.join(timeout)
 
 
 @pytest.fixture

@@ -156,12 +156,10 @@ def test_an_ffmpeg_that_cannot_start_or_hangs_leaves_the_video_alone(fake: FakeR
 
 
 def test_a_cancel_stops_a_merge_at_once(fake: FakeReddit, run: Runner, tmp_path: Path) -> None:
-    import threading
     import time
 
     from kairos.domain.finish import CancelReason
     from kairos.exceptions import JobCancelled
-    from kairos.kinds.reddit.run import run_reddit
 
     started = tmp_path / "merging"
     ffmpeg = _fake_ffmpeg(tmp_path, f"touch {started}\nexec sleep 30")
@@ -169,16 +167,7 @@ def test_a_cancel_stops_a_merge_at_once(fake: FakeReddit, run: Runner, tmp_path:
                                                                                   ffmpeg=ffmpeg))
     fake.corpus.make_post("technology", "video", audio=True)
     payload, ctx = run.context(limit=1, scrape_comments=False)
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            run_reddit(payload, ctx, run.services)
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=work)
-    thread.start()
+    thread = run.in_background(payload, ctx)
     deadline = time.monotonic() + 20
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -186,4 +175,4 @@ def test_a_cancel_stops_a_merge_at_once(fake: FakeReddit, run: Runner, tmp_path:
     began = time.monotonic()
     thread.join(10)
     assert time.monotonic() - began < 2
-    assert failure and isinstance(failure[0], JobCancelled)
+    assert thread.raised and isinstance(thread.raised[0], JobCancelled)

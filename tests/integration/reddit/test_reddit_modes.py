@@ -3,7 +3,6 @@ monitor after a gap; dedupe across runs; cancel mid-run keeps what was stored.""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -14,7 +13,7 @@ from kairos.exceptions import JobCancelled
 from kairos.store.pages import Page
 from kairos.store.sqlalchemy.store import SqlStore
 from tests.fake_reddit import FakeReddit
-from tests.integration.reddit.conftest import Runner, progress_of
+from tests.integration.reddit.conftest import Background, Runner, progress_of
 
 
 def stored_ids(store: SqlStore, ws: str) -> list[str]:
@@ -150,18 +149,8 @@ def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
     fake.corpus.add_posts("technology", 200, variety=False, comments=2)
     fake.latency = 0.01
     payload, ctx = run.context(limit=200, download_media=False)
-    from kairos.kinds.reddit.run import run_reddit
 
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            run_reddit(payload, ctx, run.services)
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=work)
-    thread.start()
+    thread = run.in_background(payload, ctx)
     deadline = time.monotonic() + 30
     while progress_of(ctx).get("posts", 0) < 30 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -169,7 +158,7 @@ def test_cancel_mid_run_stops_promptly_and_keeps_the_pages_stored(
     started = time.monotonic()
     thread.join(10)
     assert time.monotonic() - started < 2
-    assert failure and isinstance(failure[0], JobCancelled)
+    assert thread.raised and isinstance(thread.raised[0], JobCancelled)
     kept = stored_ids(store, ws)
     assert 30 <= len(kept) < 200
     # The posts taken before the cancel are stored, not only the whole batches: the counters the
@@ -186,27 +175,22 @@ def test_a_job_waiting_for_the_single_call_lock_is_cancelled_promptly(
 
     _, ctx = run.context()
     gate = BudgetGate(store, "a-credential", ctx)
-    failure: list[BaseException] = []
 
     def wait_for_lock() -> None:
-        try:
-            with gate.one_at_a_time(ctx.job_id):
-                pass
-        except BaseException as exc:
-            failure.append(exc)
+        with gate.one_at_a_time(ctx.job_id):
+            pass
 
     held = _local_lock("a-credential")
     held.acquire()  # another job of this process is in its morechildren call
     try:
-        waiter = threading.Thread(target=wait_for_lock)
-        waiter.start()
+        waiter = Background(wait_for_lock)
         time.sleep(0.3)
         ctx.cancel(CancelReason.REQUESTED)
         waiter.join(2)
-        assert not waiter.is_alive() and failure and isinstance(failure[0], JobCancelled)
+        assert not waiter.thread.is_alive() and waiter.raised and isinstance(waiter.raised[0], JobCancelled)
     finally:
         held.release()
-        waiter.join()
+        waiter.thread.join()
 
 
 @pytest.mark.parametrize("kind", ["user"])

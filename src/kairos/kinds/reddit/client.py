@@ -65,16 +65,12 @@ class RedditClient:
                     if exc.status == 429:
                         self.gate.wait(max(exc.wait if exc.wait is not None else DEFAULT_429_WAIT, 0.5))
                         continue
-                    server_errors += 1
-                    if server_errors >= SERVER_ERROR_ATTEMPTS:
-                        raise RedditUnavailable(f"Reddit kept failing to give a token ({exc})") from exc
-                    self.gate.wait(2.0 ** server_errors)
+                    server_errors = self._after_failure(server_errors, f"Reddit kept failing to give a token ({exc})")
                     continue
                 except httpx.TransportError as exc:
-                    server_errors += 1
-                    if outbound.is_refused(exc) or server_errors >= SERVER_ERROR_ATTEMPTS:
-                        raise RedditUnavailable(f"could not reach Reddit's token endpoint: {exc}") from exc
-                    self.gate.wait(2.0 ** server_errors)
+                    server_errors = self._after_failure(server_errors,
+                                                        f"could not reach Reddit's token endpoint: {exc}",
+                                                        refused=outbound.is_refused(exc))
                     continue
                 headers["Authorization"] = f"bearer {token}"
             self.gate.acquire()
@@ -82,10 +78,8 @@ class RedditClient:
             try:
                 response = outbound.request(self.http, method, url, params=query, data=data, headers=headers)
             except httpx.TransportError as exc:
-                server_errors += 1
-                if outbound.is_refused(exc) or server_errors >= SERVER_ERROR_ATTEMPTS:
-                    raise RedditUnavailable(f"could not reach Reddit at {url}: {exc}") from exc
-                self.gate.wait(2.0 ** server_errors)
+                server_errors = self._after_failure(server_errors, f"could not reach Reddit at {url}: {exc}",
+                                                    refused=outbound.is_refused(exc))
                 continue
             self.requests += 1
             self.gate.observe(response.headers)
@@ -103,12 +97,19 @@ class RedditClient:
                 self.gate.throttled(max(wait, 0.5))
                 continue
             if status >= 500:
-                server_errors += 1
-                if server_errors >= SERVER_ERROR_ATTEMPTS:
-                    raise RedditUnavailable(f"Reddit kept failing on {path} (HTTP {status})")
-                self.gate.wait(2.0 ** server_errors)
+                server_errors = self._after_failure(server_errors, f"Reddit kept failing on {path} (HTTP {status})")
                 continue
             return self._body(response, path)
+
+    def _after_failure(self, failures: int, message: str, *, refused: bool = False) -> int:
+        """One more transient failure (a 5xx, a dropped connection, a failing token endpoint):
+        the job stops once there were SERVER_ERROR_ATTEMPTS of them, or the guard refused the
+        address; else it backs off exponentially. The failures counted so far."""
+        failures += 1
+        if refused or failures >= SERVER_ERROR_ATTEMPTS:
+            raise RedditUnavailable(message)
+        self.gate.wait(2.0 ** failures)
+        return failures
 
     def _body(self, response: httpx.Response, path: str) -> Any:
         status = response.status_code
